@@ -1,0 +1,173 @@
+//! The command line: `ocp-mock serve [OPTIONS]`. Every flag can also come from an
+//! `OCP_MOCK_*` environment variable (flag wins), so CI jobs can configure the mock without
+//! touching its command line.
+
+use std::net::SocketAddr;
+
+use crate::ocp::inventory::Inventory;
+use crate::settings::Settings;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Serve(ServeOptions),
+    Help,
+    Version,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub settings: Settings,
+}
+
+/// A command line that cannot be carried out; the message says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError(pub String);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+pub const USAGE: &str = "\
+ocp-mock: a mock of the OceanBase Cloud Platform (OCP) REST API
+
+Usage:
+  ocp-mock serve [OPTIONS]    run the mock until SIGINT or SIGTERM
+  ocp-mock help               this text
+  ocp-mock version            the version
+
+Options of serve (each also from the environment variable shown):
+  --addr HOST:PORT            listen address [OCP_MOCK_ADDR] (default 127.0.0.1:8080)
+  --seed N                    first traceId, decimal or 0x-hex [OCP_MOCK_SEED]
+                              (default 0x0fda4c74b7a84932, the documented traceId)
+  --clock fixed|system        fixed: start at the documented instant, +1 s per request;
+                              system: real time [OCP_MOCK_CLOCK] (default fixed)
+  --server-name NAME          the envelope's server [OCP_MOCK_SERVER_NAME] (default xxx.xxx.xxx.xxx)
+  --executor NAME             the task's executor [OCP_MOCK_EXECUTOR] (default xxx.xxx.xxx.xxx)
+  --error-code number|string  error.code as 21001 or \"ODP21001\" [OCP_MOCK_ERROR_CODE] (default number)
+  --inventory FILE            clusters, servers and hosts as JSON [OCP_MOCK_INVENTORY]
+                              (default: the embedded fixtures/inventory.json)
+  --quiet                     no request log [OCP_MOCK_QUIET=1]
+";
+
+/// The flags of `serve` that take a value, with their environment twins.
+const VALUE_FLAGS: &[(&str, &str)] = &[
+    ("--addr", "OCP_MOCK_ADDR"),
+    ("--seed", "OCP_MOCK_SEED"),
+    ("--clock", "OCP_MOCK_CLOCK"),
+    ("--server-name", "OCP_MOCK_SERVER_NAME"),
+    ("--executor", "OCP_MOCK_EXECUTOR"),
+    ("--error-code", "OCP_MOCK_ERROR_CODE"),
+    ("--inventory", "OCP_MOCK_INVENTORY"),
+];
+
+/// Parses the arguments after the program name; `env` looks up environment variables.
+pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(CliError("no command given (try: ocp-mock serve)".into()));
+    };
+    match command.as_str() {
+        "serve" => parse_serve(rest, env).map(Command::Serve),
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        "version" | "--version" | "-V" => Ok(Command::Version),
+        other => Err(CliError(format!(
+            "unknown command {other:?} (try: ocp-mock help)"
+        ))),
+    }
+}
+
+fn parse_serve(
+    args: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServeOptions, CliError> {
+    let mut values: Vec<(&str, String)> = Vec::new();
+    let mut quiet =
+        env("OCP_MOCK_QUIET").is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        i += 1;
+        if arg == "--quiet" {
+            quiet = true;
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_owned())),
+            None => (arg, None),
+        };
+        let Some(&(flag, _)) = VALUE_FLAGS.iter().find(|(f, _)| *f == name) else {
+            return Err(CliError(format!(
+                "unknown option {arg:?} (try: ocp-mock help)"
+            )));
+        };
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                let v = args
+                    .get(i)
+                    .ok_or_else(|| CliError(format!("{flag} needs a value")))?;
+                i += 1;
+                v.clone()
+            }
+        };
+        values.push((flag, value));
+    }
+    let get = |flag: &str| -> Option<String> {
+        let from_args = values.iter().rev().find(|(f, _)| *f == flag);
+        from_args.map(|(_, v)| v.clone()).or_else(|| {
+            let (_, var) = VALUE_FLAGS.iter().find(|(f, _)| *f == flag)?;
+            env(var)
+        })
+    };
+    let bad = |flag: &str, e: String| CliError(format!("{flag}: {e}"));
+
+    let mut settings = Settings {
+        log_requests: !quiet,
+        ..Settings::default()
+    };
+    let addr = match get("--addr") {
+        Some(a) => a.parse().map_err(|_| {
+            bad(
+                "--addr",
+                format!("{a:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"),
+            )
+        })?,
+        None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+    if let Some(s) = get("--seed") {
+        settings.seed = parse_seed(&s).map_err(|e| bad("--seed", e))?;
+    }
+    if let Some(c) = get("--clock") {
+        settings.clock = c.parse().map_err(|e| bad("--clock", e))?;
+    }
+    if let Some(n) = get("--server-name") {
+        settings.server_name = n;
+    }
+    if let Some(e) = get("--executor") {
+        settings.executor = e;
+    }
+    if let Some(s) = get("--error-code") {
+        settings.error_code = s.parse().map_err(|e| bad("--error-code", e))?;
+    }
+    if let Some(path) = get("--inventory") {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad("--inventory", format!("cannot read {path}: {e}")))?;
+        settings.inventory =
+            Inventory::parse(&text).map_err(|e| bad("--inventory", format!("{path}: {e}")))?;
+    }
+    Ok(ServeOptions { addr, settings })
+}
+
+/// A seed in decimal or `0x` hexadecimal.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| format!("{s:?} is not a 64-bit number (decimal or 0x-hex)"))
+}

@@ -1,0 +1,86 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use ocp_mock::app::App;
+use ocp_mock::cli::{self, Command, USAGE};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args, &|var| std::env::var(var).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ocp-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("ocp-mock {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Serve(options) => serve(options),
+    }
+}
+
+fn serve(options: cli::ServeOptions) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ocp-mock: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(options.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("ocp-mock: cannot listen on {}: {e}", options.addr);
+                return ExitCode::FAILURE;
+            }
+        };
+        let shown = listener.local_addr().unwrap_or(options.addr);
+        eprintln!("ocp-mock listening on http://{shown}");
+        let app = Arc::new(App::new(options.settings));
+        match ocp_mock::server::run(listener, app, shutdown_signal()).await {
+            Ok(()) => {
+                eprintln!("ocp-mock stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ocp-mock: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

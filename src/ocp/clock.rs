@@ -1,0 +1,231 @@
+//! Time and trace ids: the two things that make a real OCP's answers differ between runs.
+//!
+//! The mock replaces both with deterministic sequences so a test can pin an answer. The fixed
+//! clock starts at the documented instant and advances by a fixed step per request; trace ids
+//! come from a 64-bit linear congruential sequence whose first value is the seed itself, so the
+//! default seed reproduces the documented `traceId`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// OCP renders times in the server's zone; the documented examples use +08:00.
+pub const OFFSET_MINUTES: i64 = 8 * 60;
+
+/// How far the fixed clock moves per request: far enough that two answers never share an instant.
+pub const FIXED_STEP_MS: i64 = 1_000;
+
+/// Where the mock's times come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClockMode {
+    /// Starts at the documented instant and advances [`FIXED_STEP_MS`] per request.
+    #[default]
+    Fixed,
+    /// Real time, for local development.
+    System,
+}
+
+impl std::str::FromStr for ClockMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fixed" => Ok(Self::Fixed),
+            "system" => Ok(Self::System),
+            other => Err(format!(
+                "unknown clock {other:?} (expected fixed or system)"
+            )),
+        }
+    }
+}
+
+/// The clock behind every time the mock reports, in milliseconds since the Unix epoch.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    mode: ClockMode,
+    start_ms: i64,
+    ticks: i64,
+}
+
+impl Clock {
+    pub fn new(mode: ClockMode, start_ms: i64) -> Self {
+        Self {
+            mode,
+            start_ms,
+            ticks: 0,
+        }
+    }
+
+    /// The instant a new request arrives at; the fixed clock advances one step per call.
+    pub fn tick(&mut self) -> i64 {
+        match self.mode {
+            ClockMode::Fixed => {
+                let now = self.start_ms + self.ticks * FIXED_STEP_MS;
+                self.ticks += 1;
+                now
+            }
+            ClockMode::System => system_now_ms(),
+        }
+    }
+
+    pub fn mode(&self) -> ClockMode {
+        self.mode
+    }
+}
+
+/// Real time in milliseconds since the Unix epoch.
+pub fn system_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The sequence of `traceId`s: 16 lowercase hex digits, first value the seed.
+#[derive(Debug, Clone)]
+pub struct TraceIds {
+    next: u64,
+}
+
+impl TraceIds {
+    pub fn new(seed: u64) -> Self {
+        Self { next: seed }
+    }
+
+    pub fn next_id(&mut self) -> String {
+        let id = format!("{:016x}", self.next);
+        // Knuth's MMIX constants: a full-period sequence for every seed.
+        self.next = self
+            .next
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        id
+    }
+}
+
+/// Renders epoch milliseconds as OCP does: `2021-09-03T16:31:58.151+08:00`.
+pub fn format_time(epoch_ms: i64) -> String {
+    let local = epoch_ms + OFFSET_MINUTES * 60_000;
+    let days = local.div_euclid(86_400_000);
+    let ms_of_day = local.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm, ss, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    let (sign, off) = if OFFSET_MINUTES < 0 {
+        ('-', -OFFSET_MINUTES)
+    } else {
+        ('+', OFFSET_MINUTES)
+    };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{ms:03}{sign}{:02}:{:02}",
+        off / 60,
+        off % 60
+    )
+}
+
+/// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut i = 19;
+    let mut ms = 0;
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let frac = s.get(start..i)?;
+        let digits: String = frac.chars().chain("000".chars()).take(3).collect();
+        ms = digits.parse().ok()?;
+    }
+    let sign = match b.get(i)? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    if b.len() != i + 6 || b[i + 3] != b':' {
+        return None;
+    }
+    let offset = sign * (num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?);
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 24 + h) * 60 + mi - offset) * 60_000 + sec * 1000 + ms)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_instants_round_trip() {
+        for s in [
+            "2021-09-03T16:31:58.151+08:00",
+            "2020-02-29T00:00:00.000+08:00",
+            "1999-12-31T23:59:59.999+08:00",
+        ] {
+            assert_eq!(format_time(parse_time(s).unwrap()), s);
+        }
+    }
+
+    #[test]
+    fn other_offsets_and_precisions_parse_to_the_same_instant() {
+        let a = parse_time("2021-09-03T16:31:58.1+08:00").unwrap();
+        let b = parse_time("2021-09-03T08:31:58.100+00:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(parse_time("2021-09-03T16:31:58+08:00").unwrap() + 100, a);
+        assert_eq!(parse_time("2021-09-03T16:31:58.1+0800"), None);
+    }
+
+    #[test]
+    fn the_first_trace_id_is_the_seed() {
+        let mut ids = TraceIds::new(0x0fda_4c74_b7a8_4932);
+        assert_eq!(ids.next_id(), "0fda4c74b7a84932");
+        let second = ids.next_id();
+        assert_eq!(second.len(), 16);
+        assert_ne!(second, "0fda4c74b7a84932");
+    }
+}

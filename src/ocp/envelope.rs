@@ -1,0 +1,106 @@
+//! OCP's response envelope: `data, successful, timestamp, duration, status, traceId, server`
+//! on success, `error` in place of `data` on failure. Keys come out sorted, as OCP writes them.
+
+use serde_json::{Map, Value, json};
+
+use super::clock::format_time;
+use super::error::{ErrorCodeStyle, Language, OcpError};
+
+/// The fields every envelope carries besides `data` or `error`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeMeta {
+    pub timestamp_ms: i64,
+    pub duration_ms: i64,
+    pub trace_id: String,
+    pub server: String,
+}
+
+impl EnvelopeMeta {
+    fn into_map(self, status: u16, successful: bool) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("duration".into(), json!(self.duration_ms));
+        m.insert("server".into(), json!(self.server));
+        m.insert("status".into(), json!(status));
+        m.insert("successful".into(), json!(successful));
+        m.insert("timestamp".into(), json!(format_time(self.timestamp_ms)));
+        m.insert("traceId".into(), json!(self.trace_id));
+        m
+    }
+}
+
+/// A success envelope; `data` is omitted when there is none, as OCP omits nulls.
+pub fn success(status: u16, data: Option<Value>, meta: EnvelopeMeta) -> Value {
+    let mut m = meta.into_map(status, true);
+    if let Some(data) = data {
+        m.insert("data".into(), data);
+    }
+    Value::Object(m)
+}
+
+/// An error envelope: OCP's `error` object in the caller's language and code style.
+pub fn error(err: &OcpError, lang: Language, style: ErrorCodeStyle, meta: EnvelopeMeta) -> Value {
+    let mut e = Map::new();
+    e.insert(
+        "code".into(),
+        match style {
+            ErrorCodeStyle::Number => json!(err.code.number()),
+            ErrorCodeStyle::String => json!(err.code.id),
+        },
+    );
+    e.insert("message".into(), json!(err.message(lang)));
+    if let Some(debug) = &err.debug_message {
+        e.insert("debugMessage".into(), json!(debug));
+    }
+    if let Some(target) = &err.target {
+        e.insert("target".into(), json!(target));
+    }
+    let mut m = meta.into_map(err.status(), false);
+    m.insert("error".into(), Value::Object(e));
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ocp::error::CLUSTER_NOT_FOUND;
+
+    fn meta() -> EnvelopeMeta {
+        EnvelopeMeta {
+            timestamp_ms: 0,
+            duration_ms: 3,
+            trace_id: "0123456789abcdef".into(),
+            server: "mock".into(),
+        }
+    }
+
+    #[test]
+    fn an_error_envelope_has_no_data_and_the_chosen_code_style() {
+        let err = OcpError::new(&CLUSTER_NOT_FOUND, vec!["9".into()]);
+        let v = error(&err, Language::En, ErrorCodeStyle::String, meta());
+        assert_eq!(v["status"], 404);
+        assert_eq!(v["successful"], false);
+        assert_eq!(v["error"]["code"], "ODP21001");
+        assert!(v.get("data").is_none());
+        let v = error(&err, Language::Zh, ErrorCodeStyle::Number, meta());
+        assert_eq!(v["error"]["code"], 21001);
+        assert_eq!(v["error"]["message"], "未找到obproxy cluster, id=9");
+    }
+
+    #[test]
+    fn keys_are_written_in_sorted_order() {
+        let text = success(200, None, meta()).to_string();
+        let keys: Vec<&str> = ["duration", "server", "status", "successful", "timestamp"]
+            .into_iter()
+            .filter(|k| text.contains(k))
+            .collect();
+        let mut positions: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+        let sorted = {
+            let mut p = positions.clone();
+            p.sort_unstable();
+            p
+        };
+        assert_eq!(positions, sorted);
+        positions.dedup();
+        assert_eq!(positions.len(), 5);
+    }
+}

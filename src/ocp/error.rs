@@ -1,0 +1,269 @@
+//! OCP's errors: the ids, statuses and messages of OCP's error table that the mock answers with.
+//!
+//! Messages are OCP's own (error table V4.3.4, English and Chinese), with `{0}`, `{1}` filled in
+//! from the request, so a client that shows `error.message` to a person shows what OCP would.
+
+/// One row of OCP's error table, with the HTTP status the mock answers it with.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// The prefixed id, e.g. `ODP21001`; the numeric part is the integer `code`.
+    pub id: &'static str,
+    pub status: u16,
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl ErrorCode {
+    /// The numeric part of the id (`ODP21001` -> 21001), the form OCP's `code` integer takes.
+    pub fn number(&self) -> i64 {
+        let digits = self.id.trim_start_matches(|c: char| !c.is_ascii_digit());
+        digits.parse().unwrap_or(0)
+    }
+}
+
+pub const INVALID_PARAMETER: ErrorCode = ErrorCode {
+    id: "COM10001",
+    status: 400,
+    en: "The input parameter {0} is empty or invalid. Please check and try again.",
+    zh: "传入的参数为空或者不合法：{0}，请检查后重试",
+};
+pub const INVALID_REQUEST: ErrorCode = ErrorCode {
+    id: "COM10003",
+    status: 400,
+    en: "Invalid request. Cause:{0}",
+    zh: "错误的请求, 错误原因: {0}",
+};
+/// An unknown route: OCP's table has no row for it, so the mock uses "invalid request" with 404.
+pub const NO_SUCH_ROUTE: ErrorCode = ErrorCode {
+    status: 404,
+    ..INVALID_REQUEST
+};
+/// A body past the mock's limit: "invalid request" with 413.
+pub const PAYLOAD_TOO_LARGE: ErrorCode = ErrorCode {
+    status: 413,
+    ..INVALID_REQUEST
+};
+pub const METHOD_NOT_SUPPORTED: ErrorCode = ErrorCode {
+    id: "COM10008",
+    status: 405,
+    en: "The method is not supported.",
+    zh: "不支持的方法",
+};
+pub const NOT_LOGGED_IN: ErrorCode = ErrorCode {
+    id: "IAM10000",
+    status: 401,
+    en: "The current user has not logged on or a logon error has occurred. Please log on and try again.",
+    zh: "当前用户没有登录或登录出错了，请登陆后重试",
+};
+pub const NOT_AUTHORIZED: ErrorCode = ErrorCode {
+    id: "IAM11000",
+    status: 403,
+    en: "You are not authorized to perform the corresponding operation. Contact the administrator.",
+    zh: "没有权限进行对应操作，请联系管理员",
+};
+pub const TASK_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "TSK10001",
+    status: 404,
+    en: "The {0} task does not exist.",
+    zh: "任务 {0} 不存在",
+};
+pub const CLUSTER_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "ODP21001",
+    status: 404,
+    en: "The OBProxy cluster with the ID of {0} is not found.",
+    zh: "未找到obproxy cluster, id={0}",
+};
+pub const SERVER_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "ODP21002",
+    status: 404,
+    en: "The OBProxy server with the ID of {0} is not found.",
+    zh: "未找到obproxy server, id={0}",
+};
+pub const SERVER_STATUS_CONFLICT: ErrorCode = ErrorCode {
+    id: "ODP21016",
+    status: 409,
+    en: "The status of the OBProxy server [{0}] is invalid:[{1}], the operation is not allowed",
+    zh: "OBProxy server[{0}]的状态不合法:[{1}], 不允许该操作",
+};
+pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
+    id: "ODP21019",
+    status: 400,
+    en: "The OBProxy server {0} is not in OBProxy cluster {1}. The operation is not allowed.",
+    zh: "OBProxy server {0} 不在OBProxy集群 {1} 中，不允许该操作",
+};
+
+/// The language of `error.message`, from `Accept-Language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Language {
+    /// The first `en*` or `zh*` range of an `Accept-Language` header wins; English otherwise.
+    pub fn from_accept_language(header: Option<&str>) -> Self {
+        let Some(header) = header else {
+            return Self::En;
+        };
+        for range in header.split(',') {
+            let tag = range.split(';').next().unwrap_or("").trim();
+            let primary = tag.split(['-', '_']).next().unwrap_or("");
+            if primary.eq_ignore_ascii_case("zh") {
+                return Self::Zh;
+            }
+            if primary.eq_ignore_ascii_case("en") {
+                return Self::En;
+            }
+        }
+        Self::En
+    }
+}
+
+/// How `error.code` is written: OCP's JSON type for it is undocumented, so both are offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorCodeStyle {
+    /// The numeric part as an integer (`21001`), as in the documented 429.
+    #[default]
+    Number,
+    /// The prefixed id as a string (`"ODP21001"`), as in OCP's error table.
+    String,
+}
+
+impl std::str::FromStr for ErrorCodeStyle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "number" => Ok(Self::Number),
+            "string" => Ok(Self::String),
+            other => Err(format!(
+                "unknown error code style {other:?} (expected number or string)"
+            )),
+        }
+    }
+}
+
+/// An error answer before it is put in an envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcpError {
+    pub code: &'static ErrorCode,
+    /// Values for `{0}`, `{1}`, ... in the message.
+    pub args: Vec<String>,
+    /// For a person debugging a client: what exactly was wrong.
+    pub debug_message: Option<String>,
+    /// The parameter or resource the error is about.
+    pub target: Option<String>,
+    /// Extra response headers (`Allow` on a 405).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl OcpError {
+    pub fn new(code: &'static ErrorCode, args: Vec<String>) -> Self {
+        Self {
+            code,
+            args,
+            debug_message: None,
+            target: None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_debug(mut self, debug: impl Into<String>) -> Self {
+        self.debug_message = Some(debug.into());
+        self
+    }
+
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status
+    }
+
+    /// OCP's message in `lang`, placeholders filled.
+    pub fn message(&self, lang: Language) -> String {
+        let template = match lang {
+            Language::En => self.code.en,
+            Language::Zh => self.code.zh,
+        };
+        let mut out = template.to_owned();
+        for (i, arg) in self.args.iter().enumerate() {
+            out = out.replace(&format!("{{{i}}}"), arg);
+        }
+        out
+    }
+
+    /// A path id that is not a Long: 400 naming the parameter and the rejected value.
+    pub fn invalid_parameter(name: &str, value: &str, why: &str) -> Self {
+        Self::new(&INVALID_PARAMETER, vec![format!("{name}={value}")])
+            .with_target(name)
+            .with_debug(format!("parameter {name}: {why}"))
+    }
+
+    pub fn no_such_route(method: &str, path: &str) -> Self {
+        Self::new(
+            &NO_SUCH_ROUTE,
+            vec![format!("no handler for {method} {path}")],
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            &PAYLOAD_TOO_LARGE,
+            vec![format!("request body larger than {limit} bytes")],
+        )
+    }
+
+    pub fn method_not_supported(method: &str, allow: &str) -> Self {
+        Self::new(&METHOD_NOT_SUPPORTED, Vec::new())
+            .with_debug(format!(
+                "method {method} not supported here; allowed: {allow}"
+            ))
+            .with_header("allow", allow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_numeric_code_is_the_digits_of_the_id() {
+        assert_eq!(CLUSTER_NOT_FOUND.number(), 21001);
+        assert_eq!(INVALID_PARAMETER.number(), 10001);
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_known_language() {
+        assert_eq!(Language::from_accept_language(Some("zh-CN")), Language::Zh);
+        assert_eq!(
+            Language::from_accept_language(Some("fr-FR, zh_CN;q=0.8, en;q=0.5")),
+            Language::Zh
+        );
+        assert_eq!(
+            Language::from_accept_language(Some("en-US,zh-CN")),
+            Language::En
+        );
+        assert_eq!(Language::from_accept_language(None), Language::En);
+    }
+
+    #[test]
+    fn messages_fill_their_placeholders() {
+        let e = OcpError::new(&SERVER_NOT_IN_CLUSTER, vec!["5".into(), "1".into()]);
+        assert_eq!(
+            e.message(Language::En),
+            "The OBProxy server 5 is not in OBProxy cluster 1. The operation is not allowed."
+        );
+        assert_eq!(
+            e.message(Language::Zh),
+            "OBProxy server 5 不在OBProxy集群 1 中，不允许该操作"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! The OBProxy inventory: clusters, their OBProxy servers and the hosts those servers sit on.
+//!
+//! A Delete OBProxy call is answered from it: the cluster name becomes the task's
+//! `service_name`, the servers' hosts its `host_ids`, and an id it does not hold is a 404.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
+/// cluster 2 "prod": servers 5-6 on hosts 5-6).
+pub const DEFAULT_INVENTORY: &str = include_str!("../../fixtures/inventory.json");
+
+/// An OBProxy cluster as OCP's cluster views show it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObproxyCluster {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub work_mode: String,
+}
+
+/// A machine managed by OCP.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Host {
+    pub id: i64,
+    pub ip: String,
+    pub name: String,
+}
+
+/// One OBProxy process of a cluster, on one host.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObproxyServer {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub host_id: i64,
+    pub sql_port: u16,
+    pub exporter_port: u16,
+    pub version: String,
+    /// CREATING, RUNNING, RESTARTING, UPGRADING, REFRESHING, DELETING, UNAVAILABLE, TAKINGOVER.
+    pub status: String,
+    /// NORMAL or OPERATING.
+    pub operate_status: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InventoryFile {
+    clusters: Vec<ObproxyCluster>,
+    hosts: Vec<Host>,
+    obproxies: Vec<ObproxyServer>,
+}
+
+/// Why an inventory file was refused: where (a JSON pointer) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryError {
+    pub pointer: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at {:?}: {}", self.pointer, self.reason)
+    }
+}
+
+impl std::error::Error for InventoryError {}
+
+const SERVER_STATUSES: [&str; 8] = [
+    "CREATING",
+    "RUNNING",
+    "RESTARTING",
+    "UPGRADING",
+    "REFRESHING",
+    "DELETING",
+    "UNAVAILABLE",
+    "TAKINGOVER",
+];
+
+/// Clusters, hosts and servers by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    clusters: BTreeMap<i64, ObproxyCluster>,
+    hosts: BTreeMap<i64, Host>,
+    servers: BTreeMap<i64, ObproxyServer>,
+}
+
+impl Inventory {
+    /// The embedded default inventory.
+    pub fn default_inventory() -> Self {
+        Self::parse(DEFAULT_INVENTORY).expect("the embedded inventory is checked by a unit test")
+    }
+
+    /// Parses and validates an inventory document: unique ids, servers on known clusters and hosts.
+    pub fn parse(text: &str) -> Result<Self, InventoryError> {
+        let file: InventoryFile = serde_json::from_str(text).map_err(|e| InventoryError {
+            pointer: String::new(),
+            reason: format!("line {} column {}: {e}", e.line(), e.column()),
+        })?;
+        let mut inv = Self {
+            clusters: BTreeMap::new(),
+            hosts: BTreeMap::new(),
+            servers: BTreeMap::new(),
+        };
+        let dup = |what: &str, i: usize, id: i64| InventoryError {
+            pointer: format!("/{what}/{i}/id"),
+            reason: format!("duplicate id {id}"),
+        };
+        for (i, c) in file.clusters.into_iter().enumerate() {
+            if inv.clusters.insert(c.id, c.clone()).is_some() {
+                return Err(dup("clusters", i, c.id));
+            }
+        }
+        for (i, h) in file.hosts.into_iter().enumerate() {
+            if inv.hosts.insert(h.id, h.clone()).is_some() {
+                return Err(dup("hosts", i, h.id));
+            }
+        }
+        for (i, s) in file.obproxies.into_iter().enumerate() {
+            let at = |field: &str, reason: String| InventoryError {
+                pointer: format!("/obproxies/{i}/{field}"),
+                reason,
+            };
+            if !inv.clusters.contains_key(&s.cluster_id) {
+                return Err(at("clusterId", format!("no cluster {}", s.cluster_id)));
+            }
+            if !inv.hosts.contains_key(&s.host_id) {
+                return Err(at("hostId", format!("no host {}", s.host_id)));
+            }
+            if !SERVER_STATUSES.contains(&s.status.as_str()) {
+                return Err(at("status", format!("unknown status {:?}", s.status)));
+            }
+            if !["NORMAL", "OPERATING"].contains(&s.operate_status.as_str()) {
+                return Err(at(
+                    "operateStatus",
+                    format!("unknown operate status {:?}", s.operate_status),
+                ));
+            }
+            if inv.servers.insert(s.id, s.clone()).is_some() {
+                return Err(dup("obproxies", i, s.id));
+            }
+        }
+        Ok(inv)
+    }
+
+    pub fn cluster(&self, id: i64) -> Option<&ObproxyCluster> {
+        self.clusters.get(&id)
+    }
+
+    pub fn server(&self, id: i64) -> Option<&ObproxyServer> {
+        self.servers.get(&id)
+    }
+
+    pub fn host(&self, id: i64) -> Option<&Host> {
+        self.hosts.get(&id)
+    }
+
+    pub fn clusters(&self) -> impl Iterator<Item = &ObproxyCluster> {
+        self.clusters.values()
+    }
+
+    /// The servers of one cluster, by id.
+    pub fn servers_of(&self, cluster_id: i64) -> impl Iterator<Item = &ObproxyServer> {
+        self.servers
+            .values()
+            .filter(move |s| s.cluster_id == cluster_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_inventory_is_valid_and_holds_cluster_test() {
+        let inv = Inventory::default_inventory();
+        assert_eq!(inv.cluster(1).unwrap().name, "test");
+        let ids: Vec<(i64, i64)> = inv.servers_of(1).map(|s| (s.id, s.host_id)).collect();
+        assert_eq!(ids, vec![(1, 1), (2, 2), (3, 3), (4, 4)]);
+        assert!(inv.clusters().count() >= 2);
+    }
+
+    #[test]
+    fn a_broken_inventory_names_the_place() {
+        let text = DEFAULT_INVENTORY.replacen("\"hostId\": 2", "\"hostId\": 99", 1);
+        let err = Inventory::parse(&text).unwrap_err();
+        assert_eq!(err.pointer, "/obproxies/1/hostId");
+        assert_eq!(err.reason, "no host 99");
+    }
+}

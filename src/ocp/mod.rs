@@ -1,0 +1,15 @@
+//! The OCP model: what OCP answers, independent of HTTP plumbing.
+//!
+//! - [`envelope`]: the response envelope, success and error;
+//! - [`error`]: OCP's error ids, statuses and messages;
+//! - [`task`]: the "Offline obproxy" task built from the documented example;
+//! - [`inventory`]: OBProxy clusters, servers and hosts;
+//! - [`ids`]: path ids as OCP reads them (Java `Long`);
+//! - [`clock`]: deterministic time and trace ids.
+
+pub mod clock;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod inventory;
+pub mod task;

@@ -1,0 +1,344 @@
+//! Task information: the "Offline obproxy" task a Delete OBProxy call answers with.
+//!
+//! The documented example is the template. It is parsed once into [`TaskTemplate`]; each call
+//! then fills in what varies (ids, time, servers, hosts, cluster name) and fans the per-server
+//! subtasks (`parallelIdx` 0 in the example) out into one lane per server. With one server and
+//! the first ids the result is the example itself.
+
+use serde_json::{Map, Value, json};
+
+use super::clock::{format_time, parse_time};
+
+/// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim.
+pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../fixtures/delete-obproxy.json");
+
+/// One subtask of the template, with its edges as indexes into the template's node list.
+#[derive(Debug, Clone)]
+struct Node {
+    /// Every field but `id`, `upstreams`, `downstreams` and `parallelIdx`.
+    fields: Map<String, Value>,
+    example_id: i64,
+    /// Per-server: fanned out into one copy per server.
+    per_server: bool,
+    /// Among the per-server nodes, this one's position (orders the ids of later lanes).
+    lane_rank: usize,
+    upstreams: Vec<usize>,
+    downstreams: Vec<usize>,
+}
+
+/// What varies from one Delete OBProxy task to the next.
+#[derive(Debug, Clone)]
+pub struct NewTask<'a> {
+    pub task_id: i64,
+    /// The first of [`TaskTemplate::subtask_ids_needed`] fresh subtask ids.
+    pub first_subtask_id: i64,
+    pub start_ms: i64,
+    pub creator: &'a str,
+    pub executor: &'a str,
+    /// The servers being deleted, in request order, with the hosts they sit on.
+    pub servers: &'a [(i64, i64)],
+    /// The cluster's name (`stringMap.service_name`).
+    pub service_name: &'a str,
+}
+
+/// The documented example, taken apart once so that building a task never re-parses it.
+#[derive(Debug, Clone)]
+pub struct TaskTemplate {
+    /// Task-level fields that every task shares (`name`, `type`, `operation`, ...).
+    task: Map<String, Value>,
+    context: Map<String, Value>,
+    nodes: Vec<Node>,
+    first_id: i64,
+    /// Subtask ids one lane-0 task uses: from the smallest example id to the largest.
+    span: i64,
+    per_server_count: i64,
+    /// The documented task id: the first task the mock creates takes it.
+    pub task_id: i64,
+    /// The documented task `startTime`: where the fixed clock starts.
+    pub start_ms: i64,
+    /// The documented `timestamp` minus `startTime`: when the answer is stamped.
+    pub respond_after_ms: i64,
+    /// The documented `duration`.
+    pub duration_ms: i64,
+    /// The documented `traceId`, as a number: the default seed.
+    pub trace_seed: u64,
+    /// The documented `server` and `executor`.
+    pub server: String,
+    pub executor: String,
+    /// The documented `creator`.
+    pub creator: String,
+}
+
+/// Why the template could not be read (only reachable with a broken fixture).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError(pub String);
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "task template: {}", self.0)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Value, TemplateError> {
+    obj.get(key)
+        .ok_or_else(|| TemplateError(format!("missing {key}")))
+}
+
+fn int(obj: &Map<String, Value>, key: &str) -> Result<i64, TemplateError> {
+    field(obj, key)?
+        .as_i64()
+        .ok_or_else(|| TemplateError(format!("{key} is not an integer")))
+}
+
+fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, TemplateError> {
+    field(obj, key)?
+        .as_str()
+        .ok_or_else(|| TemplateError(format!("{key} is not a string")))
+}
+
+fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, TemplateError> {
+    v.as_object()
+        .ok_or_else(|| TemplateError(format!("{what} is not an object")))
+}
+
+impl TaskTemplate {
+    /// The template of the documented example.
+    pub fn documented() -> Self {
+        Self::parse(DOCUMENTED_EXAMPLE).expect("the documented example is checked by a unit test")
+    }
+
+    /// Reads a success envelope whose `data` is a task, as the documented example is.
+    pub fn parse(envelope_text: &str) -> Result<Self, TemplateError> {
+        let envelope: Value =
+            serde_json::from_str(envelope_text).map_err(|e| TemplateError(e.to_string()))?;
+        let envelope = object(&envelope, "the envelope")?;
+        let data = object(field(envelope, "data")?, "data")?;
+        let subtasks = field(data, "subtasks")?
+            .as_array()
+            .ok_or_else(|| TemplateError("subtasks is not an array".into()))?;
+
+        let mut raw = Vec::with_capacity(subtasks.len());
+        for s in subtasks {
+            let s = object(s, "a subtask")?;
+            let ids = |key| -> Result<Vec<i64>, TemplateError> {
+                field(s, key)?
+                    .as_array()
+                    .and_then(|a| a.iter().map(Value::as_i64).collect())
+                    .ok_or_else(|| TemplateError(format!("{key} is not a list of ids")))
+            };
+            raw.push((
+                int(s, "id")?,
+                int(s, "parallelIdx")?,
+                ids("upstreams")?,
+                ids("downstreams")?,
+                s,
+            ));
+        }
+        let index_of = |id: i64| {
+            raw.iter()
+                .position(|r| r.0 == id)
+                .ok_or_else(|| TemplateError(format!("edge to unknown subtask {id}")))
+        };
+        let mut nodes = Vec::with_capacity(raw.len());
+        let mut lane_rank = 0;
+        for (id, parallel_idx, ups, downs, s) in &raw {
+            let mut fields = (*s).clone();
+            for key in ["id", "upstreams", "downstreams", "parallelIdx"] {
+                fields.remove(key);
+            }
+            let per_server = *parallel_idx == 0;
+            nodes.push(Node {
+                fields,
+                example_id: *id,
+                per_server,
+                lane_rank,
+                upstreams: ups.iter().map(|&u| index_of(u)).collect::<Result<_, _>>()?,
+                downstreams: downs
+                    .iter()
+                    .map(|&d| index_of(d))
+                    .collect::<Result<_, _>>()?,
+            });
+            lane_rank += usize::from(per_server);
+        }
+        let first_id = raw.iter().map(|r| r.0).min().unwrap_or(0);
+        let last_id = raw.iter().map(|r| r.0).max().unwrap_or(0);
+
+        let start_ms = parse_time(text(data, "startTime")?)
+            .ok_or_else(|| TemplateError("startTime is not a time".into()))?;
+        let stamped = parse_time(text(envelope, "timestamp")?)
+            .ok_or_else(|| TemplateError("timestamp is not a time".into()))?;
+        let trace_seed = u64::from_str_radix(text(envelope, "traceId")?, 16)
+            .map_err(|_| TemplateError("traceId is not hex".into()))?;
+        let context = object(field(data, "context")?, "context")?.clone();
+
+        let mut task = data.clone();
+        for key in [
+            "subtasks",
+            "id",
+            "startTime",
+            "executor",
+            "creator",
+            "context",
+        ] {
+            task.remove(key);
+        }
+        Ok(Self {
+            task,
+            context,
+            first_id,
+            span: last_id - first_id + 1,
+            per_server_count: lane_rank as i64,
+            nodes,
+            task_id: int(data, "id")?,
+            start_ms,
+            respond_after_ms: stamped - start_ms,
+            duration_ms: int(envelope, "duration")?,
+            trace_seed,
+            server: text(envelope, "server")?.to_owned(),
+            executor: text(data, "executor")?.to_owned(),
+            creator: text(data, "creator")?.to_owned(),
+        })
+    }
+
+    /// The smallest subtask id of the example: where a fresh mock's subtask ids start.
+    pub fn first_subtask_id(&self) -> i64 {
+        self.first_id
+    }
+
+    /// How many fresh subtask ids a task over `servers` servers takes.
+    pub fn subtask_ids_needed(&self, servers: usize) -> i64 {
+        self.span + (servers.max(1) as i64 - 1) * self.per_server_count
+    }
+
+    /// The id of node `n` in lane `lane`: lane 0 keeps the example's layout, later lanes follow.
+    fn subtask_id(&self, first: i64, n: usize, lane: usize) -> i64 {
+        let node = &self.nodes[n];
+        if lane == 0 {
+            first + node.example_id - self.first_id
+        } else {
+            first + self.span + (lane as i64 - 1) * self.per_server_count + node.lane_rank as i64
+        }
+    }
+
+    /// The ids that edges from `from_lane` to node `to` lead to.
+    fn edge_ids(&self, first: i64, to: usize, from_lane: Option<usize>, lanes: usize) -> Vec<i64> {
+        match (self.nodes[to].per_server, from_lane) {
+            (false, _) => vec![self.subtask_id(first, to, 0)],
+            (true, Some(lane)) => vec![self.subtask_id(first, to, lane)],
+            (true, None) => (0..lanes).map(|l| self.subtask_id(first, to, l)).collect(),
+        }
+    }
+
+    /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
+    pub fn build(&self, t: &NewTask<'_>) -> Value {
+        let lanes = t.servers.len().max(1);
+        let first = t.first_subtask_id;
+        let mut subtasks = Vec::with_capacity(self.nodes.len() + (lanes - 1) * 3);
+        for (n, node) in self.nodes.iter().enumerate() {
+            let copies = if node.per_server { lanes } else { 1 };
+            for lane in 0..copies {
+                let own_lane = node.per_server.then_some(lane);
+                let edges = |targets: &[usize]| -> Vec<i64> {
+                    targets
+                        .iter()
+                        .flat_map(|&to| self.edge_ids(first, to, own_lane, lanes))
+                        .collect()
+                };
+                let mut s = node.fields.clone();
+                s.insert("id".into(), json!(self.subtask_id(first, n, lane)));
+                s.insert("upstreams".into(), json!(edges(&node.upstreams)));
+                s.insert("downstreams".into(), json!(edges(&node.downstreams)));
+                s.insert(
+                    "parallelIdx".into(),
+                    json!(own_lane.map_or(-1, |l| l as i64)),
+                );
+                subtasks.push(Value::Object(s));
+            }
+        }
+
+        let mut context = self.context.clone();
+        let server_ids: Vec<String> = t.servers.iter().map(|(s, _)| s.to_string()).collect();
+        let mut host_ids: Vec<String> = Vec::with_capacity(t.servers.len());
+        for (_, h) in t.servers {
+            let h = h.to_string();
+            if !host_ids.contains(&h) {
+                host_ids.push(h);
+            }
+        }
+        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+            list_map.insert("obproxy_server_ids".into(), json!(server_ids));
+            list_map.insert("host_ids".into(), json!(host_ids));
+        }
+        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+            string_map.insert("service_name".into(), json!(t.service_name));
+        }
+
+        let mut task = self.task.clone();
+        task.insert("id".into(), json!(t.task_id));
+        task.insert("startTime".into(), json!(format_time(t.start_ms)));
+        task.insert("creator".into(), json!(t.creator));
+        task.insert("executor".into(), json!(t.executor));
+        task.insert("context".into(), Value::Object(context));
+        task.insert("subtasks".into(), Value::Array(subtasks));
+        Value::Object(task)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documented_call(template: &TaskTemplate) -> NewTask<'_> {
+        NewTask {
+            task_id: template.task_id,
+            first_subtask_id: template.first_id,
+            start_ms: template.start_ms,
+            creator: &template.creator,
+            executor: &template.executor,
+            servers: &[(2, 2)],
+            service_name: "test",
+        }
+    }
+
+    #[test]
+    fn one_server_rebuilds_the_documented_task() {
+        let template = TaskTemplate::documented();
+        let example: Value = serde_json::from_str(DOCUMENTED_EXAMPLE).unwrap();
+        assert_eq!(template.build(&documented_call(&template)), example["data"]);
+        assert_eq!(template.subtask_ids_needed(1), 8);
+        assert_eq!(template.respond_after_ms, 11);
+        assert_eq!(template.duration_ms, 17);
+    }
+
+    #[test]
+    fn four_servers_fan_out_the_per_server_subtasks() {
+        let template = TaskTemplate::documented();
+        let servers = [(1, 1), (2, 2), (3, 3), (4, 4)];
+        let call = NewTask {
+            servers: &servers,
+            first_subtask_id: 100,
+            ..documented_call(&template)
+        };
+        let task = template.build(&call);
+        let subtasks = task["subtasks"].as_array().unwrap();
+        assert_eq!(subtasks.len(), 8 + 3 * 3);
+        assert_eq!(template.subtask_ids_needed(4), 17);
+        let mut ids: Vec<i64> = subtasks.iter().map(|s| s["id"].as_i64().unwrap()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (100..117).collect::<Vec<_>>());
+        let start = subtasks.iter().find(|s| s["name"] == "Start node").unwrap();
+        assert_eq!(start["downstreams"].as_array().unwrap().len(), 4);
+        let lanes: Vec<i64> = subtasks
+            .iter()
+            .filter(|s| s["name"] == "Prepare offline obproxy")
+            .map(|s| s["parallelIdx"].as_i64().unwrap())
+            .collect();
+        assert_eq!(lanes, vec![0, 1, 2, 3]);
+        assert_eq!(
+            task["context"]["listMap"]["obproxy_server_ids"],
+            json!(["1", "2", "3", "4"])
+        );
+    }
+}

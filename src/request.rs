@@ -1,0 +1,57 @@
+//! The mock's own request and response types: what the HTTP adapter hands to the handlers and
+//! gets back. Plain data, so handlers can be called in tests without a socket.
+
+use bytes::Bytes;
+use hyper::http::{HeaderMap, Method};
+
+/// A request as received, body collected.
+#[derive(Debug, Clone)]
+pub struct MockRequest {
+    pub method: Method,
+    /// The path exactly as received (still percent-encoded).
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl MockRequest {
+    /// A request with no headers and no body, for tests and tools.
+    pub fn new(method: Method, path_and_query: &str) -> Self {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (path_and_query.to_owned(), None),
+        };
+        Self {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// A header's value, when present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An answer: always JSON, always an OCP envelope.
+#[derive(Debug, Clone)]
+pub struct MockResponse {
+    pub status: u16,
+    /// Headers beyond `Content-Type` (e.g. `Allow`).
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Bytes,
+    /// The envelope's `traceId`, for the request log.
+    pub trace_id: String,
+}
+
+impl MockResponse {
+    /// The body parsed back as JSON (the mock only writes JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
