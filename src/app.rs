@@ -4,12 +4,13 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::auth::{Identity, Role};
 use crate::ocp::clock::{ClockMode, system_now_ms};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{Language, OcpError};
 use crate::ocp::task::TaskTemplate;
 use crate::request::{MockRequest, MockResponse};
-use crate::routes;
+use crate::routes::{self, Call};
 use crate::settings::Settings;
 use crate::store::{Stamp, Store};
 
@@ -39,8 +40,27 @@ impl App {
     pub fn handle(&self, req: &MockRequest) -> MockResponse {
         let stamp = self.store.stamp();
         let lang = Language::from_accept_language(req.header("accept-language"));
-        let outcome = routes::dispatch(self, req, &stamp);
+        let outcome = self.authenticate(req).and_then(|identity| {
+            let call = Call {
+                req,
+                stamp: &stamp,
+                identity: &identity,
+            };
+            routes::dispatch(self, &call)
+        });
         self.render(stamp, lang, outcome)
+    }
+
+    /// OCP's API (`/api/...`) needs credentials; the rest of the mock's paths do not.
+    fn authenticate(&self, req: &MockRequest) -> Result<Identity, OcpError> {
+        if req.path.starts_with("/api/") {
+            self.settings.auth.authenticate(req, system_now_ms())
+        } else {
+            Ok(Identity {
+                name: "admin".into(),
+                role: Role::Admin,
+            })
+        }
     }
 
     /// Answers a request refused before routing (e.g. a body past the limit) with `err`.

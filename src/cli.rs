@@ -4,13 +4,14 @@
 
 use std::net::SocketAddr;
 
+use crate::auth::{AccessKey, User};
 use crate::ocp::inventory::Inventory;
 use crate::settings::Settings;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
     Help,
     Version,
 }
@@ -52,6 +53,12 @@ Options of serve (each also from the environment variable shown):
   --error-code number|string  error.code as 21001 or \"ODP21001\" [OCP_MOCK_ERROR_CODE] (default number)
   --inventory FILE            clusters, servers and hosts as JSON [OCP_MOCK_INVENTORY]
                               (default: the embedded fixtures/inventory.json)
+  --user NAME:PASSWORD[:ROLE]  a Basic identity, role admin (default) or viewer; repeatable,
+                              replaces the default admin:aaAA11__ [OCP_MOCK_USER, space-separated]
+  --access-key ID:SECRET[:ROLE]
+                              an AK/SK identity; repeatable, replaces the default documented pair
+                              [OCP_MOCK_ACCESS_KEY, space-separated]
+  --no-auth                   accept every request as admin [OCP_MOCK_NO_AUTH=1]
   --quiet                     no request log [OCP_MOCK_QUIET=1]
 ";
 
@@ -64,7 +71,14 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--executor", "OCP_MOCK_EXECUTOR"),
     ("--error-code", "OCP_MOCK_ERROR_CODE"),
     ("--inventory", "OCP_MOCK_INVENTORY"),
+    ("--user", "OCP_MOCK_USER"),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
 ];
+
+/// A boolean environment twin is on unless empty, `0` or `false`.
+fn env_flag(env: &dyn Fn(&str) -> Option<String>, var: &str) -> bool {
+    env(var).is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
 
 /// Parses the arguments after the program name; `env` looks up environment variables.
 pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError> {
@@ -72,7 +86,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         return Err(CliError("no command given (try: ocp-mock serve)".into()));
     };
     match command.as_str() {
-        "serve" => parse_serve(rest, env).map(Command::Serve),
+        "serve" => parse_serve(rest, env).map(|o| Command::Serve(Box::new(o))),
         "help" | "--help" | "-h" => Ok(Command::Help),
         "version" | "--version" | "-V" => Ok(Command::Version),
         other => Err(CliError(format!(
@@ -86,14 +100,18 @@ fn parse_serve(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ServeOptions, CliError> {
     let mut values: Vec<(&str, String)> = Vec::new();
-    let mut quiet =
-        env("OCP_MOCK_QUIET").is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    let mut quiet = env_flag(env, "OCP_MOCK_QUIET");
+    let mut no_auth = env_flag(env, "OCP_MOCK_NO_AUTH");
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
         i += 1;
         if arg == "--quiet" {
             quiet = true;
+            continue;
+        }
+        if arg == "--no-auth" {
+            no_auth = true;
             continue;
         }
         let (name, inline) = match arg.split_once('=') {
@@ -117,12 +135,31 @@ fn parse_serve(
         };
         values.push((flag, value));
     }
+    // A single-valued flag: the last occurrence wins, then its variable.
     let get = |flag: &str| -> Option<String> {
         let from_args = values.iter().rev().find(|(f, _)| *f == flag);
         from_args.map(|(_, v)| v.clone()).or_else(|| {
             let (_, var) = VALUE_FLAGS.iter().find(|(f, _)| *f == flag)?;
             env(var)
         })
+    };
+    // A repeatable flag: every occurrence, or else its variable split at whitespace.
+    let get_all = |flag: &str| -> Vec<String> {
+        let from_args: Vec<String> = values
+            .iter()
+            .filter(|(f, _)| *f == flag)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if !from_args.is_empty() {
+            return from_args;
+        }
+        let var = VALUE_FLAGS
+            .iter()
+            .find(|(f, _)| *f == flag)
+            .map(|(_, v)| *v);
+        var.and_then(env)
+            .map(|v| v.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default()
     };
     let bad = |flag: &str, e: String| CliError(format!("{flag}: {e}"));
 
@@ -160,6 +197,23 @@ fn parse_serve(
         settings.inventory =
             Inventory::parse(&text).map_err(|e| bad("--inventory", format!("{path}: {e}")))?;
     }
+    let users = get_all("--user");
+    if !users.is_empty() {
+        settings.auth.users = users
+            .iter()
+            .map(|u| User::parse(u))
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad("--user", e))?;
+    }
+    let keys = get_all("--access-key");
+    if !keys.is_empty() {
+        settings.auth.access_keys = keys
+            .iter()
+            .map(|k| AccessKey::parse(k))
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad("--access-key", e))?;
+    }
+    settings.auth.enabled = !no_auth;
     Ok(ServeOptions { addr, settings })
 }
 

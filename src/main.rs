@@ -2,6 +2,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use ocp_mock::app::App;
+use ocp_mock::auth::AuthSettings;
 use ocp_mock::cli::{self, Command, USAGE};
 
 fn main() -> ExitCode {
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
             println!("ocp-mock {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Command::Serve(options) => serve(options),
+        Command::Serve(options) => serve(*options),
     }
 }
 
@@ -47,6 +48,7 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         };
         let shown = listener.local_addr().unwrap_or(options.addr);
         eprintln!("ocp-mock listening on http://{shown}");
+        print_identities(&options.settings.auth);
         let app = Arc::new(App::new(options.settings));
         match ocp_mock::server::run(listener, app, shutdown_signal()).await {
             Ok(()) => {
@@ -59,6 +61,43 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
             }
         }
     })
+}
+
+/// Says who may call: the default identities in full (they are public), others by name only.
+fn print_identities(auth: &AuthSettings) {
+    if !auth.enabled {
+        eprintln!("ocp-mock: authentication is off (--no-auth): every request acts as admin");
+        return;
+    }
+    let defaults = AuthSettings::default();
+    for user in &auth.users {
+        if defaults.users.contains(user) {
+            eprintln!(
+                "ocp-mock: Basic user {}:{} ({})",
+                user.name,
+                user.password,
+                user.role.as_str()
+            );
+        } else {
+            eprintln!(
+                "ocp-mock: Basic user {} ({})",
+                user.name,
+                user.role.as_str()
+            );
+        }
+    }
+    for key in &auth.access_keys {
+        if defaults.access_keys.contains(key) {
+            eprintln!(
+                "ocp-mock: access key {}:{} ({})",
+                key.id,
+                key.secret,
+                key.role.as_str()
+            );
+        } else {
+            eprintln!("ocp-mock: access key {} ({})", key.id, key.role.as_str());
+        }
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

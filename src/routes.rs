@@ -7,12 +7,20 @@ use hyper::http::Method;
 use percent_encoding::percent_decode_str;
 
 use crate::app::{App, Outcome};
+use crate::auth::Identity;
 use crate::ocp::error::OcpError;
 use crate::ocp::ids::{parse_long, parse_long_list};
 use crate::request::MockRequest;
 use crate::store::Stamp;
 
-type Handler = fn(&App, &Params, &MockRequest, &Stamp) -> Outcome;
+/// One request on its way through a handler: what was asked, when, and by whom.
+pub struct Call<'a> {
+    pub req: &'a MockRequest,
+    pub stamp: &'a Stamp,
+    pub identity: &'a Identity,
+}
+
+type Handler = fn(&App, &Params, &Call<'_>) -> Outcome;
 
 struct Route {
     pattern: &'static str,
@@ -37,7 +45,8 @@ impl Params {
 
     fn long(&self, name: &str) -> Result<i64, OcpError> {
         let value = self.get(name);
-        parse_long(value).map_err(|e| OcpError::invalid_parameter(name, value, &e.to_string()))
+        parse_long(value)
+            .map_err(|e| OcpError::invalid_parameter(name, value, &format!("{value:?}: {e}")))
     }
 
     fn longs(&self, name: &str) -> Result<Vec<i64>, OcpError> {
@@ -62,14 +71,18 @@ fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
     segments.next().is_none().then_some(Params(params))
 }
 
-/// Finds the route and runs its handler.
-pub fn dispatch(app: &App, req: &MockRequest, stamp: &Stamp) -> Outcome {
+/// Finds the route, checks the caller may use it, and runs its handler.
+pub fn dispatch(app: &App, call: &Call<'_>) -> Outcome {
+    let req = call.req;
     for route in ROUTES {
         let Some(params) = match_path(route.pattern, &req.path) else {
             continue;
         };
         return match route.methods.iter().find(|(m, _)| *m == req.method) {
-            Some((_, handler)) => handler(app, &params, req, stamp),
+            Some((_, handler)) => {
+                call.identity.authorize(&req.method)?;
+                handler(app, &params, call)
+            }
             None => {
                 let allow: Vec<&str> = route.methods.iter().map(|(m, _)| m.as_str()).collect();
                 Err(OcpError::method_not_supported(
@@ -83,16 +96,16 @@ pub fn dispatch(app: &App, req: &MockRequest, stamp: &Stamp) -> Outcome {
 }
 
 /// `DELETE /api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}`: a new "Offline obproxy" task.
-fn delete_obproxies(app: &App, params: &Params, _req: &MockRequest, stamp: &Stamp) -> Outcome {
+fn delete_obproxies(app: &App, params: &Params, call: &Call<'_>) -> Outcome {
     let cluster_id = params.long("id")?;
     let server_ids = params.longs("obproxyIds")?;
     let task = app.store.delete_obproxies(
         &app.template,
         cluster_id,
         &server_ids,
-        &app.template.creator,
+        &call.identity.name,
         &app.settings.executor,
-        stamp.arrival_ms,
+        call.stamp.arrival_ms,
     )?;
     Ok((200, Some(task)))
 }

@@ -23,6 +23,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::app::App;
+use crate::auth::{AccessKey, Role, User};
 use crate::ocp::clock::ClockMode;
 use crate::ocp::error::{ErrorCodeStyle, OcpError};
 use crate::ocp::inventory::Inventory;
@@ -184,6 +185,8 @@ impl Drop for MockServer {
 #[derive(Debug, Clone, Default)]
 pub struct MockServerBuilder {
     settings: Settings,
+    users_set: bool,
+    keys_set: bool,
 }
 
 impl MockServerBuilder {
@@ -214,6 +217,40 @@ impl MockServerBuilder {
 
     pub fn inventory(mut self, inventory: Inventory) -> Self {
         self.settings.inventory = inventory;
+        self
+    }
+
+    /// Every request acts as `admin`, as with `--no-auth`.
+    pub fn no_auth(mut self) -> Self {
+        self.settings.auth.enabled = false;
+        self
+    }
+
+    /// Adds a Basic identity; the first call replaces the default `admin`.
+    pub fn user(mut self, name: &str, password: &str, role: Role) -> Self {
+        if !self.users_set {
+            self.settings.auth.users.clear();
+            self.users_set = true;
+        }
+        self.settings.auth.users.push(User {
+            name: name.into(),
+            password: password.into(),
+            role,
+        });
+        self
+    }
+
+    /// Adds an AK/SK identity; the first call replaces the documented default pair.
+    pub fn access_key(mut self, id: &str, secret: &str, role: Role) -> Self {
+        if !self.keys_set {
+            self.settings.auth.access_keys.clear();
+            self.keys_set = true;
+        }
+        self.settings.auth.access_keys.push(AccessKey {
+            id: id.into(),
+            secret: secret.into(),
+            role,
+        });
         self
     }
 

@@ -1,5 +1,6 @@
 //! The mock's settings: one struct shared by the CLI, the library builder and the handlers.
 
+use crate::auth::AuthSettings;
 use crate::ocp::clock::ClockMode;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
@@ -19,6 +20,8 @@ pub struct Settings {
     pub inventory: Inventory,
     /// One line per request on stderr.
     pub log_requests: bool,
+    /// Who may call the mock.
+    pub auth: AuthSettings,
 }
 
 impl Default for Settings {
@@ -32,6 +35,7 @@ impl Default for Settings {
             error_code: ErrorCodeStyle::Number,
             inventory: Inventory::default_inventory(),
             log_requests: false,
+            auth: AuthSettings::default(),
         }
     }
 }

@@ -34,11 +34,27 @@ pub fn parse_long(s: &str) -> Result<i64, IdError> {
     s.parse().map_err(|_| IdError::OutOfRange)
 }
 
+/// One item of a list that is not a Long, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadItem {
+    pub item: String,
+    pub error: IdError,
+}
+
+impl std::fmt::Display for BadItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "item {:?}: {}", self.item, self.error)
+    }
+}
+
 /// Parses a comma-separated list of Longs; a repeated id counts once, first place kept.
-pub fn parse_long_list(s: &str) -> Result<Vec<i64>, IdError> {
+pub fn parse_long_list(s: &str) -> Result<Vec<i64>, BadItem> {
     let mut ids = Vec::new();
     for item in s.split(',') {
-        let id = parse_long(item)?;
+        let id = parse_long(item).map_err(|error| BadItem {
+            item: item.to_owned(),
+            error,
+        })?;
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -67,7 +83,11 @@ mod tests {
     #[test]
     fn lists_fold_repeats_and_refuse_empty_items() {
         assert_eq!(parse_long_list("3,1,3,2"), Ok(vec![3, 1, 2]));
-        assert_eq!(parse_long_list("1,,2"), Err(IdError::Empty));
-        assert_eq!(parse_long_list("1,"), Err(IdError::Empty));
+        assert_eq!(parse_long_list("1,,2").unwrap_err().error, IdError::Empty);
+        let bad = parse_long_list("1,x7").unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "item \"x7\": not a Long (expected an optional sign and ASCII digits)"
+        );
     }
 }

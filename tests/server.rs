@@ -1,0 +1,308 @@
+//! The mock over a real socket: the documented call, determinism, fan-out and OCP's errors.
+
+use ocp_mock::MockServer;
+use ocp_mock::contract::{Expect, normalize};
+use ocp_mock::ocp::clock::ClockMode;
+use ocp_mock::ocp::error::ErrorCodeStyle;
+use serde_json::{Value, json};
+
+use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, call, delete, documented_example, raw};
+
+fn subtask_ids(task: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = task["subtasks"]
+        .as_array()
+        .expect("subtasks")
+        .iter()
+        .map(|s| s["id"].as_i64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn the_documented_call_answers_the_documented_example() {
+    let mock = MockServer::start().await;
+    let reply = delete(mock.address(), DOCUMENTED_PATH).await;
+    assert_eq!(reply.status, 200);
+    let body = reply.checked(Expect::NewTask);
+    assert_eq!(body, documented_example());
+    insta::assert_json_snapshot!("documented_call", normalize(&body));
+}
+
+#[tokio::test]
+async fn the_answer_is_written_with_sorted_keys_like_ocp() {
+    let mock = MockServer::start().await;
+    let reply = delete(mock.address(), DOCUMENTED_PATH).await;
+    let text = String::from_utf8(reply.raw_body).unwrap();
+    let expected = documented_example().to_string();
+    assert_eq!(
+        text, expected,
+        "serde_json writes object keys in sorted order"
+    );
+    assert!(text.starts_with(r#"{"data":{"context":{"listMap":{"host_ids""#));
+}
+
+#[tokio::test]
+async fn later_tasks_take_the_next_ids_and_advance_the_clock() {
+    let mock = MockServer::start().await;
+    let first = delete(mock.address(), DOCUMENTED_PATH)
+        .await
+        .checked(Expect::NewTask);
+    let second = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/3")
+        .await
+        .checked(Expect::NewTask);
+    assert_eq!(second["data"]["id"], 33150);
+    let ids = subtask_ids(&second["data"]);
+    assert_eq!(ids.first(), Some(&34971), "past every id of the first task");
+    assert!(
+        ids.iter()
+            .all(|id| !subtask_ids(&first["data"]).contains(id))
+    );
+    assert_eq!(second["data"]["startTime"], "2021-09-03T16:31:59.151+08:00");
+    assert_eq!(second["timestamp"], "2021-09-03T16:31:59.162+08:00");
+    assert_eq!(second["duration"], 17);
+    assert_ne!(second["traceId"], first["traceId"]);
+    assert_eq!(
+        second["data"]["context"]["listMap"],
+        json!({"obproxy_server_ids": ["3"], "host_ids": ["3"]})
+    );
+}
+
+#[tokio::test]
+async fn two_mocks_with_the_same_settings_answer_the_same_sequence() {
+    let paths = [
+        DOCUMENTED_PATH,
+        "/api/v2/obproxy/clusters/9/obproxies/1",
+        "/api/v2/obproxy/clusters/1/obproxies/1,3",
+    ];
+    let (a, b) = (MockServer::start().await, MockServer::start().await);
+    for path in paths {
+        let ra = delete(a.address(), path).await.json();
+        let rb = delete(b.address(), path).await.json();
+        assert_eq!(ra, rb, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_seed_sets_the_first_trace_id_and_names_are_settings() {
+    let mock = MockServer::builder()
+        .seed(0xabc)
+        .server_name("ocp-1.example")
+        .executor("10.0.0.9")
+        .start()
+        .await;
+    let body = delete(mock.address(), DOCUMENTED_PATH)
+        .await
+        .checked(Expect::NewTask);
+    assert_eq!(body["traceId"], "0000000000000abc");
+    assert_eq!(body["server"], "ocp-1.example");
+    assert_eq!(body["data"]["executor"], "10.0.0.9");
+}
+
+#[tokio::test]
+async fn the_system_clock_reports_real_time() {
+    let mock = MockServer::builder().clock(ClockMode::System).start().await;
+    let body = delete(mock.address(), DOCUMENTED_PATH)
+        .await
+        .checked(Expect::NewTask);
+    let stamped = ocp_mock::ocp::clock::parse_time(body["timestamp"].as_str().unwrap()).unwrap();
+    let now = ocp_mock::ocp::clock::system_now_ms();
+    assert!((now - stamped).abs() < 60_000, "{stamped} vs {now}");
+}
+
+#[tokio::test]
+async fn four_servers_fan_out_into_four_parallel_lanes() {
+    let mock = MockServer::start().await;
+    let body = delete(
+        mock.address(),
+        "/api/v2/obproxy/clusters/1/obproxies/1,2,3,4",
+    )
+    .await
+    .checked(Expect::NewTask);
+    let task = &body["data"];
+    assert_eq!(
+        task["context"]["listMap"],
+        json!({"obproxy_server_ids": ["1", "2", "3", "4"], "host_ids": ["1", "2", "3", "4"]})
+    );
+    let subtasks = task["subtasks"].as_array().unwrap();
+    assert_eq!(subtasks.len(), 17);
+    for name in [
+        "Prepare offline obproxy",
+        "Stop and uninstall obproxy",
+        "Offline obproxy exporter",
+    ] {
+        let mut lanes: Vec<i64> = subtasks
+            .iter()
+            .filter(|s| s["name"] == name)
+            .map(|s| s["parallelIdx"].as_i64().unwrap())
+            .collect();
+        lanes.sort_unstable();
+        assert_eq!(lanes, vec![0, 1, 2, 3], "{name}");
+    }
+    let wait = subtasks.iter().find(|s| s["name"] == "Wait node").unwrap();
+    assert_eq!(wait["upstreams"].as_array().unwrap().len(), 4);
+    assert_eq!(wait["downstreams"].as_array().unwrap().len(), 4);
+    insta::assert_json_snapshot!("delete_four_servers", normalize(&body));
+}
+
+#[tokio::test]
+async fn a_repeated_server_id_counts_once() {
+    let mock = MockServer::start().await;
+    let body = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2,2")
+        .await
+        .checked(Expect::NewTask);
+    assert_eq!(body, documented_example());
+}
+
+/// One error answer: status, snapshot, and the contract.
+async fn assert_error(mock: &MockServer, method: &str, path: &str, status: u16, snapshot: &str) {
+    let reply = call(mock.address(), method, path, &[]).await;
+    assert_eq!(reply.status, status, "{method} {path}");
+    let body = reply.checked(Expect::Any);
+    assert_eq!(body["successful"], false);
+    insta::assert_json_snapshot!(snapshot, normalize(&body));
+}
+
+#[tokio::test]
+async fn each_kind_of_error_is_a_full_ocp_envelope() {
+    let mock = MockServer::start().await;
+    let base = "/api/v2/obproxy/clusters";
+    for (method, path, status, snapshot) in [
+        (
+            "DELETE",
+            format!("{base}/abc/obproxies/2"),
+            400,
+            "error_cluster_id_not_a_long",
+        ),
+        (
+            "DELETE",
+            format!("{base}/1/obproxies/1,,2"),
+            400,
+            "error_server_ids_with_an_empty_item",
+        ),
+        (
+            "DELETE",
+            format!("{base}/1/obproxies/99999999999999999999"),
+            400,
+            "error_server_id_past_64_bits",
+        ),
+        (
+            "DELETE",
+            format!("{base}/77/obproxies/2"),
+            404,
+            "error_unknown_cluster",
+        ),
+        (
+            "DELETE",
+            format!("{base}/1/obproxies/2,42"),
+            404,
+            "error_unknown_server",
+        ),
+        (
+            "DELETE",
+            format!("{base}/1/obproxies/5"),
+            400,
+            "error_server_of_another_cluster",
+        ),
+        (
+            "DELETE",
+            "/api/v2/no/such/route".to_owned(),
+            404,
+            "error_unknown_route",
+        ),
+        (
+            "PATCH",
+            format!("{base}/1/obproxies/2"),
+            405,
+            "error_wrong_method",
+        ),
+    ] {
+        assert_error(&mock, method, &path, status, snapshot).await;
+    }
+}
+
+#[tokio::test]
+async fn zero_and_negative_ids_are_well_formed_but_name_nothing() {
+    let mock = MockServer::start().await;
+    for (path, code) in [
+        ("/api/v2/obproxy/clusters/0/obproxies/2", 21001),
+        ("/api/v2/obproxy/clusters/-1/obproxies/2", 21001),
+        ("/api/v2/obproxy/clusters/1/obproxies/-2", 21002),
+    ] {
+        let reply = delete(mock.address(), path).await;
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.checked(Expect::Any)["error"]["code"], code, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_names_the_allowed_ones() {
+    let mock = MockServer::start().await;
+    let reply = call(mock.address(), "GET", DOCUMENTED_PATH, &[]).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.header("allow"), Some("DELETE"));
+    assert_eq!(reply.checked(Expect::Any)["error"]["code"], 10008);
+}
+
+#[tokio::test]
+async fn a_bad_id_error_names_the_parameter_and_the_value() {
+    let mock = MockServer::start().await;
+    let body = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2,x7")
+        .await
+        .checked(Expect::Any);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("obproxyIds=2,x7"), "{message}");
+    assert_eq!(body["error"]["target"], "obproxyIds");
+    let debug = body["error"]["debugMessage"].as_str().unwrap();
+    assert!(debug.contains("\"x7\""), "{debug}");
+}
+
+#[tokio::test]
+async fn accept_language_zh_cn_gives_the_chinese_message() {
+    let mock = MockServer::start().await;
+    let reply = call(
+        mock.address(),
+        "DELETE",
+        "/api/v2/obproxy/clusters/77/obproxies/2",
+        &[("Accept-Language", "zh-CN,zh;q=0.9")],
+    )
+    .await;
+    let body = reply.checked(Expect::Any);
+    assert_eq!(body["error"]["message"], "未找到obproxy cluster, id=77");
+    insta::assert_json_snapshot!("error_unknown_cluster_zh_cn", normalize(&body));
+}
+
+#[tokio::test]
+async fn the_error_code_can_be_the_prefixed_string() {
+    let mock = MockServer::builder()
+        .error_code(ErrorCodeStyle::String)
+        .start()
+        .await;
+    let body = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/42")
+        .await
+        .checked(Expect::Any);
+    assert_eq!(body["error"]["code"], "ODP21002");
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_is_a_413_envelope() {
+    let mock = MockServer::start().await;
+    let size = ocp_mock::server::MAX_BODY_BYTES + 1;
+    let mut req = format!(
+        "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\nContent-Length: {size}\r\n\r\n"
+    )
+    .into_bytes();
+    req.resize(req.len() + size, b'a');
+    let reply = raw(mock.address(), &req).await;
+    assert_eq!(reply.status, 413);
+    reply.checked(Expect::Any);
+}
+
+#[tokio::test]
+async fn percent_encoded_ids_are_decoded_before_they_are_read() {
+    let mock = MockServer::start().await;
+    let body = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/%32")
+        .await
+        .checked(Expect::NewTask);
+    assert_eq!(body, documented_example());
+}

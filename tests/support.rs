@@ -1,0 +1,111 @@
+//! Helpers shared by the test modules: a raw HTTP/1.1 client and the contract check every
+//! response from the mock must pass.
+
+use std::net::SocketAddr;
+
+use ocp_mock::contract::{Contract, Expect};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// An answer as read off the wire.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    /// Header names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub raw_body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.raw_body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.raw_body)
+            )
+        })
+    }
+
+    /// The body, after asserting that the answer is a JSON OCP envelope passing the contract.
+    pub fn checked(&self, expect: Expect) -> Value {
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        let body = self.json();
+        let violations = Contract::global().check_response(self.status, &body, expect);
+        assert!(
+            violations.is_empty(),
+            "contract violations: {violations:#?}\nbody: {body:#}"
+        );
+        body
+    }
+}
+
+/// Sends raw bytes, reads until the server closes, parses one HTTP/1.1 response.
+pub async fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).await.expect("connect to the mock");
+    stream.write_all(request).await.expect("send the request");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.expect("read the answer");
+    parse_reply(&buf)
+}
+
+pub fn parse_reply(buf: &[u8]) -> Reply {
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(buf)));
+    let head = String::from_utf8_lossy(&buf[..split]);
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        raw_body: buf[split + 4..].to_vec(),
+    }
+}
+
+/// `Authorization` of the default administrator, `admin:aaAA11__`.
+pub const ADMIN_BASIC: &str = "Basic YWRtaW46YWFBQTExX18=";
+
+/// A request with `Connection: close` and the given extra header lines; signed in as the
+/// default administrator unless the headers carry their own `Authorization`.
+pub async fn call(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        req.push_str(&format!("Authorization: {ADMIN_BASIC}\r\n"));
+    }
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
+    raw(addr, req.as_bytes()).await
+}
+
+pub async fn delete(addr: SocketAddr, path: &str) -> Reply {
+    call(addr, "DELETE", path, &[]).await
+}
+
+pub const DOCUMENTED_PATH: &str = "/api/v2/obproxy/clusters/1/obproxies/2";
+
+pub fn documented_example() -> Value {
+    serde_json::from_str(include_str!("../fixtures/delete-obproxy.json")).expect("example is JSON")
+}
