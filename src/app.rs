@@ -1,21 +1,33 @@
 //! The mock behind the socket: settings, template and state, and the one entry point
 //! [`App::handle`] that turns a [`MockRequest`] into an enveloped [`MockResponse`].
+//!
+//! Order of work for a request under `/api/`: authenticate (no lock), then under the state lock
+//! stamp it (clock, trace id), advance time-paced tasks, apply scenarios, route and run the
+//! handler, record it in the journal; then, lock released, write the envelope.
+
+use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::auth::{Identity, Role};
-use crate::ocp::clock::{ClockMode, system_now_ms};
+use crate::admin;
+use crate::auth::Identity;
+use crate::journal::{RecordedRequest, redact_query};
+use crate::ocp::clock::{ClockMode, format_time, system_now_ms};
 use crate::ocp::envelope::{self, EnvelopeMeta};
-use crate::ocp::error::{Language, OcpError};
+use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
 use crate::ocp::task::TaskTemplate;
 use crate::request::{MockRequest, MockResponse};
 use crate::routes::{self, Call};
+use crate::scenario::{self, Fault, Scenario};
 use crate::settings::Settings;
 use crate::store::{Stamp, Store};
 
 /// What a handler answers: a status and optional `data`, or an OCP error.
 pub type Outcome = Result<(u16, Option<Value>), OcpError>;
+
+/// The header that applies scenarios to one request only.
+pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
 
 /// The whole mock, shared by every connection.
 #[derive(Debug)]
@@ -26,46 +38,144 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(settings: Settings) -> Self {
+    /// Builds the mock; refuses scenarios that name a subtask the task does not have.
+    pub fn try_new(settings: Settings) -> Result<Self, String> {
         let template = TaskTemplate::documented();
+        for s in &settings.scenarios {
+            check_scenario(&template, s)?;
+        }
         let store = Store::new(&settings, &template);
-        Self {
+        Ok(Self {
             settings,
             template,
             store,
-        }
+        })
+    }
+
+    /// Builds the mock with settings already checked (`Settings::default()` always is).
+    pub fn new(settings: Settings) -> Self {
+        Self::try_new(settings).unwrap_or_else(|e| panic!("invalid settings: {e}"))
+    }
+
+    /// Checks scenarios against this mock's task (for the admin API and the header).
+    pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), String> {
+        scenarios
+            .iter()
+            .try_for_each(|s| check_scenario(&self.template, s))
     }
 
     /// Answers one request. Never panics on any input; every answer is an OCP envelope.
     pub fn handle(&self, req: &MockRequest) -> MockResponse {
-        let stamp = self.store.stamp();
+        if self.settings.admin_api && admin::is_admin_path(&req.path) {
+            return admin::handle(self, req);
+        }
         let lang = Language::from_accept_language(req.header("accept-language"));
-        let outcome = self.authenticate(req).and_then(|identity| {
-            let call = Call {
-                req,
-                stamp: &stamp,
-                identity: &identity,
-            };
-            routes::dispatch(self, &call)
+        let own = self.own_scenarios(req);
+        let identity = self.authenticate(req);
+
+        let mut state = self.store.lock();
+        let stamp = state.stamp();
+        state.advance_all(self.settings.task_pace, stamp.arrival_ms);
+        let method = req.method.as_str();
+        let faults = state.faults(
+            method,
+            &req.path,
+            own.as_deref().unwrap_or_default(),
+            stamp.arrival_ms,
+        );
+        let outcome = if let Err(e) = own {
+            Err(e)
+        } else if faults.throttled {
+            Err(OcpError::new(&THROTTLED, Vec::new()))
+        } else if let Some(status) = faults.error {
+            Err(OcpError::injected(status))
+        } else {
+            identity.and_then(|identity| {
+                let call = Call {
+                    req,
+                    stamp: &stamp,
+                    identity: &identity,
+                    fail_at: faults.fail_at.clone(),
+                };
+                routes::dispatch(self, &mut state, &call)
+            })
+        };
+        let status = match (&outcome, faults.drop) {
+            (_, true) => 0,
+            (Ok((status, _)), _) => *status,
+            (Err(e), _) => e.status(),
+        };
+        state.journal.record(RecordedRequest {
+            method: method.to_owned(),
+            path: req.path.clone(),
+            query: req.query.as_deref().map(redact_query),
+            status,
+            trace_id: stamp.trace_id.clone(),
+            time: format_time(stamp.arrival_ms),
         });
-        self.render(stamp, lang, outcome)
+        drop(state);
+
+        let mut response = self.render(stamp, lang, outcome);
+        if let Some((limit, remaining, reset)) = faults.rate_limit {
+            response
+                .headers
+                .push(("ratelimit-limit", limit.to_string()));
+            response
+                .headers
+                .push(("ratelimit-remaining", remaining.to_string()));
+            response
+                .headers
+                .push(("ratelimit-reset", reset.to_string()));
+        }
+        response.delay = (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms));
+        response.drop_connection = faults.drop;
+        response
     }
 
-    /// OCP's API (`/api/...`) needs credentials; the rest of the mock's paths do not.
+    /// Scenarios of the request's own `X-OCP-Mock-Scenario` header.
+    fn own_scenarios(&self, req: &MockRequest) -> Result<Vec<Scenario>, OcpError> {
+        let Some(value) = req.headers.get(SCENARIO_HEADER) else {
+            return Ok(Vec::new());
+        };
+        let bad = |why: String| {
+            OcpError::new(
+                &INVALID_PARAMETER,
+                vec![format!("X-OCP-Mock-Scenario={why}")],
+            )
+            .with_target("X-OCP-Mock-Scenario")
+            .with_debug(why)
+        };
+        let text = value
+            .to_str()
+            .map_err(|_| bad("not visible ASCII".into()))?;
+        let list = scenario::parse_list(text).map_err(bad)?;
+        if list
+            .iter()
+            .any(|s| matches!(s.fault, Fault::Throttle { .. }))
+        {
+            return Err(bad(
+                "throttle counts requests across clients: set it with --scenario or PUT /__mock/scenarios".into(),
+            ));
+        }
+        self.check_scenarios(&list).map_err(bad)?;
+        Ok(list)
+    }
+
+    /// OCP's API (`/api/...`) needs credentials; other paths are answered without.
     fn authenticate(&self, req: &MockRequest) -> Result<Identity, OcpError> {
         if req.path.starts_with("/api/") {
             self.settings.auth.authenticate(req, system_now_ms())
         } else {
-            Ok(Identity {
-                name: "admin".into(),
-                role: Role::Admin,
-            })
+            Ok(self
+                .settings
+                .auth
+                .identity("admin", crate::auth::Role::Admin))
         }
     }
 
     /// Answers a request refused before routing (e.g. a body past the limit) with `err`.
     pub fn reject(&self, req: &MockRequest, err: OcpError) -> MockResponse {
-        let stamp = self.store.stamp();
+        let stamp = self.store.lock().stamp();
         let lang = Language::from_accept_language(req.header("accept-language"));
         self.render(stamp, lang, Err(err))
     }
@@ -90,7 +200,8 @@ impl App {
         }
     }
 
-    fn render(&self, stamp: Stamp, lang: Language, outcome: Outcome) -> MockResponse {
+    /// Writes the envelope of an outcome.
+    pub fn render(&self, stamp: Stamp, lang: Language, outcome: Outcome) -> MockResponse {
         let trace_id = stamp.trace_id.clone();
         let meta = self.meta(stamp);
         let (status, headers, body) = match outcome {
@@ -105,6 +216,23 @@ impl App {
             headers,
             body: Bytes::from(body.to_string()),
             trace_id,
+            delay: None,
+            drop_connection: false,
         }
     }
+}
+
+fn check_scenario(template: &TaskTemplate, s: &Scenario) -> Result<(), String> {
+    if let Fault::FailAt(name) = &s.fault
+        && !template
+            .subtask_names()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    {
+        let known: Vec<&str> = template.subtask_names().collect();
+        return Err(format!(
+            "fail-at: the task has no subtask {name:?} (it has: {})",
+            known.join(", ")
+        ));
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use crate::auth::{AccessKey, User};
 use crate::ocp::inventory::Inventory;
+use crate::scenario;
 use crate::settings::Settings;
 
 /// What the user asked for.
@@ -59,6 +60,14 @@ Options of serve (each also from the environment variable shown):
                               an AK/SK identity; repeatable, replaces the default documented pair
                               [OCP_MOCK_ACCESS_KEY, space-separated]
   --no-auth                   accept every request as admin [OCP_MOCK_NO_AUTH=1]
+  --task-pace polls:N|time:MS each task query advances a task N steps, or each subtask takes
+                              MS ms of the mock's clock [OCP_MOCK_TASK_PACE] (default polls:4)
+  --scenario SPEC             a fault active from the start; repeatable [OCP_MOCK_SCENARIO,
+                              ';'-separated]: fail-at:SUBTASK, latency:MS, error:STATUS,
+                              throttle:N/MS or drop, each optionally @[METHOD ]PATH
+  --journal-size N            requests kept for GET /__mock/requests [OCP_MOCK_JOURNAL_SIZE]
+                              (default 1000)
+  --no-admin                  no admin API under /__mock/ [OCP_MOCK_NO_ADMIN=1]
   --quiet                     no request log [OCP_MOCK_QUIET=1]
 ";
 
@@ -73,6 +82,9 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--inventory", "OCP_MOCK_INVENTORY"),
     ("--user", "OCP_MOCK_USER"),
     ("--access-key", "OCP_MOCK_ACCESS_KEY"),
+    ("--task-pace", "OCP_MOCK_TASK_PACE"),
+    ("--scenario", "OCP_MOCK_SCENARIO"),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
 ];
 
 /// A boolean environment twin is on unless empty, `0` or `false`.
@@ -102,6 +114,7 @@ fn parse_serve(
     let mut values: Vec<(&str, String)> = Vec::new();
     let mut quiet = env_flag(env, "OCP_MOCK_QUIET");
     let mut no_auth = env_flag(env, "OCP_MOCK_NO_AUTH");
+    let mut no_admin = env_flag(env, "OCP_MOCK_NO_ADMIN");
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -112,6 +125,10 @@ fn parse_serve(
         }
         if arg == "--no-auth" {
             no_auth = true;
+            continue;
+        }
+        if arg == "--no-admin" {
+            no_admin = true;
             continue;
         }
         let (name, inline) = match arg.split_once('=') {
@@ -214,6 +231,26 @@ fn parse_serve(
             .map_err(|e| bad("--access-key", e))?;
     }
     settings.auth.enabled = !no_auth;
+    settings.admin_api = !no_admin;
+    if let Some(p) = get("--task-pace") {
+        settings.task_pace = p.parse().map_err(|e| bad("--task-pace", e))?;
+    }
+    if let Some(n) = get("--journal-size") {
+        settings.journal_size = n
+            .parse()
+            .map_err(|_| bad("--journal-size", format!("{n:?} is not a count")))?;
+    }
+    let from_args: Vec<String> = values
+        .iter()
+        .filter(|(f, _)| *f == "--scenario")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let specs = if from_args.is_empty() {
+        env("OCP_MOCK_SCENARIO").unwrap_or_default()
+    } else {
+        from_args.join(";")
+    };
+    settings.scenarios = scenario::parse_list(&specs).map_err(|e| bad("--scenario", e))?;
     Ok(ServeOptions { addr, settings })
 }
 

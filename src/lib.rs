@@ -57,18 +57,23 @@
 //! - [`app`]: the mock as a plain function from request to enveloped response;
 //! - `routes`: OCP's paths and their handlers, 404 and 405;
 //! - [`auth`]: HTTP Basic and AK/SK signatures, before routing;
+//! - [`scenario`]: faults on demand (fail a task, latency, errors, throttling, dropped connections);
+//! - [`admin`]: the mock's own API under `/__mock/`; [`journal`]: the bounded request log;
 //! - [`store`]: the mutable state behind the handlers (inventory, clock, ids);
 //! - [`ocp`]: OCP's model: envelope, errors, tasks, inventory, path ids, clock;
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`settings`]: what shapes the answers; [`cli`]: the `ocp-mock` command line.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod contract;
+pub mod journal;
 pub mod ocp;
 pub mod request;
 mod routes;
+pub mod scenario;
 pub mod server;
 pub mod settings;
 pub mod store;

@@ -28,6 +28,16 @@ fn main() -> ExitCode {
 }
 
 fn serve(options: cli::ServeOptions) -> ExitCode {
+    let addr = options.addr;
+    let auth = options.settings.auth.clone();
+    let scenarios = options.settings.scenarios.clone();
+    let app = match App::try_new(options.settings) {
+        Ok(app) => Arc::new(app),
+        Err(e) => {
+            eprintln!("ocp-mock: --scenario: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -39,17 +49,19 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(options.addr).await {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("ocp-mock: cannot listen on {}: {e}", options.addr);
+                eprintln!("ocp-mock: cannot listen on {addr}: {e}");
                 return ExitCode::FAILURE;
             }
         };
-        let shown = listener.local_addr().unwrap_or(options.addr);
+        let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
-        print_identities(&options.settings.auth);
-        let app = Arc::new(App::new(options.settings));
+        print_identities(&auth);
+        for s in &scenarios {
+            eprintln!("ocp-mock: scenario {s}");
+        }
         match ocp_mock::server::run(listener, app, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");

@@ -47,6 +47,10 @@ pub struct MockResponse {
     pub body: Bytes,
     /// The envelope's `traceId`, for the request log.
     pub trace_id: String,
+    /// Send the answer this late (the `latency` scenario).
+    pub delay: Option<std::time::Duration>,
+    /// Close the connection without an answer (the `drop` scenario).
+    pub drop_connection: bool,
 }
 
 impl MockResponse {

@@ -5,7 +5,6 @@
 //! shutdown future completes it stops accepting, lets in-flight requests finish, and returns.
 //! [`MockServer`] wraps it for tests: bind `127.0.0.1:0`, serve in the background, stop on drop.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,10 +23,13 @@ use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::auth::{AccessKey, Role, User};
+use crate::journal::RecordedRequest;
 use crate::ocp::clock::ClockMode;
 use crate::ocp::error::{ErrorCodeStyle, OcpError};
 use crate::ocp::inventory::Inventory;
+use crate::ocp::progress::TaskPace;
 use crate::request::{MockRequest, MockResponse};
+use crate::scenario::{Fault, RouteFilter, Scenario};
 use crate::settings::Settings;
 
 /// The largest request body the mock reads; a larger one is a 413 envelope.
@@ -74,10 +76,22 @@ pub async fn run(
     Ok(())
 }
 
+/// The `drop` scenario: the service fails, so hyper closes the connection without an answer.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a scenario")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
 async fn serve(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Full<Bytes>>, Dropped> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let mut request = MockRequest {
@@ -103,6 +117,12 @@ async fn serve(
             started.elapsed().as_secs_f64() * 1000.0,
             response.trace_id
         );
+    }
+    if let Some(delay) = response.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if response.drop_connection {
+        return Err(Dropped);
     }
     Ok(into_hyper(response))
 }
@@ -160,6 +180,42 @@ impl MockServer {
     /// The mock itself, to call without a socket or inspect its settings.
     pub fn app(&self) -> &App {
         &self.app
+    }
+
+    /// The newest requests the mock answered, oldest first (bounded by the journal size).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.app.store.lock().journal.entries().cloned().collect()
+    }
+
+    /// How many of the journal's requests had this method and a path matching `path_glob`
+    /// (`*` matches anything): `assert_eq!(mock.count_requests("DELETE", "/api/*"), 1)`.
+    pub fn count_requests(&self, method: &str, path_glob: &str) -> usize {
+        let filter = Scenario {
+            fault: Fault::Drop,
+            route: Some(RouteFilter {
+                method: Some(method.to_ascii_uppercase()),
+                path: path_glob.to_owned(),
+            }),
+        };
+        self.app
+            .store
+            .lock()
+            .journal
+            .entries()
+            .filter(|r| filter.applies_to(&r.method, &r.path))
+            .count()
+    }
+
+    /// Inventory, tasks, ids, clock, scenarios and journal back to their start values.
+    pub fn reset(&self) {
+        self.app.store.reset();
+    }
+
+    /// Replaces the active scenarios, as `PUT /__mock/scenarios` does.
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), String> {
+        self.app.check_scenarios(&scenarios)?;
+        self.app.store.lock().set_scenarios(scenarios);
+        Ok(())
     }
 
     /// Stops accepting, waits for in-flight requests to finish.
@@ -254,6 +310,29 @@ impl MockServerBuilder {
         self
     }
 
+    /// `--task-pace`: steps per task query, or milliseconds per subtask.
+    pub fn task_pace(mut self, pace: TaskPace) -> Self {
+        self.settings.task_pace = pace;
+        self
+    }
+
+    /// Adds a scenario active from the start (a `--scenario`).
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.settings.scenarios.push(scenario);
+        self
+    }
+
+    pub fn journal_size(mut self, size: usize) -> Self {
+        self.settings.journal_size = size;
+        self
+    }
+
+    /// Serve the admin API under `/__mock/` (on by default).
+    pub fn admin_api(mut self, on: bool) -> Self {
+        self.settings.admin_api = on;
+        self
+    }
+
     pub fn log_requests(mut self, on: bool) -> Self {
         self.settings.log_requests = on;
         self
@@ -266,7 +345,7 @@ impl MockServerBuilder {
     /// Starts the mock on `127.0.0.1:0`.
     ///
     /// # Panics
-    /// When no port on 127.0.0.1 can be bound.
+    /// When no port on 127.0.0.1 can be bound, or a scenario names a subtask the task lacks.
     pub async fn start(self) -> MockServer {
         self.try_start()
             .await
@@ -274,9 +353,11 @@ impl MockServerBuilder {
     }
 
     pub async fn try_start(self) -> std::io::Result<MockServer> {
+        let app = App::try_new(self.settings)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let app = Arc::new(app);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let app = Arc::new(App::new(self.settings));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(run(listener, app.clone(), async move {
             let _ = stopped.await;

@@ -1,10 +1,13 @@
 //! The mock's settings: one struct shared by the CLI, the library builder and the handlers.
 
 use crate::auth::AuthSettings;
+use crate::journal::DEFAULT_CAPACITY;
 use crate::ocp::clock::ClockMode;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
+use crate::ocp::progress::TaskPace;
 use crate::ocp::task::TaskTemplate;
+use crate::scenario::Scenario;
 
 /// Everything that shapes the mock's answers. `Default` is the documented behaviour.
 #[derive(Debug, Clone)]
@@ -22,6 +25,14 @@ pub struct Settings {
     pub log_requests: bool,
     /// Who may call the mock.
     pub auth: AuthSettings,
+    /// How fast tasks progress.
+    pub task_pace: TaskPace,
+    /// Scenarios active from the start (and after a reset).
+    pub scenarios: Vec<Scenario>,
+    /// How many requests the journal keeps.
+    pub journal_size: usize,
+    /// Serve the admin API under `/__mock/`.
+    pub admin_api: bool,
 }
 
 impl Default for Settings {
@@ -36,6 +47,10 @@ impl Default for Settings {
             inventory: Inventory::default_inventory(),
             log_requests: false,
             auth: AuthSettings::default(),
+            task_pace: TaskPace::default(),
+            scenarios: Vec::new(),
+            journal_size: DEFAULT_CAPACITY,
+            admin_api: true,
         }
     }
 }

@@ -1,16 +1,26 @@
-//! The state behind the handlers: inventory, clock, trace ids and the id counters.
+//! The state behind the handlers: inventory, tasks, clock, trace ids, id counters, scenarios and
+//! the request journal.
 //!
-//! One mutex guards it all; every critical section is a few field updates with no I/O and no
-//! await, so contention stays negligible.
+//! One mutex guards it all. Every critical section is plain field updates with no I/O and no
+//! await; JSON is serialised after the lock is released. `reset` puts back a copy of the state
+//! the mock started with.
 
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::auth::Identity;
+use crate::journal::Journal;
 use crate::ocp::clock::{Clock, TraceIds};
-use crate::ocp::error::{CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER};
+use crate::ocp::error::{
+    CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER, SERVER_STATUS_CONFLICT,
+    TASK_NOT_FOUND, TASK_STATE_CONFLICT,
+};
 use crate::ocp::inventory::Inventory;
+use crate::ocp::progress::{TaskPace, TaskRun, TaskState};
 use crate::ocp::task::{NewTask, TaskTemplate};
+use crate::scenario::{Fault, Scenario};
 use crate::settings::Settings;
 
 /// When a request arrived and the trace id it answers with.
@@ -20,68 +30,204 @@ pub struct Stamp {
     pub trace_id: String,
 }
 
+/// A scenario with the counters `throttle` needs.
 #[derive(Debug, Clone)]
-struct State {
-    inventory: Inventory,
+struct Active {
+    scenario: Scenario,
+    window_start_ms: i64,
+    count: u32,
+}
+
+/// What the active scenarios do to one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    pub drop: bool,
+    pub latency_ms: u64,
+    pub error: Option<u16>,
+    /// `RateLimit-Limit`, `-Remaining`, `-Reset` of a matching throttle.
+    pub rate_limit: Option<(u32, u32, i64)>,
+    pub throttled: bool,
+    pub fail_at: Option<String>,
+}
+
+/// Everything that changes while the mock runs.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub inventory: Inventory,
     clock: Clock,
     trace_ids: TraceIds,
     next_task_id: i64,
     next_subtask_id: i64,
+    /// The instant of the latest request: what the admin API reports as "now".
+    now_ms: i64,
+    tasks: BTreeMap<i64, TaskRun>,
+    scenarios: Vec<Active>,
+    pub journal: Journal,
 }
 
-/// The mock's mutable state.
+/// The mock's mutable state, and the state it started with.
 #[derive(Debug)]
 pub struct Store {
     state: Mutex<State>,
+    initial: State,
 }
 
 impl Store {
     pub fn new(settings: &Settings, template: &TaskTemplate) -> Self {
-        let first_subtask_id = template.first_subtask_id();
+        let initial = State {
+            inventory: settings.inventory.clone(),
+            clock: Clock::new(settings.clock, template.start_ms),
+            trace_ids: TraceIds::new(settings.seed),
+            next_task_id: template.task_id,
+            next_subtask_id: template.first_subtask_id(),
+            now_ms: template.start_ms,
+            tasks: BTreeMap::new(),
+            scenarios: settings
+                .scenarios
+                .iter()
+                .cloned()
+                .map(Active::new)
+                .collect(),
+            journal: Journal::new(settings.journal_size),
+        };
         Self {
-            state: Mutex::new(State {
-                inventory: settings.inventory.clone(),
-                clock: Clock::new(settings.clock, template.start_ms),
-                trace_ids: TraceIds::new(settings.seed),
-                next_task_id: template.task_id,
-                next_subtask_id: first_subtask_id,
-            }),
+            state: Mutex::new(initial.clone()),
+            initial,
         }
     }
 
-    /// A panic elsewhere cannot leave these fields half-written, so a poisoned lock is still usable.
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// A panic cannot leave the state half-written (handlers validate before they mutate), so a
+    /// poisoned lock is still usable.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Inventory, tasks, ids, clock, scenarios and journal back to their start values.
+    pub fn reset(&self) {
+        *self.lock() = self.initial.clone();
+    }
+}
+
+impl Active {
+    fn new(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            window_start_ms: i64::MIN,
+            count: 0,
+        }
+    }
+}
+
+impl State {
     /// Stamps a new request: advances the clock and the trace id sequence.
-    pub fn stamp(&self) -> Stamp {
-        let mut s = self.lock();
+    pub fn stamp(&mut self) -> Stamp {
+        self.now_ms = self.clock.tick();
         Stamp {
-            arrival_ms: s.clock.tick(),
-            trace_id: s.trace_ids.next_id(),
+            arrival_ms: self.now_ms,
+            trace_id: self.trace_ids.next_id(),
         }
     }
 
-    /// Checks a Delete OBProxy call against the inventory and creates its task.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    pub fn scenarios(&self) -> Vec<Scenario> {
+        self.scenarios.iter().map(|a| a.scenario.clone()).collect()
+    }
+
+    pub fn set_scenarios(&mut self, scenarios: Vec<Scenario>) {
+        self.scenarios = scenarios.into_iter().map(Active::new).collect();
+    }
+
+    /// Applies the active scenarios and those of the request's own header to one request.
+    pub fn faults(&mut self, method: &str, path: &str, own: &[Scenario], now_ms: i64) -> Faults {
+        let mut faults = Faults::default();
+        let apply = |s: &Scenario, faults: &mut Faults| match &s.fault {
+            Fault::FailAt(name) => faults.fail_at = Some(name.clone()),
+            Fault::Latency(ms) => faults.latency_ms += ms,
+            Fault::Error(status) => faults.error = faults.error.or(Some(*status)),
+            Fault::Drop => faults.drop = true,
+            Fault::Throttle { .. } => {}
+        };
+        for active in &mut self.scenarios {
+            if !active.scenario.applies_to(method, path) {
+                continue;
+            }
+            if let Fault::Throttle { limit, window_ms } = active.scenario.fault {
+                if now_ms.saturating_sub(active.window_start_ms) >= window_ms {
+                    active.window_start_ms = now_ms;
+                    active.count = 0;
+                }
+                active.count = active.count.saturating_add(1);
+                let reset_ms = active.window_start_ms + window_ms - now_ms;
+                faults.throttled |= active.count > limit;
+                faults.rate_limit = Some((
+                    limit,
+                    limit.saturating_sub(active.count),
+                    (reset_ms + 999) / 1000,
+                ));
+            }
+            apply(&active.scenario, &mut faults);
+        }
+        for s in own.iter().filter(|s| s.applies_to(method, path)) {
+            apply(s, &mut faults);
+        }
+        faults
+    }
+
+    /// Moves every running task on to `now_ms` (time pace), and settles those that finished.
+    pub fn advance_all(&mut self, pace: TaskPace, now_ms: i64) {
+        let TaskPace::Time(per_subtask) = pace else {
+            return;
+        };
+        let running: Vec<i64> = self
+            .tasks
+            .values()
+            .filter(|t| t.state == TaskState::Running)
+            .map(|t| t.id)
+            .collect();
+        for id in running {
+            if let Some(t) = self.tasks.get_mut(&id) {
+                t.advance_to(now_ms, per_subtask);
+            }
+            self.settle(id);
+        }
+    }
+
+    /// Once a task succeeded its servers are gone.
+    fn settle(&mut self, task_id: i64) {
+        let Some(task) = self.tasks.get(&task_id) else {
+            return;
+        };
+        if task.state == TaskState::Successful {
+            for id in task.servers.clone() {
+                self.inventory.remove_server(id);
+            }
+        }
+    }
+
+    /// Checks a Delete OBProxy call against the inventory, creates its task and marks its servers.
     ///
-    /// Checks run in OCP's order: the cluster, then each server in request order.
+    /// All or nothing: every server is checked (cluster first, then servers in request order)
+    /// before anything changes.
+    #[allow(clippy::too_many_arguments)]
     pub fn delete_obproxies(
-        &self,
+        &mut self,
         template: &TaskTemplate,
         cluster_id: i64,
         server_ids: &[i64],
-        creator: &str,
+        creator: &Identity,
         executor: &str,
         start_ms: i64,
+        fail_at: Option<String>,
     ) -> Result<Value, OcpError> {
-        let mut s = self.lock();
-        let cluster = s.inventory.cluster(cluster_id).ok_or_else(|| {
+        let cluster = self.inventory.cluster(cluster_id).ok_or_else(|| {
             OcpError::new(&CLUSTER_NOT_FOUND, vec![cluster_id.to_string()]).with_target("id")
         })?;
         let mut servers = Vec::with_capacity(server_ids.len());
         for &id in server_ids {
-            let server = s.inventory.server(id).ok_or_else(|| {
+            let server = self.inventory.server(id).ok_or_else(|| {
                 OcpError::new(&SERVER_NOT_FOUND, vec![id.to_string()]).with_target("obproxyIds")
             })?;
             if server.cluster_id != cluster_id {
@@ -95,22 +241,116 @@ impl Store {
                     server.cluster_id
                 )));
             }
+            if server.status == "DELETING" || server.operate_status == "OPERATING" {
+                return Err(OcpError::new(
+                    &SERVER_STATUS_CONFLICT,
+                    vec![id.to_string(), server.status.clone()],
+                )
+                .with_target("obproxyIds")
+                .with_debug(format!(
+                    "obproxy server {id} is {} / {}: another operation is under way",
+                    server.status, server.operate_status
+                )));
+            }
             servers.push((id, server.host_id));
         }
         let service_name = cluster.name.clone();
-        let task_id = s.next_task_id;
-        let first_subtask_id = s.next_subtask_id;
-        s.next_task_id += 1;
-        s.next_subtask_id += template.subtask_ids_needed(servers.len());
-        drop(s);
-        Ok(template.build(&NewTask {
+        let task_id = self.next_task_id;
+        let first_subtask_id = self.next_subtask_id;
+        self.next_task_id += 1;
+        self.next_subtask_id += template.subtask_ids_needed(servers.len());
+        let task = template.build(&NewTask {
             task_id,
             first_subtask_id,
             start_ms,
-            creator,
+            creator: &creator.name,
             executor,
             servers: &servers,
             service_name: &service_name,
-        }))
+        });
+        for &(id, _) in &servers {
+            self.inventory
+                .set_server_status(id, "DELETING", "OPERATING");
+        }
+        let ids = servers.iter().map(|&(id, _)| id).collect();
+        let run = TaskRun::new(
+            &task,
+            cluster_id,
+            ids,
+            (creator.id, &creator.name),
+            start_ms,
+            fail_at,
+        );
+        self.tasks.insert(task_id, run);
+        Ok(task)
+    }
+
+    fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
+        self.tasks
+            .get_mut(&id)
+            .ok_or_else(|| OcpError::new(&TASK_NOT_FOUND, vec![id.to_string()]).with_target("id"))
+    }
+
+    /// A task query: with the polls pace, each query advances the task.
+    pub fn query_task(&mut self, id: i64, pace: TaskPace, now_ms: i64) -> Result<Value, OcpError> {
+        let task = self.task_mut(id)?;
+        if let TaskPace::Polls(steps) = pace {
+            for _ in 0..steps {
+                task.step(now_ms);
+            }
+        }
+        let data = task.data().clone();
+        self.settle(id);
+        Ok(data)
+    }
+
+    /// Retries a FAILED task from its failed subtasks.
+    pub fn retry_task(&mut self, id: i64, now_ms: i64) -> Result<Value, OcpError> {
+        let task = self.task_mut(id)?;
+        task.retry(now_ms).map_err(|state| {
+            OcpError::new(
+                &TASK_STATE_CONFLICT,
+                vec![id.to_string(), state.as_str().to_owned()],
+            )
+            .with_debug("only a FAILED task can be retried")
+        })?;
+        Ok(task.data().clone())
+    }
+
+    pub fn cluster(&self, id: i64) -> Result<Value, OcpError> {
+        let c = self.inventory.cluster(id).ok_or_else(|| {
+            OcpError::new(&CLUSTER_NOT_FOUND, vec![id.to_string()]).with_target("id")
+        })?;
+        Ok(self.inventory.cluster_json(c))
+    }
+
+    /// One page of the cluster list; `page` counts from 1.
+    pub fn clusters_page(&self, page: i64, size: i64) -> Value {
+        let all: Vec<Value> = self
+            .inventory
+            .clusters()
+            .map(|c| self.inventory.cluster_json(c))
+            .collect();
+        let total = all.len() as i64;
+        let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+        let contents: Vec<Value> = all
+            .into_iter()
+            .skip(start)
+            .take(usize::try_from(size).unwrap_or(0))
+            .collect();
+        json!({
+            "contents": contents,
+            "page": {
+                "number": page,
+                "size": size,
+                "totalElements": total,
+                "totalPages": (total + size - 1) / size,
+            }
+        })
+    }
+
+    /// How many tasks exist, for the health report.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len()
     }
 }

@@ -3,5 +3,7 @@
 mod auth;
 mod cli;
 mod contract;
+mod scenarios;
 mod server;
+mod state;
 mod support;

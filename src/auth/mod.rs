@@ -137,6 +137,8 @@ impl Default for AuthSettings {
 /// The caller, once authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
+    /// The `creator.id` of task queries.
+    pub id: i64,
     /// The task's `creator`.
     pub name: String,
     pub role: Role,
@@ -164,13 +166,28 @@ fn refuse(why: impl Into<String>) -> OcpError {
 }
 
 impl AuthSettings {
+    /// An identity with a stable user id: 100 for the first name (OCP's `admin` is 100 in its
+    /// documented task query), then one more per distinct name, users before access keys.
+    pub fn identity(&self, name: &str, role: Role) -> Identity {
+        let mut names: Vec<&str> = vec!["admin"];
+        let configured = self.users.iter().map(|u| u.name.as_str());
+        for n in configured.chain(self.access_keys.iter().map(|k| k.role.as_str())) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let index = names.iter().position(|n| *n == name).unwrap_or(names.len());
+        Identity {
+            id: 100 + index as i64,
+            name: name.to_owned(),
+            role,
+        }
+    }
+
     /// Authenticates `req` at wall-clock time `now_ms`.
     pub fn authenticate(&self, req: &MockRequest, now_ms: i64) -> Result<Identity, OcpError> {
         if !self.enabled {
-            return Ok(Identity {
-                name: "admin".into(),
-                role: Role::Admin,
-            });
+            return Ok(self.identity("admin", Role::Admin));
         }
         let mut values = req.headers.get_all("authorization").iter();
         let Some(value) = values.next() else {
@@ -212,10 +229,7 @@ impl AuthSettings {
             }
         }
         found
-            .map(|u| Identity {
-                name: u.name.clone(),
-                role: u.role,
-            })
+            .map(|u| self.identity(&u.name, u.role))
             .ok_or_else(|| refuse("Basic credentials: unknown user or wrong password"))
     }
 
@@ -269,10 +283,7 @@ impl AuthSettings {
         };
         let canonical = signature::string_to_sign(&parts, Variant::PLAIN);
         if self.any_variant_matches(&mut parts, &key.secret, given) {
-            return Ok(Identity {
-                name: key.role.as_str().to_owned(),
-                role: key.role,
-            });
+            return Ok(self.identity(key.role.as_str(), key.role));
         }
         Err(refuse(format!(
             "bad signature for access key {id:?}; the mock's string to sign is \"{}\"",

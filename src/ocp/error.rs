@@ -92,6 +92,27 @@ pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
     zh: "OBProxy server {0} 不在OBProxy集群 {1} 中，不允许该操作",
 };
 
+pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
+    id: "TSK10007",
+    status: 409,
+    en: "This operation is not supported for the {0} task in the {1} state.",
+    zh: "任务{0}, 状态{1}, 不能进行此操作",
+};
+/// An error injected by the `error:STATUS` scenario, 5xx: OCP's "unknown operation error".
+pub const INJECTED_SERVER_ERROR: ErrorCode = ErrorCode {
+    id: "COM10015",
+    status: 500,
+    en: "Unknown operation error, error message: {0}",
+    zh: "未知操作错误, 错误信息:{0}",
+};
+/// OCP's documented throttling answer: code 0, with `RateLimit-*` headers.
+pub const THROTTLED: ErrorCode = ErrorCode {
+    id: "0",
+    status: 429,
+    en: "Excessive number of requests. You have exceeded the request limit for the current throttling window.",
+    zh: "请求次数过多，你已经超过当前流控窗口内的请求上限",
+};
+
 /// The language of `error.message`, from `Accept-Language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Language {
@@ -151,6 +172,8 @@ pub struct OcpError {
     pub args: Vec<String>,
     /// For a person debugging a client: what exactly was wrong.
     pub debug_message: Option<String>,
+    /// An HTTP status other than the code's own (an injected error).
+    pub status_override: Option<u16>,
     /// The parameter or resource the error is about.
     pub target: Option<String>,
     /// Extra response headers (`Allow` on a 405).
@@ -163,6 +186,7 @@ impl OcpError {
             code,
             args,
             debug_message: None,
+            status_override: None,
             target: None,
             headers: Vec::new(),
         }
@@ -184,7 +208,19 @@ impl OcpError {
     }
 
     pub fn status(&self) -> u16 {
-        self.code.status
+        self.status_override.unwrap_or(self.code.status)
+    }
+
+    /// The answer of the `error:STATUS` scenario.
+    pub fn injected(status: u16) -> Self {
+        let code = if status >= 500 {
+            &INJECTED_SERVER_ERROR
+        } else {
+            &INVALID_REQUEST
+        };
+        let mut e = Self::new(code, vec![format!("error {status} injected by a scenario")]);
+        e.status_override = Some(status);
+        e
     }
 
     /// OCP's message in `lang`, placeholders filled.

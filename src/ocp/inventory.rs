@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 /// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
 /// cluster 2 "prod": servers 5-6 on hosts 5-6).
@@ -161,6 +162,49 @@ impl Inventory {
 
     pub fn clusters(&self) -> impl Iterator<Item = &ObproxyCluster> {
         self.clusters.values()
+    }
+
+    /// Marks a server as being operated on (a delete under way).
+    pub fn set_server_status(&mut self, id: i64, status: &str, operate_status: &str) {
+        if let Some(s) = self.servers.get_mut(&id) {
+            s.status = status.to_owned();
+            s.operate_status = operate_status.to_owned();
+        }
+    }
+
+    /// Forgets a server once its deletion finished.
+    pub fn remove_server(&mut self, id: i64) {
+        self.servers.remove(&id);
+    }
+
+    /// An ObproxyServer as OCP's cluster views show it.
+    pub fn server_json(&self, s: &ObproxyServer) -> Value {
+        let ip = self.host(s.host_id).map_or("", |h| h.ip.as_str());
+        json!({
+            "id": s.id,
+            "clusterId": s.cluster_id,
+            "hostId": s.host_id,
+            "ip": ip,
+            "sqlPort": s.sql_port,
+            "exporterPort": s.exporter_port,
+            "version": s.version,
+            "status": s.status,
+            "operateStatus": s.operate_status,
+        })
+    }
+
+    /// An OBProxy cluster with its servers, as `GET /api/v2/obproxy/clusters/{id}` shows it.
+    pub fn cluster_json(&self, c: &ObproxyCluster) -> Value {
+        let servers: Vec<Value> = self.servers_of(c.id).map(|s| self.server_json(s)).collect();
+        json!({
+            "id": c.id,
+            "name": c.name,
+            "address": c.address,
+            "port": c.port,
+            "workMode": c.work_mode,
+            "obproxyCount": servers.len(),
+            "obproxies": servers,
+        })
     }
 
     /// The servers of one cluster, by id.

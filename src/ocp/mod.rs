@@ -3,6 +3,7 @@
 //! - [`envelope`]: the response envelope, success and error;
 //! - [`error`]: OCP's error ids, statuses and messages;
 //! - [`task`]: the "Offline obproxy" task built from the documented example;
+//! - [`progress`]: how a task advances through its DAG once created;
 //! - [`inventory`]: OBProxy clusters, servers and hosts;
 //! - [`ids`]: path ids as OCP reads them (Java `Long`);
 //! - [`clock`]: deterministic time and trace ids.
@@ -12,4 +13,5 @@ pub mod envelope;
 pub mod error;
 pub mod ids;
 pub mod inventory;
+pub mod progress;
 pub mod task;

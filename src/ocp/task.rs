@@ -202,6 +202,13 @@ impl TaskTemplate {
         })
     }
 
+    /// The names of the template's subtasks, for checking a `fail-at` scenario.
+    pub fn subtask_names(&self) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.fields.get("name").and_then(Value::as_str))
+    }
+
     /// The smallest subtask id of the example: where a fresh mock's subtask ids start.
     pub fn first_subtask_id(&self) -> i64 {
         self.first_id

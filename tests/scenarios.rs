@@ -1,0 +1,216 @@
+//! Faults on demand: each scenario, set at start, through the admin API, or per request.
+
+use std::time::{Duration, Instant};
+
+use ocp_mock::MockServer;
+use ocp_mock::contract::{Expect, normalize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, call, delete, documented_example};
+
+const SCENARIO: &str = "X-OCP-Mock-Scenario";
+
+#[tokio::test]
+async fn latency_delays_the_answer_without_changing_it() {
+    let mock = MockServer::builder()
+        .scenario("latency:300@DELETE /api/v2/obproxy/*".parse().unwrap())
+        .start()
+        .await;
+    let started = Instant::now();
+    let body = delete(mock.address(), DOCUMENTED_PATH)
+        .await
+        .checked(Expect::NewTask);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(body, documented_example());
+}
+
+#[tokio::test]
+async fn an_error_scenario_answers_a_full_envelope_with_its_status() {
+    let mock = MockServer::builder()
+        .scenario("error:503".parse().unwrap())
+        .start()
+        .await;
+    let reply = delete(mock.address(), DOCUMENTED_PATH).await;
+    assert_eq!(reply.status, 503);
+    let body = reply.checked(Expect::Any);
+    insta::assert_json_snapshot!("error_injected_503", normalize(&body));
+    let health = call(mock.address(), "GET", "/__mock/health", &[]).await;
+    assert_eq!(health.status, 200, "scenarios leave the admin API alone");
+}
+
+#[tokio::test]
+async fn throttling_answers_the_documented_429_with_rate_limit_headers() {
+    let mock = MockServer::builder()
+        .scenario("throttle:2/60000".parse().unwrap())
+        .start()
+        .await;
+    for remaining in ["1", "0"] {
+        let ok = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+        assert_eq!(ok.status, 200);
+        assert_eq!(ok.header("ratelimit-remaining"), Some(remaining));
+    }
+    let reply = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.header("ratelimit-limit"), Some("2"));
+    assert_eq!(reply.header("ratelimit-remaining"), Some("0"));
+    assert_eq!(
+        reply.header("ratelimit-reset"),
+        Some("58"),
+        "60 s window, 1 s per request"
+    );
+    let body = reply.checked(Expect::Any);
+    assert_eq!(body["error"]["code"], 0);
+    assert_eq!(
+        body["error"]["message"],
+        "Excessive number of requests. You have exceeded the request limit for the current throttling window."
+    );
+    let zh = call(
+        mock.address(),
+        "GET",
+        "/api/v2/obproxy/clusters/1",
+        &[("Accept-Language", "zh-CN")],
+    )
+    .await;
+    assert_eq!(
+        zh.checked(Expect::Any)["error"]["message"],
+        "请求次数过多，你已经超过当前流控窗口内的请求上限"
+    );
+    insta::assert_json_snapshot!("error_throttled", normalize(&body));
+}
+
+#[tokio::test]
+async fn drop_closes_the_connection_without_an_answer() {
+    let mock = MockServer::builder()
+        .scenario("drop@DELETE /api/*".parse().unwrap())
+        .start()
+        .await;
+    let mut stream = TcpStream::connect(mock.address()).await.unwrap();
+    let req = format!(
+        "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the mock closed the connection");
+    assert!(
+        buf.is_empty(),
+        "no answer at all: {:?}",
+        String::from_utf8_lossy(&buf)
+    );
+    assert_eq!(
+        mock.requests()[0].status,
+        0,
+        "the journal says it was dropped"
+    );
+    let ok = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(ok.status, 200, "only matching requests are dropped");
+}
+
+#[tokio::test]
+async fn scenarios_can_be_set_and_read_through_the_admin_api() {
+    let mock = MockServer::start().await;
+    let put = |body: &'static str| {
+        let addr = mock.address();
+        async move {
+            let req = format!(
+                "PUT /__mock/scenarios HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            crate::support::raw(addr, req.as_bytes()).await
+        }
+    };
+    let reply = put(r#"["error:500@GET /api/v2/obproxy/clusters/*", "latency:10"]"#).await;
+    assert_eq!(reply.status, 200);
+    let listed = call(mock.address(), "GET", "/__mock/scenarios", &[])
+        .await
+        .checked(Expect::Any);
+    assert_eq!(
+        listed["data"],
+        serde_json::json!(["error:500@GET /api/v2/obproxy/clusters/*", "latency:10"])
+    );
+    let failing = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(failing.status, 500);
+    failing.checked(Expect::Any);
+
+    for (body, why) in [
+        (r#"["explode"]"#, "unknown scenario"),
+        (r#"{"not": "a list"}"#, "expected a JSON list"),
+        (r#"["fail-at:No such node"]"#, "has no subtask"),
+    ] {
+        let reply = put(body).await;
+        assert_eq!(reply.status, 400, "{body}");
+        let debug = reply.checked(Expect::Any)["error"]["debugMessage"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(debug.contains(why), "{debug}");
+    }
+    assert_eq!(put("[]").await.status, 200);
+    let healed = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(healed.status, 200);
+}
+
+#[tokio::test]
+async fn the_scenario_header_touches_only_its_own_request() {
+    let mock = MockServer::start().await;
+    let addr = mock.address();
+    let (faulty, clean) = tokio::join!(
+        call(
+            addr,
+            "GET",
+            "/api/v2/obproxy/clusters/1",
+            &[(SCENARIO, "latency:200; error:502")]
+        ),
+        call(addr, "GET", "/api/v2/obproxy/clusters/1", &[]),
+    );
+    assert_eq!(faulty.status, 502);
+    faulty.checked(Expect::Any);
+    assert_eq!(clean.status, 200);
+
+    let failing = call(
+        addr,
+        "DELETE",
+        DOCUMENTED_PATH,
+        &[(SCENARIO, "fail-at:Wait node")],
+    )
+    .await;
+    failing.checked(Expect::NewTask);
+    let normal = delete(addr, "/api/v2/obproxy/clusters/1/obproxies/3").await;
+    normal.checked(Expect::NewTask);
+    let (mut first, mut second) = (String::new(), String::new());
+    for _ in 0..10 {
+        let a = call(addr, "GET", "/api/v2/tasks/instances/33149", &[])
+            .await
+            .json();
+        let b = call(addr, "GET", "/api/v2/tasks/instances/33150", &[])
+            .await
+            .json();
+        first = a["data"]["status"].as_str().unwrap().to_owned();
+        second = b["data"]["status"].as_str().unwrap().to_owned();
+    }
+    assert_eq!((first.as_str(), second.as_str()), ("FAILED", "SUCCESSFUL"));
+
+    let bad = call(
+        addr,
+        "GET",
+        "/api/v2/obproxy/clusters/1",
+        &[(SCENARIO, "throttle:1/1000")],
+    )
+    .await;
+    assert_eq!(
+        bad.status, 400,
+        "throttling is shared state, not per request"
+    );
+    bad.checked(Expect::Any);
+}
+
+#[tokio::test]
+async fn a_fail_at_naming_no_subtask_is_refused_at_start() {
+    let result = MockServer::builder()
+        .scenario("fail-at:Reboot the moon".parse().unwrap())
+        .try_start()
+        .await;
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("has no subtask \"Reboot the moon\""), "{err}");
+}
