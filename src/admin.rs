@@ -8,7 +8,7 @@
 use hyper::http::Method;
 use serde_json::{Value, json};
 
-use crate::app::{App, Outcome};
+use crate::app::{App, Data, Outcome};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError};
 use crate::request::{MockRequest, MockResponse};
 use crate::routes::{match_path, query_param};
@@ -61,12 +61,12 @@ fn health(app: &App, _req: &MockRequest) -> Outcome {
     let state = app.store.lock();
     Ok((
         200,
-        Some(json!({
+        Some(Data::Json(json!({
             "status": "UP",
             "version": env!("CARGO_PKG_VERSION"),
             "tasks": state.task_count(),
             "requests": state.journal.total(),
-        })),
+        }))),
     ))
 }
 
@@ -95,17 +95,17 @@ fn requests(app: &App, req: &MockRequest) -> Outcome {
         .collect();
     Ok((
         200,
-        Some(json!({
+        Some(Data::Json(json!({
             "capacity": state.journal.capacity(),
             "total": state.journal.total(),
             "requests": list,
-        })),
+        }))),
     ))
 }
 
 fn reset(app: &App, _req: &MockRequest) -> Outcome {
     app.store.reset();
-    Ok((200, Some(json!({"reset": true}))))
+    Ok((200, Some(Data::Json(json!({"reset": true})))))
 }
 
 fn scenarios_json(list: &[Scenario]) -> Value {
@@ -114,7 +114,7 @@ fn scenarios_json(list: &[Scenario]) -> Value {
 
 fn get_scenarios(app: &App, _req: &MockRequest) -> Outcome {
     let list = app.store.lock().scenarios();
-    Ok((200, Some(scenarios_json(&list))))
+    Ok((200, Some(Data::Json(scenarios_json(&list)))))
 }
 
 fn bad(name: &str, value: &str, why: &str) -> OcpError {
@@ -140,5 +140,5 @@ fn put_scenarios(app: &App, req: &MockRequest) -> Outcome {
     app.check_scenarios(&list)
         .map_err(|e| bad("body", &body, &e))?;
     app.store.lock().set_scenarios(list.clone());
-    Ok((200, Some(scenarios_json(&list))))
+    Ok((200, Some(Data::Json(scenarios_json(&list)))))
 }

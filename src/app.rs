@@ -13,9 +13,10 @@ use serde_json::Value;
 use crate::admin;
 use crate::auth::Identity;
 use crate::journal::{RecordedRequest, redact_query};
-use crate::ocp::clock::{ClockMode, format_time, system_now_ms};
+use crate::ocp::clock::{ClockMode, system_now_ms};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
+use crate::ocp::progress::TaskOrigin;
 use crate::ocp::task::TaskTemplate;
 use crate::request::{MockRequest, MockResponse};
 use crate::routes::{self, Call};
@@ -23,8 +24,17 @@ use crate::scenario::{self, Fault, Scenario};
 use crate::settings::Settings;
 use crate::store::{Stamp, Store};
 
+/// The `data` of a success envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    Json(Value),
+    /// A task just created: written from the template's precomputed text, after the state lock
+    /// is released.
+    NewTask(TaskOrigin),
+}
+
 /// What a handler answers: a status and optional `data`, or an OCP error.
-pub type Outcome = Result<(u16, Option<Value>), OcpError>;
+pub type Outcome = Result<(u16, Option<Data>), OcpError>;
 
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
@@ -111,7 +121,7 @@ impl App {
             query: req.query.as_deref().map(redact_query),
             status,
             trace_id: stamp.trace_id.clone(),
-            time: format_time(stamp.arrival_ms),
+            at_ms: stamp.arrival_ms,
         });
         drop(state);
 
@@ -205,16 +215,31 @@ impl App {
         let trace_id = stamp.trace_id.clone();
         let meta = self.meta(stamp);
         let (status, headers, body) = match outcome {
-            Ok((status, data)) => (status, Vec::new(), envelope::success(status, data, meta)),
+            Ok((status, None)) => (status, Vec::new(), envelope::success(status, meta, None, 0)),
+            Ok((status, Some(Data::Json(value)))) => {
+                let mut write = |out: &mut Vec<u8>| {
+                    // Writing JSON into a Vec cannot fail.
+                    let _ = serde_json::to_writer(&mut *out, &value);
+                };
+                let body = envelope::success(status, meta, Some(&mut write), 1024);
+                (status, Vec::new(), body)
+            }
+            Ok((status, Some(Data::NewTask(origin)))) => {
+                let task = origin.new_task(&self.settings.executor);
+                let mut write = |out: &mut Vec<u8>| self.template.write(&task, out);
+                let hint = self.template.size_hint(origin.servers.len());
+                let body = envelope::success(status, meta, Some(&mut write), hint);
+                (status, Vec::new(), body)
+            }
             Err(err) => {
                 let body = envelope::error(&err, lang, self.settings.error_code, meta);
-                (err.status(), err.headers, body)
+                (err.status(), err.headers, body.to_string().into_bytes())
             }
         };
         MockResponse {
             status,
             headers,
-            body: Bytes::from(body.to_string()),
+            body: Bytes::from(body),
             trace_id,
             delay: None,
             drop_connection: false,

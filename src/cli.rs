@@ -3,6 +3,7 @@
 //! touching its command line.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::auth::{AccessKey, User};
 use crate::ocp::inventory::Inventory;
@@ -13,6 +14,10 @@ use crate::settings::Settings;
 #[derive(Debug, Clone)]
 pub enum Command {
     Serve(Box<ServeOptions>),
+    /// `ocp-mock check`: contract probes against a target.
+    Check(Box<crate::check::CheckOptions>),
+    /// `ocp-mock validate`: the contract on saved answers.
+    Validate(crate::check::ValidateOptions),
     Help,
     Version,
 }
@@ -40,6 +45,10 @@ ocp-mock: a mock of the OceanBase Cloud Platform (OCP) REST API
 
 Usage:
   ocp-mock serve [OPTIONS]    run the mock until SIGINT or SIGTERM
+  ocp-mock check --target URL (--user NAME:PASSWORD | --access-key ID:SECRET) [OPTIONS]
+                              run the contract probes against an OCP (or the mock)
+  ocp-mock validate [OPTIONS] FILE...
+                              check saved answers (JSON bodies; - for stdin) offline
   ocp-mock help               this text
   ocp-mock version            the version
 
@@ -67,24 +76,113 @@ Options of serve (each also from the environment variable shown):
                               throttle:N/MS or drop, each optionally @[METHOD ]PATH
   --journal-size N            requests kept for GET /__mock/requests [OCP_MOCK_JOURNAL_SIZE]
                               (default 1000)
+  --task-retention N          tasks kept before the oldest finished are forgotten
+                              [OCP_MOCK_TASK_RETENTION] (default 1000)
+  --respawn-deleted           a deleted server comes back once its task succeeded, so a load
+                              test can delete forever [OCP_MOCK_RESPAWN_DELETED=1]
   --no-admin                  no admin API under /__mock/ [OCP_MOCK_NO_ADMIN=1]
+
+Limits (each also from the environment variable shown):
+  --max-ids N                 ids in one obproxyIds list, 400 past it [OCP_MOCK_MAX_IDS] (1000)
+  --max-uri-bytes N           request target, 414 past it [OCP_MOCK_MAX_URI_BYTES] (8192)
+  --max-header-bytes N        header names and values, 431 past it [OCP_MOCK_MAX_HEADER_BYTES]
+                              (16384)
+  --max-body-bytes N          request body, 413 past it [OCP_MOCK_MAX_BODY_BYTES] (1048576)
+  --header-read-timeout-ms MS time to send a request head, from connect or the previous answer;
+                              then the connection is closed [OCP_MOCK_HEADER_READ_TIMEOUT_MS] (10000)
+  --idle-timeout-ms MS        idle keep-alive connections are closed [OCP_MOCK_IDLE_TIMEOUT_MS]
+                              (60000)
+  --max-connections N         connections at once, 503 past it [OCP_MOCK_MAX_CONNECTIONS] (1024)
+  --shutdown-timeout-ms MS    after SIGINT/SIGTERM, time left to requests in flight
+                              [OCP_MOCK_SHUTDOWN_TIMEOUT_MS] (10000)
   --quiet                     no request log [OCP_MOCK_QUIET=1]
+
+Options of check (each also from the environment variable shown):
+  --target URL                http[s]://HOST[:PORT][/PREFIX] [OCP_MOCK_TARGET]
+  --user NAME:PASSWORD        call as this Basic user [OCP_MOCK_CHECK_USER]
+  --access-key ID:SECRET      or sign with this AK/SK pair [OCP_MOCK_CHECK_ACCESS_KEY]
+  --missing-cluster-id N      a cluster id the target lacks, for the 404 probe
+                              [OCP_MOCK_MISSING_CLUSTER_ID] (default 9223372036854775807)
+  --delete CLUSTER_ID:SERVER_IDS
+                              also delete these OBProxy servers for real and follow the task
+                              (needs --allow-delete) [OCP_MOCK_DELETE], e.g. 1:2 or 1:2,3
+  --allow-delete              confirm --delete [OCP_MOCK_ALLOW_DELETE=1]
+  --poll-interval MS          between task polls [OCP_MOCK_POLL_INTERVAL] (default 2000)
+  --poll-timeout MS           give up on the task after [OCP_MOCK_POLL_TIMEOUT] (default 600000)
+  --timeout MS                per request: connect, send, answer [OCP_MOCK_TIMEOUT] (default 10000)
+  --format human|json|junit   the report on stdout [OCP_MOCK_FORMAT] (default human)
+  --ca-cert FILE              also trust these PEM certificates (https) [OCP_MOCK_CA_CERT]
+  --insecure                  accept any certificate (https) [OCP_MOCK_INSECURE=1]
+
+Options of validate (each also from the environment variable shown):
+  --status N                  the HTTP status the answers came with [OCP_MOCK_STATUS]
+                              (default: each body's own status field)
+  --expect any|new-task       new-task: the answer of an asynchronous write, a task just
+                              created [OCP_MOCK_EXPECT] (default any)
+  --format human|json|junit   as for check [OCP_MOCK_FORMAT]
+
+Exit status of check and validate: 0 every probe passed, 1 a contract violation,
+2 the check could not run (bad arguments, no connection, TLS failure, unreadable file).
 ";
 
-/// The flags of `serve` that take a value, with their environment twins.
-const VALUE_FLAGS: &[(&str, &str)] = &[
-    ("--addr", "OCP_MOCK_ADDR"),
-    ("--seed", "OCP_MOCK_SEED"),
-    ("--clock", "OCP_MOCK_CLOCK"),
-    ("--server-name", "OCP_MOCK_SERVER_NAME"),
-    ("--executor", "OCP_MOCK_EXECUTOR"),
-    ("--error-code", "OCP_MOCK_ERROR_CODE"),
-    ("--inventory", "OCP_MOCK_INVENTORY"),
-    ("--user", "OCP_MOCK_USER"),
-    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
-    ("--task-pace", "OCP_MOCK_TASK_PACE"),
-    ("--scenario", "OCP_MOCK_SCENARIO"),
-    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
+/// Whether a flag takes a value or is a switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes {
+    Value,
+    Switch,
+}
+
+/// Every flag of `serve` with its environment twin, switches included (for docs and tests).
+pub const SERVE_FLAGS: &[(&str, &str, Takes)] = &[
+    ("--addr", "OCP_MOCK_ADDR", Takes::Value),
+    ("--seed", "OCP_MOCK_SEED", Takes::Value),
+    ("--clock", "OCP_MOCK_CLOCK", Takes::Value),
+    ("--server-name", "OCP_MOCK_SERVER_NAME", Takes::Value),
+    ("--executor", "OCP_MOCK_EXECUTOR", Takes::Value),
+    ("--error-code", "OCP_MOCK_ERROR_CODE", Takes::Value),
+    ("--inventory", "OCP_MOCK_INVENTORY", Takes::Value),
+    ("--user", "OCP_MOCK_USER", Takes::Value),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY", Takes::Value),
+    ("--task-pace", "OCP_MOCK_TASK_PACE", Takes::Value),
+    ("--scenario", "OCP_MOCK_SCENARIO", Takes::Value),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE", Takes::Value),
+    ("--task-retention", "OCP_MOCK_TASK_RETENTION", Takes::Value),
+    ("--max-ids", "OCP_MOCK_MAX_IDS", Takes::Value),
+    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES", Takes::Value),
+    (
+        "--max-header-bytes",
+        "OCP_MOCK_MAX_HEADER_BYTES",
+        Takes::Value,
+    ),
+    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES", Takes::Value),
+    (
+        "--header-read-timeout-ms",
+        "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
+        Takes::Value,
+    ),
+    (
+        "--idle-timeout-ms",
+        "OCP_MOCK_IDLE_TIMEOUT_MS",
+        Takes::Value,
+    ),
+    (
+        "--max-connections",
+        "OCP_MOCK_MAX_CONNECTIONS",
+        Takes::Value,
+    ),
+    (
+        "--shutdown-timeout-ms",
+        "OCP_MOCK_SHUTDOWN_TIMEOUT_MS",
+        Takes::Value,
+    ),
+    (
+        "--respawn-deleted",
+        "OCP_MOCK_RESPAWN_DELETED",
+        Takes::Switch,
+    ),
+    ("--no-auth", "OCP_MOCK_NO_AUTH", Takes::Switch),
+    ("--no-admin", "OCP_MOCK_NO_ADMIN", Takes::Switch),
+    ("--quiet", "OCP_MOCK_QUIET", Takes::Switch),
 ];
 
 /// A boolean environment twin is on unless empty, `0` or `false`.
@@ -99,6 +197,8 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     };
     match command.as_str() {
         "serve" => parse_serve(rest, env).map(|o| Command::Serve(Box::new(o))),
+        "check" => crate::check::parse_check(rest, env),
+        "validate" => crate::check::parse_validate(rest, env),
         "help" | "--help" | "-h" => Ok(Command::Help),
         "version" | "--version" | "-V" => Ok(Command::Version),
         other => Err(CliError(format!(
@@ -115,6 +215,7 @@ fn parse_serve(
     let mut quiet = env_flag(env, "OCP_MOCK_QUIET");
     let mut no_auth = env_flag(env, "OCP_MOCK_NO_AUTH");
     let mut no_admin = env_flag(env, "OCP_MOCK_NO_ADMIN");
+    let mut respawn = env_flag(env, "OCP_MOCK_RESPAWN_DELETED");
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -131,11 +232,18 @@ fn parse_serve(
             no_admin = true;
             continue;
         }
+        if arg == "--respawn-deleted" {
+            respawn = true;
+            continue;
+        }
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) => (n, Some(v.to_owned())),
             None => (arg, None),
         };
-        let Some(&(flag, _)) = VALUE_FLAGS.iter().find(|(f, _)| *f == name) else {
+        let Some(&(flag, ..)) = SERVE_FLAGS
+            .iter()
+            .find(|(f, _, takes)| *f == name && *takes == Takes::Value)
+        else {
             return Err(CliError(format!(
                 "unknown option {arg:?} (try: ocp-mock help)"
             )));
@@ -156,7 +264,7 @@ fn parse_serve(
     let get = |flag: &str| -> Option<String> {
         let from_args = values.iter().rev().find(|(f, _)| *f == flag);
         from_args.map(|(_, v)| v.clone()).or_else(|| {
-            let (_, var) = VALUE_FLAGS.iter().find(|(f, _)| *f == flag)?;
+            let (_, var, _) = SERVE_FLAGS.iter().find(|(f, ..)| *f == flag)?;
             env(var)
         })
     };
@@ -170,10 +278,10 @@ fn parse_serve(
         if !from_args.is_empty() {
             return from_args;
         }
-        let var = VALUE_FLAGS
+        let var = SERVE_FLAGS
             .iter()
-            .find(|(f, _)| *f == flag)
-            .map(|(_, v)| *v);
+            .find(|(f, ..)| *f == flag)
+            .map(|(_, v, _)| *v);
         var.and_then(env)
             .map(|v| v.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default()
@@ -232,6 +340,44 @@ fn parse_serve(
     }
     settings.auth.enabled = !no_auth;
     settings.admin_api = !no_admin;
+    settings.respawn_deleted = respawn;
+    let count = |flag: &str, min: u64| -> Result<Option<u64>, CliError> {
+        get(flag)
+            .map(|v| match v.parse::<u64>() {
+                Ok(n) if n >= min => Ok(n),
+                _ => Err(bad(flag, format!("{v:?} is not a whole number >= {min}"))),
+            })
+            .transpose()
+    };
+    let limits = &mut settings.limits;
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    if let Some(n) = count("--task-retention", 1)? {
+        settings.task_retention = size(n);
+    }
+    if let Some(n) = count("--max-ids", 1)? {
+        limits.max_ids = size(n);
+    }
+    if let Some(n) = count("--max-uri-bytes", 64)? {
+        limits.max_uri_bytes = size(n);
+    }
+    if let Some(n) = count("--max-header-bytes", 256)? {
+        limits.max_header_bytes = size(n);
+    }
+    if let Some(n) = count("--max-body-bytes", 0)? {
+        limits.max_body_bytes = size(n);
+    }
+    if let Some(n) = count("--header-read-timeout-ms", 1)? {
+        limits.header_read_timeout = Duration::from_millis(n);
+    }
+    if let Some(n) = count("--idle-timeout-ms", 1)? {
+        limits.idle_timeout = Duration::from_millis(n);
+    }
+    if let Some(n) = count("--max-connections", 1)? {
+        limits.max_connections = size(n);
+    }
+    if let Some(n) = count("--shutdown-timeout-ms", 0)? {
+        limits.shutdown_timeout = Duration::from_millis(n);
+    }
     if let Some(p) = get("--task-pace") {
         settings.task_pace = p.parse().map_err(|e| bad("--task-pace", e))?;
     }

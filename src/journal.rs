@@ -8,6 +8,8 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
+use crate::ocp::clock::format_time;
+
 /// How many requests the journal keeps by default.
 pub const DEFAULT_CAPACITY: usize = 1000;
 
@@ -21,8 +23,8 @@ pub struct RecordedRequest {
     /// The answer's status; 0 when the connection was closed without one (the `drop` scenario).
     pub status: u16,
     pub trace_id: String,
-    /// When it arrived, on the mock's clock.
-    pub time: String,
+    /// When it arrived, on the mock's clock (milliseconds since the Unix epoch).
+    pub at_ms: i64,
 }
 
 impl RecordedRequest {
@@ -32,7 +34,7 @@ impl RecordedRequest {
             "path": self.path,
             "status": self.status,
             "traceId": self.trace_id,
-            "time": self.time,
+            "time": format_time(self.at_ms),
         });
         if let Some(q) = &self.query {
             v["query"] = json!(q);
@@ -115,7 +117,7 @@ mod tests {
             query: None,
             status: 200,
             trace_id: String::new(),
-            time: String::new(),
+            at_ms: 0,
         }
     }
 

@@ -52,7 +52,8 @@
 //!
 //! # Layout
 //!
-//! - [`server`]: the HTTP adapter (hyper): accept loop, graceful shutdown, [`MockServer`];
+//! - [`server`]: the HTTP adapter (hyper): accept loop, limits, graceful shutdown;
+//! - [`mock_server`]: [`MockServer`], the mock for other people's tests, and its builder;
 //! - [`request`]: the owned request and response types the handlers work on;
 //! - [`app`]: the mock as a plain function from request to enveloped response;
 //! - `routes`: OCP's paths and their handlers, 404 and 405;
@@ -62,14 +63,17 @@
 //! - [`store`]: the mutable state behind the handlers (inventory, clock, ids);
 //! - [`ocp`]: OCP's model: envelope, errors, tasks, inventory, path ids, clock;
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
+//! - [`check`]: the contract applied to any OCP: probes over HTTP(S), saved answers, reports;
 //! - [`settings`]: what shapes the answers; [`cli`]: the `ocp-mock` command line.
 
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod check;
 pub mod cli;
 pub mod contract;
 pub mod journal;
+pub mod mock_server;
 pub mod ocp;
 pub mod request;
 mod routes;
@@ -78,4 +82,4 @@ pub mod server;
 pub mod settings;
 pub mod store;
 
-pub use server::{MockServer, MockServerBuilder};
+pub use mock_server::{MockServer, MockServerBuilder};

@@ -24,6 +24,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Serve(options) => serve(*options),
+        Command::Check(options) => ExitCode::from(ocp_mock::check::run_check(&options)),
+        Command::Validate(options) => ExitCode::from(ocp_mock::check::run_validate(&options)),
     }
 }
 
@@ -59,6 +61,12 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
         print_identities(&auth);
+        if shown.ip().is_unspecified() && auth.enabled && auth == AuthSettings::default() {
+            eprintln!(
+                "ocp-mock: warning: listening on all interfaces with the default, published credentials; \
+                 set --user/--access-key or bind 127.0.0.1"
+            );
+        }
         for s in &scenarios {
             eprintln!("ocp-mock: scenario {s}");
         }

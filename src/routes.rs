@@ -7,7 +7,7 @@
 use hyper::http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::app::{App, Outcome};
+use crate::app::{App, Data, Outcome};
 use crate::auth::Identity;
 use crate::ocp::error::OcpError;
 use crate::ocp::ids::{parse_long, parse_long_list};
@@ -157,41 +157,61 @@ fn page_param(req: &MockRequest, name: &str, default: i64, max: i64) -> Result<i
 /// `DELETE /api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}`: a new "Offline obproxy" task.
 fn delete_obproxies(app: &App, state: &mut State, params: &Params, call: &Call<'_>) -> Outcome {
     let cluster_id = params.long("id")?;
+    let max = app.settings.limits.max_ids;
+    let listed = params.get("obproxyIds").split(',').count();
+    if listed > max {
+        return Err(OcpError::invalid_parameter(
+            "obproxyIds",
+            params.get("obproxyIds"),
+            &format!("{listed} ids, more than the limit of {max}"),
+        ));
+    }
     let server_ids = params.longs("obproxyIds")?;
     let task = state.delete_obproxies(
         &app.template,
         cluster_id,
         &server_ids,
         call.identity,
-        &app.settings.executor,
         call.stamp.arrival_ms,
         call.fail_at.clone(),
     )?;
-    Ok((200, Some(task)))
+    Ok((200, Some(Data::NewTask(task))))
 }
 
 /// `GET /api/v2/obproxy/clusters?page=1&size=10`: OBProxy clusters, paged.
 fn list_clusters(_app: &App, state: &mut State, _params: &Params, call: &Call<'_>) -> Outcome {
     let page = page_param(call.req, "page", 1, i64::from(i32::MAX))?;
     let size = page_param(call.req, "size", 10, 2000)?;
-    Ok((200, Some(state.clusters_page(page, size))))
+    Ok((200, Some(Data::Json(state.clusters_page(page, size)))))
 }
 
 /// `GET /api/v2/obproxy/clusters/{id}`: one OBProxy cluster with its servers.
 fn get_cluster(_app: &App, state: &mut State, params: &Params, _call: &Call<'_>) -> Outcome {
     let id = params.long("id")?;
-    Ok((200, Some(state.cluster(id)?)))
+    Ok((200, Some(Data::Json(state.cluster(id)?))))
 }
 
 /// `GET /api/v2/tasks/instances/{taskInstanceId}`: the task, advanced per the task pace.
 fn get_task(app: &App, state: &mut State, params: &Params, call: &Call<'_>) -> Outcome {
     let id = params.long("taskInstanceId")?;
-    let task = state.query_task(id, app.settings.task_pace, call.stamp.arrival_ms)?;
-    Ok((200, Some(task)))
+    let task = state.query_task(
+        &app.template,
+        &app.settings.executor,
+        id,
+        app.settings.task_pace,
+        call.stamp.arrival_ms,
+    )?;
+    Ok((200, Some(Data::Json(task))))
 }
 
 /// `POST /api/v2/tasks/instances/{taskInstanceId}/retry`: resume a FAILED task.
-fn retry_task(_app: &App, state: &mut State, params: &Params, call: &Call<'_>) -> Outcome {
+fn retry_task(app: &App, state: &mut State, params: &Params, call: &Call<'_>) -> Outcome {
     let id = params.long("taskInstanceId")?;
-    Ok((200, Some(state.retry_task(id, call.stamp.arrival_ms)?)))
+    let task = state.retry_task(
+        &app.template,
+        &app.settings.executor,
+        id,
+        call.stamp.arrival_ms,
+    )?;
+    Ok((200, Some(Data::Json(task))))
 }

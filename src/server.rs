@@ -1,39 +1,35 @@
 //! The HTTP adapter: the only place that knows hyper.
 //!
 //! [`run`] accepts connections on a listener the caller binds, collects each request once into a
-//! [`MockRequest`], hands it to [`App::handle`] and writes the envelope back. When the caller's
-//! shutdown future completes it stops accepting, lets in-flight requests finish, and returns.
-//! [`MockServer`] wraps it for tests: bind `127.0.0.1:0`, serve in the background, stop on drop.
+//! [`MockRequest`], hands it to [`App::handle`] and writes the envelope back. It enforces the
+//! [`Limits`]: target, header and body sizes (414, 431, 413 envelopes), the time to send a
+//! request head, idle keep-alive connections, and connections at once (503). When the caller's
+//! shutdown future completes it stops accepting (new connections are refused), lets in-flight
+//! requests finish for up to `shutdown_timeout`, and returns.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::http::{HeaderValue, Response, StatusCode, header};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::app::App;
-use crate::auth::{AccessKey, Role, User};
-use crate::journal::RecordedRequest;
-use crate::ocp::clock::ClockMode;
-use crate::ocp::error::{ErrorCodeStyle, OcpError};
-use crate::ocp::inventory::Inventory;
-use crate::ocp::progress::TaskPace;
+use crate::ocp::error::OcpError;
 use crate::request::{MockRequest, MockResponse};
-use crate::scenario::{Fault, RouteFilter, Scenario};
-use crate::settings::Settings;
-
-/// The largest request body the mock reads; a larger one is a 413 envelope.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
+use crate::settings::Limits;
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
 pub async fn run(
@@ -41,7 +37,9 @@ pub async fn run(
     app: Arc<App>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let limits = app.settings.limits;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -56,24 +54,165 @@ pub async fn run(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        let mut stop_rx = stop_rx.clone();
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            connections.spawn(refuse_busy(app, stream));
+            continue;
+        };
+        let stop_rx = stop_rx.clone();
         connections.spawn(async move {
-            let service = service_fn(move |req| serve(app.clone(), req));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                () = async { let _ = stop_rx.wait_for(|stop| *stop).await; } => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
+            serve_connection(app, stream, stop_rx).await;
+            drop(permit);
         });
     }
     drop(listener);
     let _ = stop_tx.send(true);
-    while connections.join_next().await.is_some() {}
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(limits.shutdown_timeout, drained)
+        .await
+        .is_err()
+    {
+        connections.abort_all();
+    }
     Ok(())
+}
+
+/// One connection past `max_connections`: a 503 envelope, then close.
+async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
+    let limit = app.settings.limits.max_connections;
+    let req = MockRequest::new(hyper::http::Method::GET, "/");
+    let response = app.reject(&req, OcpError::too_many_connections(limit));
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        response.body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(&response.body).await;
+    let _ = stream.shutdown().await;
+}
+
+/// What the idle watchdog needs to know about one connection.
+#[derive(Default)]
+struct Activity {
+    /// Milliseconds since the connection opened, at the last byte read or written.
+    last_ms: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+/// The socket, noting each read and write for the idle watchdog.
+struct Watched {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+    opened: Instant,
+}
+
+impl Watched {
+    fn touch(&self) {
+        let ms = self.opened.elapsed().as_millis() as u64;
+        self.activity.last_ms.store(ms, Ordering::Relaxed);
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// Resolves once the connection has had no request in flight and no traffic for `idle`.
+async fn idle(activity: &Activity, opened: Instant, idle: std::time::Duration) {
+    let idle_ms = idle.as_millis() as u64;
+    loop {
+        let last = activity.last_ms.load(Ordering::Relaxed);
+        let now = opened.elapsed().as_millis() as u64;
+        let quiet_for = now.saturating_sub(last);
+        if activity.in_flight.load(Ordering::Relaxed) == 0 && quiet_for >= idle_ms {
+            return;
+        }
+        let wait = idle_ms.saturating_sub(quiet_for).max(1);
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    }
+}
+
+async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::Receiver<bool>) {
+    let limits = app.settings.limits;
+    let activity = Arc::new(Activity::default());
+    let opened = Instant::now();
+    let io = Watched {
+        inner: stream,
+        activity: activity.clone(),
+        opened,
+    };
+    let counter = activity.clone();
+    let service = service_fn(move |req| {
+        let app = app.clone();
+        let counter = counter.clone();
+        async move {
+            counter.in_flight.fetch_add(1, Ordering::Relaxed);
+            let answered = serve(app, req).await;
+            counter.in_flight.fetch_sub(1, Ordering::Relaxed);
+            answered
+        }
+    });
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        () = idle(&activity, opened, limits.idle_timeout) => {}
+        () = async { let _ = stop_rx.wait_for(|stop| *stop).await; } => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// The `drop` scenario: the service fails, so hyper closes the connection without an answer.
@@ -88,12 +227,40 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
+/// The size checks that need only the request head.
+fn check_head(parts: &hyper::http::request::Parts, limits: &Limits) -> Result<(), OcpError> {
+    let target = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > limits.max_uri_bytes {
+        return Err(OcpError::uri_too_long(limits.max_uri_bytes));
+    }
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len())
+        .sum();
+    if header_bytes > limits.max_header_bytes {
+        return Err(OcpError::headers_too_large(limits.max_header_bytes));
+    }
+    // A body announced past the limit is refused before a byte of it is read.
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Err(OcpError::payload_too_large(limits.max_body_bytes));
+    }
+    Ok(())
+}
+
 async fn serve(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let started = Instant::now();
+    let limits = app.settings.limits;
     let (parts, body) = req.into_parts();
+    let head_check = check_head(&parts, &limits);
     let mut request = MockRequest {
         method: parts.method,
         path: parts.uri.path().to_owned(),
@@ -101,12 +268,23 @@ async fn serve(
         headers: parts.headers,
         body: Bytes::new(),
     };
-    let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => {
-            request.body = collected.to_bytes();
-            app.handle(&request)
+    let response = match head_check {
+        Err(e) => app.reject(&request, e),
+        Ok(()) => {
+            let collect = Limited::new(body, limits.max_body_bytes).collect();
+            match tokio::time::timeout(limits.header_read_timeout, collect).await {
+                Ok(Ok(collected)) => {
+                    request.body = collected.to_bytes();
+                    app.handle(&request)
+                }
+                Ok(Err(e)) if e.is::<LengthLimitError>() => {
+                    app.reject(&request, OcpError::payload_too_large(limits.max_body_bytes))
+                }
+                // A body that ends early or breaks its chunked framing.
+                Ok(Err(e)) => app.reject(&request, OcpError::unreadable_body(&e.to_string())),
+                Err(_) => app.reject(&request, OcpError::body_timeout(limits.header_read_timeout)),
+            }
         }
-        Err(_) => app.reject(&request, OcpError::payload_too_large(MAX_BODY_BYTES)),
     };
     if app.settings.log_requests {
         eprintln!(
@@ -142,231 +320,4 @@ fn into_hyper(response: MockResponse) -> Response<Full<Bytes>> {
         }
     }
     out
-}
-
-/// A mock running in the background of a test, on `127.0.0.1` and a free port.
-///
-/// Dropping the handle stops the server.
-#[derive(Debug)]
-pub struct MockServer {
-    address: SocketAddr,
-    app: Arc<App>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-impl MockServer {
-    /// Starts a mock with default settings (the documented behaviour).
-    ///
-    /// # Panics
-    /// When no port on 127.0.0.1 can be bound; use [`MockServerBuilder::try_start`] to handle it.
-    pub async fn start() -> Self {
-        Self::builder().start().await
-    }
-
-    pub fn builder() -> MockServerBuilder {
-        MockServerBuilder::default()
-    }
-
-    /// The base URI, e.g. `http://127.0.0.1:41234`.
-    pub fn uri(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// The mock itself, to call without a socket or inspect its settings.
-    pub fn app(&self) -> &App {
-        &self.app
-    }
-
-    /// The newest requests the mock answered, oldest first (bounded by the journal size).
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.app.store.lock().journal.entries().cloned().collect()
-    }
-
-    /// How many of the journal's requests had this method and a path matching `path_glob`
-    /// (`*` matches anything): `assert_eq!(mock.count_requests("DELETE", "/api/*"), 1)`.
-    pub fn count_requests(&self, method: &str, path_glob: &str) -> usize {
-        let filter = Scenario {
-            fault: Fault::Drop,
-            route: Some(RouteFilter {
-                method: Some(method.to_ascii_uppercase()),
-                path: path_glob.to_owned(),
-            }),
-        };
-        self.app
-            .store
-            .lock()
-            .journal
-            .entries()
-            .filter(|r| filter.applies_to(&r.method, &r.path))
-            .count()
-    }
-
-    /// Inventory, tasks, ids, clock, scenarios and journal back to their start values.
-    pub fn reset(&self) {
-        self.app.store.reset();
-    }
-
-    /// Replaces the active scenarios, as `PUT /__mock/scenarios` does.
-    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), String> {
-        self.app.check_scenarios(&scenarios)?;
-        self.app.store.lock().set_scenarios(scenarios);
-        Ok(())
-    }
-
-    /// Stops accepting, waits for in-flight requests to finish.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// Settings for a [`MockServer`]; each has the CLI flag of the same name.
-#[derive(Debug, Clone, Default)]
-pub struct MockServerBuilder {
-    settings: Settings,
-    users_set: bool,
-    keys_set: bool,
-}
-
-impl MockServerBuilder {
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    pub fn clock(mut self, clock: ClockMode) -> Self {
-        self.settings.clock = clock;
-        self
-    }
-
-    pub fn server_name(mut self, name: impl Into<String>) -> Self {
-        self.settings.server_name = name.into();
-        self
-    }
-
-    pub fn executor(mut self, executor: impl Into<String>) -> Self {
-        self.settings.executor = executor.into();
-        self
-    }
-
-    pub fn error_code(mut self, style: ErrorCodeStyle) -> Self {
-        self.settings.error_code = style;
-        self
-    }
-
-    pub fn inventory(mut self, inventory: Inventory) -> Self {
-        self.settings.inventory = inventory;
-        self
-    }
-
-    /// Every request acts as `admin`, as with `--no-auth`.
-    pub fn no_auth(mut self) -> Self {
-        self.settings.auth.enabled = false;
-        self
-    }
-
-    /// Adds a Basic identity; the first call replaces the default `admin`.
-    pub fn user(mut self, name: &str, password: &str, role: Role) -> Self {
-        if !self.users_set {
-            self.settings.auth.users.clear();
-            self.users_set = true;
-        }
-        self.settings.auth.users.push(User {
-            name: name.into(),
-            password: password.into(),
-            role,
-        });
-        self
-    }
-
-    /// Adds an AK/SK identity; the first call replaces the documented default pair.
-    pub fn access_key(mut self, id: &str, secret: &str, role: Role) -> Self {
-        if !self.keys_set {
-            self.settings.auth.access_keys.clear();
-            self.keys_set = true;
-        }
-        self.settings.auth.access_keys.push(AccessKey {
-            id: id.into(),
-            secret: secret.into(),
-            role,
-        });
-        self
-    }
-
-    /// `--task-pace`: steps per task query, or milliseconds per subtask.
-    pub fn task_pace(mut self, pace: TaskPace) -> Self {
-        self.settings.task_pace = pace;
-        self
-    }
-
-    /// Adds a scenario active from the start (a `--scenario`).
-    pub fn scenario(mut self, scenario: Scenario) -> Self {
-        self.settings.scenarios.push(scenario);
-        self
-    }
-
-    pub fn journal_size(mut self, size: usize) -> Self {
-        self.settings.journal_size = size;
-        self
-    }
-
-    /// Serve the admin API under `/__mock/` (on by default).
-    pub fn admin_api(mut self, on: bool) -> Self {
-        self.settings.admin_api = on;
-        self
-    }
-
-    pub fn log_requests(mut self, on: bool) -> Self {
-        self.settings.log_requests = on;
-        self
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// Starts the mock on `127.0.0.1:0`.
-    ///
-    /// # Panics
-    /// When no port on 127.0.0.1 can be bound, or a scenario names a subtask the task lacks.
-    pub async fn start(self) -> MockServer {
-        self.try_start()
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0 for the mock: {e}"))
-    }
-
-    pub async fn try_start(self) -> std::io::Result<MockServer> {
-        let app = App::try_new(self.settings)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let app = Arc::new(app);
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(run(listener, app.clone(), async move {
-            let _ = stopped.await;
-        }));
-        Ok(MockServer {
-            address,
-            app,
-            stop: Some(stop),
-            task: Some(task),
-        })
-    }
 }

@@ -1,5 +1,7 @@
 //! The mock's settings: one struct shared by the CLI, the library builder and the handlers.
 
+use std::time::Duration;
+
 use crate::auth::AuthSettings;
 use crate::journal::DEFAULT_CAPACITY;
 use crate::ocp::clock::ClockMode;
@@ -33,6 +35,50 @@ pub struct Settings {
     pub journal_size: usize,
     /// Serve the admin API under `/__mock/`.
     pub admin_api: bool,
+    /// What one client may ask of the mock.
+    pub limits: Limits,
+    /// At most this many tasks are kept; past it the oldest finished task is forgotten (a query
+    /// for it is then a 404), so a long run never grows the mock's memory.
+    pub task_retention: usize,
+    /// A server whose delete task succeeded comes back RUNNING, so load tests can delete forever.
+    pub respawn_deleted: bool,
+}
+
+/// Bounds on what one client may send or hold, so that no client can exhaust the mock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Ids in one `obproxyIds` list (400 past it).
+    pub max_ids: usize,
+    /// Bytes of the request target, path and query (414 past it).
+    pub max_uri_bytes: usize,
+    /// Bytes of all header names and values (431 past it).
+    pub max_header_bytes: usize,
+    /// Bytes of the body (413 past it).
+    pub max_body_bytes: usize,
+    /// Time to receive a whole request head, counted from the connection's start or the end of
+    /// the previous answer; past it the connection is closed.
+    pub header_read_timeout: Duration,
+    /// A keep-alive connection with no request in flight and no traffic for this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// After SIGINT/SIGTERM, how long in-flight requests may take before the mock exits anyway.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_ids: 1000,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 16 * 1024,
+            max_body_bytes: 1 << 20,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -51,6 +97,9 @@ impl Default for Settings {
             scenarios: Vec::new(),
             journal_size: DEFAULT_CAPACITY,
             admin_api: true,
+            limits: Limits::default(),
+            task_retention: 1000,
+            respawn_deleted: false,
         }
     }
 }

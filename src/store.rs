@@ -5,7 +5,7 @@
 //! await; JSON is serialised after the lock is released. `reset` puts back a copy of the state
 //! the mock started with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
@@ -18,8 +18,8 @@ use crate::ocp::error::{
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
-use crate::ocp::progress::{TaskPace, TaskRun, TaskState};
-use crate::ocp::task::{NewTask, TaskTemplate};
+use crate::ocp::progress::{TaskOrigin, TaskPace, TaskRun, TaskState};
+use crate::ocp::task::TaskTemplate;
 use crate::scenario::{Fault, Scenario};
 use crate::settings::Settings;
 
@@ -61,6 +61,10 @@ pub struct State {
     /// The instant of the latest request: what the admin API reports as "now".
     now_ms: i64,
     tasks: BTreeMap<i64, TaskRun>,
+    /// Ids of the tasks still RUNNING, so time-paced progress never walks finished ones.
+    running: BTreeSet<i64>,
+    task_retention: usize,
+    respawn_deleted: bool,
     scenarios: Vec<Active>,
     pub journal: Journal,
 }
@@ -82,6 +86,9 @@ impl Store {
             next_subtask_id: template.first_subtask_id(),
             now_ms: template.start_ms,
             tasks: BTreeMap::new(),
+            running: BTreeSet::new(),
+            task_retention: settings.task_retention.max(1),
+            respawn_deleted: settings.respawn_deleted,
             scenarios: settings
                 .scenarios
                 .iter()
@@ -181,12 +188,7 @@ impl State {
         let TaskPace::Time(per_subtask) = pace else {
             return;
         };
-        let running: Vec<i64> = self
-            .tasks
-            .values()
-            .filter(|t| t.state == TaskState::Running)
-            .map(|t| t.id)
-            .collect();
+        let running: Vec<i64> = self.running.iter().copied().collect();
         for id in running {
             if let Some(t) = self.tasks.get_mut(&id) {
                 t.advance_to(now_ms, per_subtask);
@@ -195,33 +197,63 @@ impl State {
         }
     }
 
-    /// Once a task succeeded its servers are gone.
+    /// Once a task ended it leaves the running set; once it succeeded its servers are gone (or
+    /// back to RUNNING, with `respawn_deleted`).
     fn settle(&mut self, task_id: i64) {
         let Some(task) = self.tasks.get(&task_id) else {
             return;
         };
+        if task.state == TaskState::Running {
+            self.running.insert(task_id);
+            return;
+        }
+        // A task ends once (until a retry runs it again): what it did to its servers must not be
+        // done again when it is queried later, when the servers may be someone else's.
+        if !self.running.remove(&task_id) {
+            return;
+        }
         if task.state == TaskState::Successful {
-            for id in task.servers.clone() {
-                self.inventory.remove_server(id);
+            for &(id, _) in &task.origin.servers {
+                if self.respawn_deleted {
+                    self.inventory.set_server_status(id, "RUNNING", "NORMAL");
+                } else {
+                    self.inventory.remove_server(id);
+                }
             }
         }
     }
 
-    /// Checks a Delete OBProxy call against the inventory, creates its task and marks its servers.
+    /// Forgets the oldest finished tasks past the retention limit.
+    fn evict(&mut self) {
+        while self.tasks.len() > self.task_retention {
+            let oldest_finished = self
+                .tasks
+                .keys()
+                .copied()
+                .find(|id| !self.running.contains(id));
+            match oldest_finished {
+                Some(id) => {
+                    self.tasks.remove(&id);
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Checks a Delete OBProxy call against the inventory, creates its task and marks its servers;
+    /// returns what the answer is written from.
     ///
     /// All or nothing: every server is checked (cluster first, then servers in request order)
     /// before anything changes.
-    #[allow(clippy::too_many_arguments)]
     pub fn delete_obproxies(
         &mut self,
         template: &TaskTemplate,
         cluster_id: i64,
         server_ids: &[i64],
         creator: &Identity,
-        executor: &str,
         start_ms: i64,
         fail_at: Option<String>,
-    ) -> Result<Value, OcpError> {
+    ) -> Result<TaskOrigin, OcpError> {
         let cluster = self.inventory.cluster(cluster_id).ok_or_else(|| {
             OcpError::new(&CLUSTER_NOT_FOUND, vec![cluster_id.to_string()]).with_target("id")
         })?;
@@ -254,35 +286,29 @@ impl State {
             }
             servers.push((id, server.host_id));
         }
-        let service_name = cluster.name.clone();
-        let task_id = self.next_task_id;
-        let first_subtask_id = self.next_subtask_id;
+        let origin = TaskOrigin {
+            task_id: self.next_task_id,
+            first_subtask_id: self.next_subtask_id,
+            created_ms: start_ms,
+            creator_id: creator.id,
+            creator: creator.name.clone(),
+            cluster_id,
+            service_name: cluster.name.clone(),
+            servers,
+        };
         self.next_task_id += 1;
-        self.next_subtask_id += template.subtask_ids_needed(servers.len());
-        let task = template.build(&NewTask {
-            task_id,
-            first_subtask_id,
-            start_ms,
-            creator: &creator.name,
-            executor,
-            servers: &servers,
-            service_name: &service_name,
-        });
-        for &(id, _) in &servers {
+        self.next_subtask_id += template.subtask_ids_needed(origin.servers.len());
+        for &(id, _) in &origin.servers {
             self.inventory
                 .set_server_status(id, "DELETING", "OPERATING");
         }
-        let ids = servers.iter().map(|&(id, _)| id).collect();
-        let run = TaskRun::new(
-            &task,
-            cluster_id,
-            ids,
-            (creator.id, &creator.name),
-            start_ms,
-            fail_at,
-        );
-        self.tasks.insert(task_id, run);
-        Ok(task)
+        let task_id = origin.task_id;
+        let answer = origin.clone();
+        self.tasks
+            .insert(task_id, TaskRun::new(template, origin, fail_at.as_deref()));
+        self.running.insert(task_id);
+        self.evict();
+        Ok(answer)
     }
 
     fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
@@ -292,20 +318,33 @@ impl State {
     }
 
     /// A task query: with the polls pace, each query advances the task.
-    pub fn query_task(&mut self, id: i64, pace: TaskPace, now_ms: i64) -> Result<Value, OcpError> {
+    pub fn query_task(
+        &mut self,
+        template: &TaskTemplate,
+        executor: &str,
+        id: i64,
+        pace: TaskPace,
+        now_ms: i64,
+    ) -> Result<Value, OcpError> {
         let task = self.task_mut(id)?;
         if let TaskPace::Polls(steps) = pace {
             for _ in 0..steps {
                 task.step(now_ms);
             }
         }
-        let data = task.data().clone();
+        let data = task.render(template, executor);
         self.settle(id);
         Ok(data)
     }
 
     /// Retries a FAILED task from its failed subtasks.
-    pub fn retry_task(&mut self, id: i64, now_ms: i64) -> Result<Value, OcpError> {
+    pub fn retry_task(
+        &mut self,
+        template: &TaskTemplate,
+        executor: &str,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<Value, OcpError> {
         let task = self.task_mut(id)?;
         task.retry(now_ms).map_err(|state| {
             OcpError::new(
@@ -314,7 +353,9 @@ impl State {
             )
             .with_debug("only a FAILED task can be retried")
         })?;
-        Ok(task.data().clone())
+        let data = task.render(template, executor);
+        self.settle(id);
+        Ok(data)
     }
 
     pub fn cluster(&self, id: i64) -> Result<Value, OcpError> {

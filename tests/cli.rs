@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, documented_example, parse_reply};
@@ -31,6 +32,28 @@ fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
     // Keep draining stderr so the request log never blocks the child.
     std::thread::spawn(move || for _ in lines {});
     (child, addr)
+}
+
+/// Like [`spawn_serve`], also handing back every stderr line printed so far.
+fn spawn_serve_logged(args: &[&str]) -> (Child, String, Arc<Mutex<Vec<String>>>) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a start-up line").expect("utf-8");
+    let addr = first.rsplit("http://").next().expect("address").to_owned();
+    let log = Arc::new(Mutex::new(vec![first]));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    (child, addr, log)
 }
 
 fn send(addr: &str, request: &str) -> crate::support::Reply {
@@ -213,16 +236,225 @@ fn help_lists_every_flag_and_exits_0() {
     let out = Command::new(BIN).arg("--help").output().expect("run");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for flag in [
-        "--addr",
-        "--seed",
-        "--clock",
-        "--server-name",
-        "--executor",
-        "--error-code",
-        "--inventory",
-        "--quiet",
-    ] {
-        assert!(text.contains(flag), "{flag}");
+    let readme = include_str!("../README.md");
+    for (flag, var, _) in ocp_mock::cli::SERVE_FLAGS {
+        assert!(text.contains(flag), "--help lacks {flag}");
+        assert!(text.contains(var), "--help lacks {var}");
+        assert!(readme.contains(flag), "README lacks {flag}");
+        assert!(readme.contains(var), "README lacks {var}");
     }
+}
+
+#[test]
+fn the_request_log_has_one_line_per_request_and_no_credentials() {
+    let (mut child, addr, log) = spawn_serve_logged(&[]);
+    let token = "YWRtaW46YWFBQTExX18=";
+    send(
+        &addr,
+        &format!(
+            "DELETE {DOCUMENTED_PATH}?password=hunter2 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Basic {token}\r\n\r\n"
+        ),
+    );
+    send(
+        &addr,
+        &format!(
+            "GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Basic bm9ib2R5Om5vcGU=\r\n\r\n"
+        ),
+    );
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+    std::thread::sleep(Duration::from_millis(100));
+    let lines = log.lock().unwrap().clone();
+    let requests: Vec<&String> = lines.iter().filter(|l| l.contains("traceId=")).collect();
+    assert_eq!(requests.len(), 2, "{lines:#?}");
+    assert!(
+        requests[0].starts_with(&format!("DELETE {DOCUMENTED_PATH} 200 ")),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        requests[0].ends_with("ms traceId=0fda4c74b7a84932"),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        requests[1].starts_with("GET /api/v2/obproxy/clusters/1 401 "),
+        "{}",
+        requests[1]
+    );
+    let all = lines.join("\n");
+    for secret in [token, "bm9ib2R5Om5vcGU=", "hunter2"] {
+        assert!(!all.contains(secret), "{secret} leaked into the log");
+    }
+    assert!(
+        all.contains("Basic user admin:aaAA11__ (admin)"),
+        "the defaults are announced"
+    );
+}
+
+#[test]
+fn the_readme_signing_script_gets_the_documented_example() {
+    let script = include_str!("../scripts/ocp_sign.py");
+    let readme = include_str!("../README.md");
+    let body_start = script
+        .find("def string_to_sign")
+        .expect("the signing function");
+    let function = &script[body_start..script.find("def main").expect("main")];
+    assert!(
+        readme.contains(function.trim()),
+        "README quotes scripts/ocp_sign.py's signing function"
+    );
+
+    let (mut child, addr) = spawn_serve(&["--quiet"], &[]);
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/ocp_sign.py"))
+        .args(["DELETE", &format!("http://{addr}{DOCUMENTED_PATH}")])
+        .output()
+        .expect("python3 runs the script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(body, documented_example());
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/ocp_sign.py"))
+        .args([
+            "GET",
+            &format!("http://{addr}/api/v2/obproxy/clusters?size=1&page=2&q=a%20b&q=c,d"),
+        ])
+        .output()
+        .expect("python3 runs the script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/ocp_sign.py"))
+        .args(["DELETE", &format!("http://{addr}{DOCUMENTED_PATH}")])
+        .env("OCP_SK", "not-the-secret")
+        .output()
+        .expect("python3 runs the script");
+    assert_eq!(out.status.code(), Some(1), "a wrong secret is refused");
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+}
+
+#[test]
+fn a_scenario_naming_an_unknown_subtask_stops_the_binary_with_exit_2() {
+    let stderr = run_failing(&["serve", "--scenario", "fail-at:Nope"], &[]);
+    assert!(stderr.contains("has no subtask \"Nope\""), "{stderr}");
+    let stderr = run_failing(&["serve", "--task-pace", "polls:0"], &[]);
+    assert!(stderr.contains("--task-pace"), "{stderr}");
+    let stderr = run_failing(&["serve", "--user", "nopassword"], &[]);
+    assert!(
+        stderr.contains("--user: expected NAME:PASSWORD[:ROLE]"),
+        "{stderr}"
+    );
+    let stderr = run_failing(&["serve", "--access-key", "id:secret:root"], &[]);
+    assert!(stderr.contains("unknown role \"root\""), "{stderr}");
+}
+
+/// Reads one response off a keep-alive stream: `Some(status)` for a whole answer (body as long
+/// as its Content-Length), `None` when the connection was refused or closed before one began.
+/// A truncated answer panics.
+fn read_one(stream: &mut TcpStream) -> Option<u16> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ if buf.is_empty() => return None,
+            _ => panic!("truncated head: {:?}", String::from_utf8_lossy(&buf)),
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a content-length");
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .expect("a whole body, never a truncated one");
+    serde_json::from_slice::<serde_json::Value>(&body).expect("a JSON body");
+    head.split(' ').nth(1).and_then(|s| s.parse().ok())
+}
+
+#[test]
+fn sigterm_under_load_finishes_answers_refuses_new_connections_and_exits_0() {
+    let (mut child, addr) = spawn_serve(
+        &["--quiet", "--task-pace", "time:0", "--respawn-deleted"],
+        &[],
+    );
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|n| {
+            let (addr, stop) = (addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let (mut answered, mut refused) = (0u32, 0u32);
+                // Bounded: at most 2,000 requests per client, and it stops once told to.
+                for i in 0..2000 {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) && i % 50 == 0 {
+                        break;
+                    }
+                    let Ok(mut stream) = TcpStream::connect(&addr) else {
+                        refused += 1;
+                        continue;
+                    };
+                    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    let path = match i % 3 {
+                        0 => format!("/api/v2/obproxy/clusters/1/obproxies/{}", n % 4 + 1),
+                        1 => "/api/v2/obproxy/clusters/1".to_owned(),
+                        _ => "/api/v2/tasks/instances/33149".to_owned(),
+                    };
+                    let method = if i % 3 == 0 { "DELETE" } else { "GET" };
+                    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n");
+                    if stream.write_all(req.as_bytes()).is_err() {
+                        refused += 1;
+                        continue;
+                    }
+                    match read_one(&mut stream) {
+                        Some(status) => {
+                            assert!(status < 500, "status {status}");
+                            answered += 1;
+                        }
+                        None => refused += 1,
+                    }
+                }
+                (answered, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    terminate(&child);
+    let status = wait_with_timeout(&mut child);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(status.success(), "exit 0 after SIGTERM under load");
+    let (mut answered, mut refused) = (0, 0);
+    for c in clients {
+        let (a, r) = c.join().expect("no client saw a truncated answer");
+        answered += a;
+        refused += r;
+    }
+    assert!(answered > 0, "the mock answered before it stopped");
+    assert!(refused > 0, "connections after the stop were refused");
+    assert!(TcpStream::connect(&addr).is_err());
+}
+
+#[test]
+fn listening_on_all_interfaces_with_default_credentials_warns() {
+    let (mut child, _addr, log) = spawn_serve_logged(&["--addr", "0.0.0.0:0", "--quiet"]);
+    std::thread::sleep(Duration::from_millis(200));
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+    std::thread::sleep(Duration::from_millis(100));
+    let all = log.lock().unwrap().join("\n");
+    assert!(
+        all.contains("warning: listening on all interfaces with the default"),
+        "{all}"
+    );
 }

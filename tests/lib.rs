@@ -1,8 +1,13 @@
 //! The integration tests: one crate, one module per topic.
 
 mod auth;
+mod check;
 mod cli;
 mod contract;
+mod hostile;
+mod limits;
+mod props;
+mod races;
 mod scenarios;
 mod server;
 mod state;

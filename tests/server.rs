@@ -287,7 +287,7 @@ async fn the_error_code_can_be_the_prefixed_string() {
 #[tokio::test]
 async fn a_body_past_the_limit_is_a_413_envelope() {
     let mock = MockServer::start().await;
-    let size = ocp_mock::server::MAX_BODY_BYTES + 1;
+    let size = ocp_mock::settings::Limits::default().max_body_bytes + 1;
     let mut req = format!(
         "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\nContent-Length: {size}\r\n\r\n"
     )

@@ -92,6 +92,11 @@ pub fn canonical_resource(path: &str, query: Option<&str>, variant: Variant) -> 
             None => pairs.push((k, vec![v])),
         }
     }
+    if pairs.is_empty() {
+        // Only separators (`?&`): signed like no query, as clients that build the query from
+        // its parameters do.
+        return path.to_owned();
+    }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let rendered: Vec<String> = pairs
         .iter()

@@ -38,6 +38,28 @@ pub const NO_SUCH_ROUTE: ErrorCode = ErrorCode {
     status: 404,
     ..INVALID_REQUEST
 };
+/// A request target past the mock's limit.
+pub const URI_TOO_LONG: ErrorCode = ErrorCode {
+    status: 414,
+    ..INVALID_REQUEST
+};
+/// Request headers past the mock's limit.
+pub const HEADERS_TOO_LARGE: ErrorCode = ErrorCode {
+    status: 431,
+    ..INVALID_REQUEST
+};
+/// A connection past the mock's limit on connections at once.
+pub const TOO_MANY_CONNECTIONS: ErrorCode = ErrorCode {
+    status: 503,
+    ..INVALID_REQUEST
+};
+/// A body that did not arrive in time.
+pub const REQUEST_TIMEOUT: ErrorCode = ErrorCode {
+    id: "COM10004",
+    status: 408,
+    en: "The request processing timed out. Please try again.",
+    zh: "请求处理超时，请重试",
+};
 /// A body past the mock's limit: "invalid request" with 413.
 pub const PAYLOAD_TOO_LARGE: ErrorCode = ErrorCode {
     status: 413,
@@ -112,6 +134,15 @@ pub const THROTTLED: ErrorCode = ErrorCode {
     en: "Excessive number of requests. You have exceeded the request limit for the current throttling window.",
     zh: "请求次数过多，你已经超过当前流控窗口内的请求上限",
 };
+
+/// A rejected value as quoted in a message: at most `max` characters, so that a hostile 64 KB
+/// id list does not come back in full.
+fn clip(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((at, _)) => format!("{}...", &value[..at]),
+        None => value.to_owned(),
+    }
+}
 
 /// The language of `error.message`, from `Accept-Language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -238,9 +269,12 @@ impl OcpError {
 
     /// A path id that is not a Long: 400 naming the parameter and the rejected value.
     pub fn invalid_parameter(name: &str, value: &str, why: &str) -> Self {
-        Self::new(&INVALID_PARAMETER, vec![format!("{name}={value}")])
-            .with_target(name)
-            .with_debug(format!("parameter {name}: {why}"))
+        Self::new(
+            &INVALID_PARAMETER,
+            vec![format!("{name}={}", clip(value, 64))],
+        )
+        .with_target(name)
+        .with_debug(clip(&format!("parameter {name}: {why}"), 200))
     }
 
     pub fn no_such_route(method: &str, path: &str) -> Self {
@@ -254,6 +288,46 @@ impl OcpError {
         Self::new(
             &PAYLOAD_TOO_LARGE,
             vec![format!("request body larger than {limit} bytes")],
+        )
+    }
+
+    pub fn unreadable_body(why: &str) -> Self {
+        Self::new(
+            &INVALID_REQUEST,
+            vec![format!(
+                "the request body could not be read: {}",
+                clip(why, 120)
+            )],
+        )
+    }
+
+    pub fn body_timeout(limit: std::time::Duration) -> Self {
+        Self::new(&REQUEST_TIMEOUT, Vec::new()).with_debug(format!(
+            "the request body did not arrive within {} ms",
+            limit.as_millis()
+        ))
+    }
+
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(
+            &URI_TOO_LONG,
+            vec![format!("request target longer than {limit} bytes")],
+        )
+    }
+
+    pub fn headers_too_large(limit: usize) -> Self {
+        Self::new(
+            &HEADERS_TOO_LARGE,
+            vec![format!("request headers larger than {limit} bytes")],
+        )
+    }
+
+    pub fn too_many_connections(limit: usize) -> Self {
+        Self::new(
+            &TOO_MANY_CONNECTIONS,
+            vec![format!(
+                "the mock serves at most {limit} connections at once"
+            )],
         )
     }
 

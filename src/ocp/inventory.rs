@@ -167,8 +167,11 @@ impl Inventory {
     /// Marks a server as being operated on (a delete under way).
     pub fn set_server_status(&mut self, id: i64, status: &str, operate_status: &str) {
         if let Some(s) = self.servers.get_mut(&id) {
-            s.status = status.to_owned();
-            s.operate_status = operate_status.to_owned();
+            // Reuses the strings' buffers: this runs on every delete.
+            s.status.clear();
+            s.status.push_str(status);
+            s.operate_status.clear();
+            s.operate_status.push_str(operate_status);
         }
     }
 

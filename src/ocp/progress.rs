@@ -5,9 +5,10 @@
 //! subtask fails. The pace is a setting: a number of steps per query (deterministic whatever the
 //! wall clock) or a duration per subtask on the mock's clock.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::clock::format_time;
+use super::task::{NewTask, TaskTemplate};
 
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +66,17 @@ impl Status {
 
 #[derive(Debug, Clone)]
 struct Node {
-    name: String,
     upstreams: Vec<usize>,
     status: Status,
     /// When the subtask became READY or started RUNNING: the time pace counts from it.
     since_ms: i64,
+    start_ms: Option<i64>,
+    finish_ms: Option<i64>,
+    /// Executions so far (`runTime`): 1 at creation, one more per retry.
+    run_time: i64,
+    retried: bool,
+    /// This subtask fails the next time it would succeed (the `fail-at` scenario, once).
+    fails: bool,
 }
 
 /// Where a task stands.
@@ -90,119 +97,125 @@ impl TaskState {
     }
 }
 
-/// A task after creation: its `data` as OCP shows it, kept up to date as it progresses.
-#[derive(Debug, Clone)]
-pub struct TaskRun {
-    pub id: i64,
+/// What a task was created from: enough to build its `data` again from the template, so a
+/// kept task costs a few hundred bytes rather than its whole JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskOrigin {
+    pub task_id: i64,
+    pub first_subtask_id: i64,
+    pub created_ms: i64,
+    pub creator_id: i64,
+    pub creator: String,
     pub cluster_id: i64,
-    /// The OBProxy servers it deletes.
-    pub servers: Vec<i64>,
-    pub state: TaskState,
-    /// The task as the query shows it (`creator` as `{id, name}`, `createTime`, ...).
-    data: Value,
-    nodes: Vec<Node>,
-    exit: usize,
-    /// The subtask this task fails at, once.
-    fail_at: Option<String>,
+    pub service_name: String,
+    /// The servers it deletes, with their hosts.
+    pub servers: Vec<(i64, i64)>,
 }
 
-fn subtask_ids(v: &Value, key: &str) -> Vec<i64> {
-    v[key]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default()
+/// A task after creation, moving through its DAG.
+#[derive(Debug, Clone)]
+pub struct TaskRun {
+    pub origin: TaskOrigin,
+    pub state: TaskState,
+    finish_ms: Option<i64>,
+    retried: bool,
+    nodes: Vec<Node>,
+    exit: usize,
 }
 
 impl TaskRun {
-    /// Wraps a freshly built task (`data` of the Delete OBProxy answer) for progress.
-    pub fn new(
-        data: &Value,
-        cluster_id: i64,
-        servers: Vec<i64>,
-        creator: (i64, &str),
-        created_ms: i64,
-        fail_at: Option<String>,
-    ) -> Self {
-        let mut data = data.clone();
-        let subtasks = data["subtasks"].as_array().cloned().unwrap_or_default();
-        let ids: Vec<i64> = subtasks.iter().filter_map(|s| s["id"].as_i64()).collect();
-        let nodes: Vec<Node> = subtasks
+    /// Starts following a task just built from `template` for `origin`; `fail_at` names the
+    /// subtask (case-insensitively) it fails at once.
+    pub fn new(template: &TaskTemplate, origin: TaskOrigin, fail_at: Option<&str>) -> Self {
+        let slots = template.layout(origin.first_subtask_id, origin.servers.len());
+        let nodes: Vec<Node> = slots
             .iter()
-            .map(|s| Node {
-                name: s["name"].as_str().unwrap_or_default().to_owned(),
-                upstreams: subtask_ids(s, "upstreams")
-                    .iter()
-                    .filter_map(|u| ids.iter().position(|id| id == u))
-                    .collect(),
-                status: if s["status"] == "READY" {
-                    Status::Ready
-                } else {
-                    Status::Pending
-                },
-                since_ms: created_ms,
+            .map(|slot| {
+                let field = |key| template.slot_field(slot, key);
+                Node {
+                    upstreams: slot.upstreams.clone(),
+                    status: if field("status").and_then(Value::as_str) == Some("READY") {
+                        Status::Ready
+                    } else {
+                        Status::Pending
+                    },
+                    since_ms: origin.created_ms,
+                    start_ms: None,
+                    finish_ms: None,
+                    run_time: field("runTime").and_then(Value::as_i64).unwrap_or(1),
+                    retried: false,
+                    fails: fail_at.is_some_and(|name| {
+                        field("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    }),
+                }
             })
             .collect();
-        let exit = subtasks
+        let exit = slots
             .iter()
-            .position(|s| subtask_ids(s, "downstreams").is_empty())
+            .position(|s| s.downstreams.is_empty())
             .unwrap_or(0);
-        let created = json!(format_time(created_ms));
-        data["creator"] = json!({"id": creator.0, "name": creator.1});
-        data["createTime"] = created.clone();
-        if let Some(subtasks) = data["subtasks"].as_array_mut() {
-            for s in subtasks {
-                s["createTime"] = created.clone();
-            }
-        }
         Self {
-            id: data["id"].as_i64().unwrap_or_default(),
-            cluster_id,
-            servers,
+            origin,
             state: TaskState::Running,
-            data,
+            finish_ms: None,
+            retried: false,
             nodes,
             exit,
-            fail_at,
         }
     }
 
-    /// The task as `GET /api/v2/tasks/instances/{id}` shows it.
-    pub fn data(&self) -> &Value {
-        &self.data
-    }
-
-    fn subtask_mut(&mut self, i: usize) -> &mut Map<String, Value> {
-        let slot = &mut self.data["subtasks"][i];
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
+    /// The task as `GET /api/v2/tasks/instances/{id}` shows it: built again from the template,
+    /// with the progress laid over it (`creator` as `{id, name}`, `createTime`, times, statuses).
+    pub fn render(&self, template: &TaskTemplate, executor: &str) -> Value {
+        let mut data = template.build(&self.origin.new_task(executor));
+        let created = json!(format_time(self.origin.created_ms));
+        if let Some(subtasks) = data["subtasks"].as_array_mut() {
+            for (s, node) in subtasks.iter_mut().zip(&self.nodes) {
+                let Some(s) = s.as_object_mut() else { continue };
+                s.insert("status".into(), json!(node.status.as_str()));
+                s.insert("createTime".into(), created.clone());
+                s.insert("runTime".into(), json!(node.run_time));
+                if node.retried {
+                    s.insert("operation".into(), json!("RETRY"));
+                }
+                if let Some(t) = node.start_ms {
+                    s.insert("startTime".into(), json!(format_time(t)));
+                }
+                if let Some(t) = node.finish_ms {
+                    s.insert("finishTime".into(), json!(format_time(t)));
+                }
+            }
         }
-        slot.as_object_mut().expect("made an object just above")
+        data["status"] = json!(self.state.as_str());
+        data["creator"] = json!({"id": self.origin.creator_id, "name": self.origin.creator});
+        data["createTime"] = created;
+        if self.retried {
+            data["operation"] = json!("RETRY");
+        }
+        if let Some(t) = self.finish_ms {
+            data["finishTime"] = json!(format_time(t));
+        }
+        data
     }
 
     fn set(&mut self, i: usize, status: Status, now_ms: i64) {
-        self.nodes[i].status = status;
-        self.nodes[i].since_ms = now_ms;
-        let time = json!(format_time(now_ms));
-        let s = self.subtask_mut(i);
-        s.insert("status".into(), json!(status.as_str()));
+        let node = &mut self.nodes[i];
+        node.status = status;
+        node.since_ms = now_ms;
         match status {
             Status::Running => {
-                s.insert("startTime".into(), time);
-                s.remove("finishTime");
+                node.start_ms = Some(now_ms);
+                node.finish_ms = None;
             }
-            Status::Failed | Status::Successful => {
-                s.insert("finishTime".into(), time);
-            }
+            Status::Failed | Status::Successful => node.finish_ms = Some(now_ms),
             Status::Pending | Status::Ready => {}
         }
     }
 
     fn ends_as(&mut self, i: usize) -> Status {
-        let fails = self
-            .fail_at
-            .as_deref()
-            .is_some_and(|name| name.eq_ignore_ascii_case(&self.nodes[i].name));
-        if fails {
+        if std::mem::take(&mut self.nodes[i].fails) {
             Status::Failed
         } else {
             Status::Successful
@@ -225,9 +238,7 @@ impl TaskRun {
 
     /// Settles the task's own status once a subtask ended.
     fn conclude(&mut self, now_ms: i64) {
-        let failed = self.nodes.iter().any(|n| n.status == Status::Failed);
-        let state = if failed {
-            self.fail_at = None;
+        let state = if self.nodes.iter().any(|n| n.status == Status::Failed) {
             TaskState::Failed
         } else if self.nodes[self.exit].status == Status::Successful {
             TaskState::Successful
@@ -235,8 +246,7 @@ impl TaskRun {
             return;
         };
         self.state = state;
-        self.data["status"] = json!(state.as_str());
-        self.data["finishTime"] = json!(format_time(now_ms));
+        self.finish_ms = Some(now_ms);
     }
 
     /// One step: running subtasks end, ready ones start, pending ones whose upstreams are done
@@ -300,43 +310,61 @@ impl TaskRun {
         for i in 0..self.nodes.len() {
             if self.nodes[i].status == Status::Failed {
                 self.set(i, Status::Ready, now_ms);
-                let s = self.subtask_mut(i);
-                let runs = s.get("runTime").and_then(Value::as_i64).unwrap_or(1);
-                s.insert("runTime".into(), json!(runs + 1));
-                s.insert("operation".into(), json!("RETRY"));
-                s.remove("finishTime");
-                s.remove("startTime");
+                let node = &mut self.nodes[i];
+                node.run_time += 1;
+                node.retried = true;
+                node.start_ms = None;
+                node.finish_ms = None;
             }
         }
         self.state = TaskState::Running;
-        self.data["status"] = json!("RUNNING");
-        self.data["operation"] = json!("RETRY");
-        if let Some(task) = self.data.as_object_mut() {
-            task.remove("finishTime");
-        }
+        self.retried = true;
+        self.finish_ms = None;
         Ok(())
+    }
+}
+
+impl TaskOrigin {
+    /// What the template needs to write this task.
+    pub fn new_task<'a>(&'a self, executor: &'a str) -> NewTask<'a> {
+        NewTask {
+            task_id: self.task_id,
+            first_subtask_id: self.first_subtask_id,
+            start_ms: self.created_ms,
+            creator: &self.creator,
+            executor,
+            servers: &self.servers,
+            service_name: &self.service_name,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocp::task::DOCUMENTED_EXAMPLE;
 
     fn documented_run(fail_at: Option<&str>) -> TaskRun {
-        let example: Value = serde_json::from_str(DOCUMENTED_EXAMPLE).unwrap();
-        TaskRun::new(
-            &example["data"],
-            1,
-            vec![2],
-            (100, "admin"),
-            0,
-            fail_at.map(str::to_owned),
-        )
+        let template = TaskTemplate::documented();
+        let origin = TaskOrigin {
+            task_id: template.task_id,
+            first_subtask_id: template.first_subtask_id(),
+            created_ms: 0,
+            creator_id: 100,
+            creator: "admin".into(),
+            cluster_id: 1,
+            service_name: "test".into(),
+            servers: vec![(2, 2)],
+        };
+        TaskRun::new(&template, origin, fail_at)
+    }
+
+    fn data(run: &TaskRun) -> Value {
+        run.render(&TaskTemplate::documented(), "xxx.xxx.xxx.xxx")
     }
 
     fn status_of(run: &TaskRun, name: &str) -> String {
-        let subtasks = run.data()["subtasks"].as_array().unwrap();
+        let data = data(run);
+        let subtasks = data["subtasks"].as_array().unwrap();
         let s = subtasks.iter().find(|s| s["name"] == name).unwrap();
         s["status"].as_str().unwrap().to_owned()
     }
@@ -350,8 +378,8 @@ mod tests {
         }
         run.step(16);
         assert_eq!(run.state, TaskState::Successful);
-        assert_eq!(run.data()["finishTime"], json!(format_time(16)));
-        assert_eq!(run.data()["creator"], json!({"id": 100, "name": "admin"}));
+        assert_eq!(data(&run)["finishTime"], json!(format_time(16)));
+        assert_eq!(data(&run)["creator"], json!({"id": 100, "name": "admin"}));
     }
 
     #[test]
@@ -371,9 +399,15 @@ mod tests {
             run.step(t);
         }
         assert_eq!(run.state, TaskState::Successful);
-        let subtasks = run.data()["subtasks"].as_array().unwrap();
-        let wait = subtasks.iter().find(|s| s["name"] == "Wait node").unwrap();
+        let data = data(&run);
+        let wait = data["subtasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Wait node")
+            .unwrap();
         assert_eq!(wait["runTime"], 2);
+        assert_eq!(wait["operation"], "RETRY");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::clock::{format_time, parse_time};
+use super::holes::{Holes, hole, write_int, write_str};
 
 /// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim.
 pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../fixtures/delete-obproxy.json");
@@ -67,6 +68,7 @@ pub struct TaskTemplate {
     pub executor: String,
     /// The documented `creator`.
     pub creator: String,
+    text: Text,
 }
 
 /// Why the template could not be read (only reachable with a broken fixture).
@@ -184,7 +186,9 @@ impl TaskTemplate {
         ] {
             task.remove(key);
         }
+        let serialised = Text::new(&task, &context, &nodes)?;
         Ok(Self {
+            text: serialised,
             task,
             context,
             first_id,
@@ -229,59 +233,75 @@ impl TaskTemplate {
         }
     }
 
-    /// The ids that edges from `from_lane` to node `to` lead to.
-    fn edge_ids(&self, first: i64, to: usize, from_lane: Option<usize>, lanes: usize) -> Vec<i64> {
-        match (self.nodes[to].per_server, from_lane) {
-            (false, _) => vec![self.subtask_id(first, to, 0)],
-            (true, Some(lane)) => vec![self.subtask_id(first, to, lane)],
-            (true, None) => (0..lanes).map(|l| self.subtask_id(first, to, l)).collect(),
+    /// The subtasks of a task over `lanes` servers, in the order they are listed: each template
+    /// node in turn, a per-server node once per lane; edges as positions in that list.
+    pub fn layout(&self, first: i64, lanes: usize) -> Vec<Slot> {
+        let lanes = lanes.max(1);
+        let mut offsets = Vec::with_capacity(self.nodes.len());
+        let mut total = 0;
+        for node in &self.nodes {
+            offsets.push(total);
+            total += if node.per_server { lanes } else { 1 };
         }
+        let targets = |to: &[usize], own: Option<usize>| -> Vec<usize> {
+            let mut out = Vec::with_capacity(to.len());
+            for &t in to {
+                match (self.nodes[t].per_server, own) {
+                    (false, _) => out.push(offsets[t]),
+                    (true, Some(lane)) => out.push(offsets[t] + lane),
+                    (true, None) => out.extend((0..lanes).map(|l| offsets[t] + l)),
+                }
+            }
+            out
+        };
+        let mut slots = Vec::with_capacity(total);
+        for (n, node) in self.nodes.iter().enumerate() {
+            let copies = if node.per_server { lanes } else { 1 };
+            for lane in 0..copies {
+                let own = node.per_server.then_some(lane);
+                slots.push(Slot {
+                    node: n,
+                    lane: own,
+                    id: self.subtask_id(first, n, lane),
+                    upstreams: targets(&node.upstreams, own),
+                    downstreams: targets(&node.downstreams, own),
+                });
+            }
+        }
+        slots
+    }
+
+    /// A field of a slot's subtask as the template has it (`name`, `status`, `runTime`, ...).
+    pub fn slot_field(&self, slot: &Slot, key: &str) -> Option<&Value> {
+        self.nodes.get(slot.node)?.fields.get(key)
     }
 
     /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
     pub fn build(&self, t: &NewTask<'_>) -> Value {
-        let lanes = t.servers.len().max(1);
-        let first = t.first_subtask_id;
-        let mut subtasks = Vec::with_capacity(self.nodes.len() + (lanes - 1) * 3);
-        for (n, node) in self.nodes.iter().enumerate() {
-            let copies = if node.per_server { lanes } else { 1 };
-            for lane in 0..copies {
-                let own_lane = node.per_server.then_some(lane);
-                let edges = |targets: &[usize]| -> Vec<i64> {
-                    targets
-                        .iter()
-                        .flat_map(|&to| self.edge_ids(first, to, own_lane, lanes))
-                        .collect()
-                };
-                let mut s = node.fields.clone();
-                s.insert("id".into(), json!(self.subtask_id(first, n, lane)));
-                s.insert("upstreams".into(), json!(edges(&node.upstreams)));
-                s.insert("downstreams".into(), json!(edges(&node.downstreams)));
+        let slots = self.layout(t.first_subtask_id, t.servers.len());
+        let ids = |edges: &[usize]| -> Vec<i64> { edges.iter().map(|&e| slots[e].id).collect() };
+        let subtasks: Vec<Value> = slots
+            .iter()
+            .map(|slot| {
+                let mut s = self.nodes[slot.node].fields.clone();
+                s.insert("id".into(), json!(slot.id));
+                s.insert("upstreams".into(), json!(ids(&slot.upstreams)));
+                s.insert("downstreams".into(), json!(ids(&slot.downstreams)));
                 s.insert(
                     "parallelIdx".into(),
-                    json!(own_lane.map_or(-1, |l| l as i64)),
+                    json!(slot.lane.map_or(-1, |l| l as i64)),
                 );
-                subtasks.push(Value::Object(s));
-            }
-        }
-
+                Value::Object(s)
+            })
+            .collect();
         let mut context = self.context.clone();
-        let server_ids: Vec<String> = t.servers.iter().map(|(s, _)| s.to_string()).collect();
-        let mut host_ids: Vec<String> = Vec::with_capacity(t.servers.len());
-        for (_, h) in t.servers {
-            let h = h.to_string();
-            if !host_ids.contains(&h) {
-                host_ids.push(h);
-            }
-        }
         if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
-            list_map.insert("obproxy_server_ids".into(), json!(server_ids));
-            list_map.insert("host_ids".into(), json!(host_ids));
+            list_map.insert("obproxy_server_ids".into(), json!(server_ids(t)));
+            list_map.insert("host_ids".into(), json!(host_ids(t)));
         }
         if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
             string_map.insert("service_name".into(), json!(t.service_name));
         }
-
         let mut task = self.task.clone();
         task.insert("id".into(), json!(t.task_id));
         task.insert("startTime".into(), json!(format_time(t.start_ms)));
@@ -290,6 +310,163 @@ impl TaskTemplate {
         task.insert("context".into(), Value::Object(context));
         task.insert("subtasks".into(), Value::Array(subtasks));
         Value::Object(task)
+    }
+
+    /// About how many bytes [`TaskTemplate::write`] writes for `servers` servers.
+    pub fn size_hint(&self, servers: usize) -> usize {
+        let subtasks: usize = self.text.subtasks.iter().map(Holes::fixed_len).sum();
+        let per_lane: usize = self
+            .text
+            .subtasks
+            .iter()
+            .zip(&self.nodes)
+            .filter(|(_, n)| n.per_server)
+            .map(|(h, _)| h.fixed_len())
+            .sum();
+        self.text.task.fixed_len() + subtasks + per_lane * servers.saturating_sub(1) + 512
+    }
+
+    /// Writes exactly the bytes `build(t).to_string()` gives, from the precomputed text.
+    pub fn write(&self, t: &NewTask<'_>, out: &mut Vec<u8>) {
+        let slots = self.layout(t.first_subtask_id, t.servers.len());
+        let ids = |out: &mut Vec<u8>, edges: &[usize]| {
+            out.push(b'[');
+            for (i, &e) in edges.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_int(out, slots[e].id);
+            }
+            out.push(b']');
+        };
+        let strings = |out: &mut Vec<u8>, items: &[String]| {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, item);
+            }
+            out.push(b']');
+        };
+        self.text.task.write(out, |hole, out| match hole {
+            TASK_ID => write_int(out, t.task_id),
+            TASK_START => write_str(out, &format_time(t.start_ms)),
+            TASK_CREATOR => write_str(out, t.creator),
+            TASK_EXECUTOR => write_str(out, t.executor),
+            TASK_SERVER_IDS => strings(out, &server_ids(t)),
+            TASK_HOST_IDS => strings(out, &host_ids(t)),
+            TASK_SERVICE_NAME => write_str(out, t.service_name),
+            _ => {
+                out.push(b'[');
+                for (i, slot) in slots.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.text.subtasks[slot.node].write(out, |hole, out| match hole {
+                        SUB_ID => write_int(out, slot.id),
+                        SUB_UPSTREAMS => ids(out, &slot.upstreams),
+                        SUB_DOWNSTREAMS => ids(out, &slot.downstreams),
+                        _ => write_int(out, slot.lane.map_or(-1, |l| l as i64)),
+                    });
+                }
+                out.push(b']');
+            }
+        });
+    }
+}
+
+/// One subtask of a laid-out task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// The template node it copies.
+    pub node: usize,
+    /// Its lane (`parallelIdx`), for a per-server subtask.
+    pub lane: Option<usize>,
+    pub id: i64,
+    /// Positions, in the layout, of its upstreams and downstreams.
+    pub upstreams: Vec<usize>,
+    pub downstreams: Vec<usize>,
+}
+
+fn server_ids(t: &NewTask<'_>) -> Vec<String> {
+    t.servers.iter().map(|(s, _)| s.to_string()).collect()
+}
+
+/// The hosts of the servers, each once, in server order.
+fn host_ids(t: &NewTask<'_>) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::with_capacity(t.servers.len());
+    for (_, h) in t.servers {
+        let h = h.to_string();
+        if !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    }
+    hosts
+}
+
+const TASK_HOLES: [&str; 8] = [
+    "id",
+    "startTime",
+    "creator",
+    "executor",
+    "obproxy_server_ids",
+    "host_ids",
+    "service_name",
+    "subtasks",
+];
+const TASK_ID: usize = 0;
+const TASK_START: usize = 1;
+const TASK_CREATOR: usize = 2;
+const TASK_EXECUTOR: usize = 3;
+const TASK_SERVER_IDS: usize = 4;
+const TASK_HOST_IDS: usize = 5;
+const TASK_SERVICE_NAME: usize = 6;
+const SUB_HOLES: [&str; 4] = ["id", "upstreams", "downstreams", "parallelIdx"];
+const SUB_ID: usize = 0;
+const SUB_UPSTREAMS: usize = 1;
+const SUB_DOWNSTREAMS: usize = 2;
+
+/// The template serialised once, with holes where tasks differ.
+#[derive(Debug, Clone)]
+struct Text {
+    task: Holes,
+    /// One per template node.
+    subtasks: Vec<Holes>,
+}
+
+impl Text {
+    fn new(
+        task: &Map<String, Value>,
+        context: &Map<String, Value>,
+        nodes: &[Node],
+    ) -> Result<Self, TemplateError> {
+        let bad = |e: String| TemplateError(format!("text with holes: {e}"));
+        let mut context = context.clone();
+        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+            list_map.insert("obproxy_server_ids".into(), hole("obproxy_server_ids"));
+            list_map.insert("host_ids".into(), hole("host_ids"));
+        }
+        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+            string_map.insert("service_name".into(), hole("service_name"));
+        }
+        let mut data = task.clone();
+        for key in ["id", "startTime", "creator", "executor", "subtasks"] {
+            data.insert(key.into(), hole(key));
+        }
+        data.insert("context".into(), Value::Object(context));
+        let task = Holes::new(&Value::Object(data), &TASK_HOLES).map_err(bad)?;
+        let subtasks = nodes
+            .iter()
+            .map(|node| {
+                let mut s = node.fields.clone();
+                for key in SUB_HOLES {
+                    s.insert(key.into(), hole(key));
+                }
+                Holes::new(&Value::Object(s), &SUB_HOLES).map_err(bad)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { task, subtasks })
     }
 }
 
@@ -317,6 +494,27 @@ mod tests {
         assert_eq!(template.subtask_ids_needed(1), 8);
         assert_eq!(template.respond_after_ms, 11);
         assert_eq!(template.duration_ms, 17);
+    }
+
+    #[test]
+    fn writing_gives_the_bytes_of_the_built_task() {
+        let template = TaskTemplate::documented();
+        let servers = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)];
+        for n in 1..=servers.len() {
+            let call = NewTask {
+                servers: &servers[..n],
+                first_subtask_id: 40_000,
+                creator: "ops \"quoted\"",
+                service_name: "名字",
+                ..documented_call(&template)
+            };
+            let mut out = Vec::new();
+            template.write(&call, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                template.build(&call).to_string()
+            );
+        }
     }
 
     #[test]

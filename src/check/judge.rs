@@ -1,0 +1,314 @@
+//! The checks every answer gets, whichever probe asked: HTTP status, `Content-Type`, a JSON
+//! body, the contract; plus the shapes of the OBProxy cluster list and detail, which the
+//! contract's schemas leave open (their `data` is not a task) but clients read all the same.
+
+use serde_json::Value;
+
+use super::http::Answer;
+use crate::contract::{Contract, Expect, Violation};
+
+/// Judges a whole answer; returns its violations and its body when the body is JSON.
+pub(crate) fn answer(
+    answer: &Answer,
+    expected_status: u16,
+    expect: Expect,
+) -> (Vec<Violation>, Option<Value>) {
+    let mut out = Vec::new();
+    if answer.status != expected_status {
+        out.push(Violation::new(
+            "",
+            format!(
+                "http status: expected {expected_status}, got {}",
+                answer.status
+            ),
+        ));
+    }
+    match answer.header("content-type") {
+        None => out.push(Violation::new(
+            "",
+            "content-type: expected application/json, got none",
+        )),
+        Some(value) if !is_json(value) => out.push(Violation::new(
+            "",
+            format!(
+                "content-type: expected application/json, got {}",
+                shown(value)
+            ),
+        )),
+        Some(_) => {}
+    }
+    let body = body(answer.status, &answer.body, expect, &mut out);
+    (out, body)
+}
+
+/// Parses `bytes` as JSON and checks it with the contract as the answer of an HTTP `status`.
+pub(crate) fn body(
+    status: u16,
+    bytes: &[u8],
+    expect: Expect,
+    out: &mut Vec<Violation>,
+) -> Option<Value> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(body) => {
+            out.extend(Contract::global().check_response(status, &body, expect));
+            Some(body)
+        }
+        Err(e) => {
+            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+            out.push(Violation::new(
+                "",
+                format!("body is not JSON ({e}): starts with {}", shown(&start)),
+            ));
+            None
+        }
+    }
+}
+
+/// `application/json`, with any parameters (`;charset=UTF-8`, as Spring writes it).
+fn is_json(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    media_type.eq_ignore_ascii_case("application/json")
+}
+
+/// Text from the target, made safe to print: control characters escaped (a hostile target must
+/// not drive the terminal), cut at 100 characters.
+pub(crate) fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 100 {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The violation for an answer that is not HTTP at all.
+pub(crate) fn not_http(why: &str) -> Violation {
+    Violation::new("", format!("not an HTTP answer: {why}"))
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Integer,
+    Text,
+    List,
+    Object,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Integer => "an integer",
+            Self::Text => "a string",
+            Self::List => "an array",
+            Self::Object => "an object",
+        }
+    }
+
+    fn matches(self, value: &Value) -> bool {
+        match self {
+            Self::Integer => value.as_i64().is_some(),
+            Self::Text => value.is_string(),
+            Self::List => value.is_array(),
+            Self::Object => value.is_object(),
+        }
+    }
+}
+
+/// A field: its key, its kind, whether it must be there.
+type Field = (&'static str, Kind, bool);
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a fraction",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn fields(value: &Value, at: &str, fields: &[Field], out: &mut Vec<Violation>) {
+    for &(key, kind, required) in fields {
+        match value.get(key) {
+            None if required => out.push(Violation::new(format!("{at}/{key}"), "missing")),
+            Some(found) if !kind.matches(found) => out.push(Violation::new(
+                format!("{at}/{key}"),
+                format!("expected {}, got {}", kind.name(), type_name(found)),
+            )),
+            _ => {}
+        }
+    }
+}
+
+fn one_of(value: &Value, at: &str, key: &str, allowed: &[&str], out: &mut Vec<Violation>) {
+    if let Some(found) = value.get(key).and_then(Value::as_str)
+        && !allowed.contains(&found)
+    {
+        out.push(Violation::new(
+            format!("{at}/{key}"),
+            format!(
+                "expected one of {}, got {}",
+                allowed.join(", "),
+                shown(found)
+            ),
+        ));
+    }
+}
+
+/// `data` of `GET /api/v2/obproxy/clusters?page=1&size=10`: OCP's page, `{contents, page}`.
+pub(crate) fn cluster_list(body: &Value, out: &mut Vec<Violation>) {
+    let Some(data) = success_data(body, out) else {
+        return;
+    };
+    use Kind::*;
+    fields(
+        data,
+        "/data",
+        &[("contents", List, true), ("page", Object, true)],
+        out,
+    );
+    if let Some(page) = data.get("page").filter(|p| p.is_object()) {
+        let numbers = ["number", "size", "totalElements", "totalPages"].map(|k| (k, Integer, true));
+        fields(page, "/data/page", &numbers, out);
+    }
+    for (i, cluster) in data
+        .get("contents")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        fields(
+            cluster,
+            &format!("/data/contents/{i}"),
+            &[("id", Integer, true), ("name", Text, true)],
+            out,
+        );
+    }
+}
+
+/// `data` of `GET /api/v2/obproxy/clusters/{id}`: the cluster and its OBProxy servers.
+pub(crate) fn cluster_detail(body: &Value, cluster_id: i64, out: &mut Vec<Violation>) {
+    let Some(data) = success_data(body, out) else {
+        return;
+    };
+    use Kind::*;
+    let cluster_fields = [
+        ("id", Integer, true),
+        ("name", Text, true),
+        ("address", Text, false),
+        ("port", Integer, false),
+        ("workMode", Text, false),
+        ("obproxies", List, true),
+    ];
+    fields(data, "/data", &cluster_fields, out);
+    if let Some(id) = data.get("id").and_then(Value::as_i64)
+        && id != cluster_id
+    {
+        out.push(Violation::new(
+            "/data/id",
+            format!("expected {cluster_id}, the cluster asked for, got {id}"),
+        ));
+    }
+    let server_fields = [
+        ("id", Integer, true),
+        ("clusterId", Integer, true),
+        ("hostId", Integer, false),
+        ("ip", Text, false),
+        ("sqlPort", Integer, false),
+        ("exporterPort", Integer, false),
+        ("version", Text, false),
+        ("status", Text, true),
+        ("operateStatus", Text, false),
+    ];
+    let servers = data.get("obproxies").and_then(Value::as_array);
+    for (i, server) in servers.into_iter().flatten().enumerate() {
+        let at = format!("/data/obproxies/{i}");
+        fields(server, &at, &server_fields, out);
+        const STATUSES: &[&str] = &[
+            "CREATING",
+            "RUNNING",
+            "RESTARTING",
+            "UPGRADING",
+            "REFRESHING",
+            "DELETING",
+            "UNAVAILABLE",
+            "TAKINGOVER",
+        ];
+        one_of(server, &at, "status", STATUSES, out);
+        one_of(server, &at, "operateStatus", &["NORMAL", "OPERATING"], out);
+        if let Some(owner) = server.get("clusterId").and_then(Value::as_i64)
+            && owner != cluster_id
+        {
+            out.push(Violation::new(
+                format!("{at}/clusterId"),
+                format!("expected {cluster_id}, the cluster it is listed in, got {owner}"),
+            ));
+        }
+    }
+}
+
+/// The `data` of a success envelope; a missing one is a violation here, where data is the point.
+fn success_data<'a>(body: &'a Value, out: &mut Vec<Violation>) -> Option<&'a Value> {
+    if body.get("successful") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    match body.get("data") {
+        Some(data) if data.is_object() => Some(data),
+        Some(other) => {
+            out.push(Violation::new(
+                "/data",
+                format!("expected an object, got {}", type_name(other)),
+            ));
+            None
+        }
+        None => {
+            out.push(Violation::new("/data", "missing"));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn content_types_with_parameters_are_json() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json;charset=UTF-8"));
+        assert!(is_json("Application/JSON ; charset=utf-8"));
+        assert!(!is_json("text/html"));
+        assert!(!is_json("application/jsonp"));
+    }
+
+    #[test]
+    fn shown_escapes_control_characters_and_cuts_long_text() {
+        assert_eq!(shown("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(shown(&"x".repeat(150)).len(), 103);
+    }
+
+    #[test]
+    fn a_cluster_server_with_a_string_id_and_an_unknown_status_is_reported() {
+        let body = json!({"successful": true, "data": {"id": 1, "name": "test", "obproxies": [
+            {"id": "2", "clusterId": 1, "status": "ASLEEP"}
+        ]}});
+        let mut out = Vec::new();
+        cluster_detail(&body, 1, &mut out);
+        let pointers: Vec<&str> = out.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/data/obproxies/0/id", "/data/obproxies/0/status"]
+        );
+    }
+}

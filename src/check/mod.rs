@@ -1,0 +1,280 @@
+//! Contract checks of any OCP deployment: `ocp-mock check` and `ocp-mock validate`.
+//!
+//! The mock is only worth trusting if the contract that holds it also holds a real OCP. `check`
+//! sends probes (calls whose answers OCP documents) to a target, the mock or a staging OCP, and
+//! judges every answer with [`crate::contract`]: HTTP status, `Content-Type`, a JSON body, the
+//! schemas and invariants. `validate` applies the same judgement to answers saved earlier.
+//!
+//! - Safe by default: the probes only read, or provoke errors (401, 404, 400).
+//! - Destructive only when asked twice: `--delete CLUSTER_ID:SERVER_IDS --allow-delete` deletes
+//!   OBProxy servers and follows the task until it ends, checking that it only moves forward.
+//! - Exit status: 0 every probe passed, 1 a violation, 2 the check could not run.
+//!
+//! ```
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+//! # async fn main() {
+//! use ocp_mock::check::{CheckOptions, Credentials, check};
+//!
+//! let mock = ocp_mock::MockServer::start().await;
+//! let options = CheckOptions::new(mock.uri(), Credentials::basic("admin", "aaAA11__"));
+//! // The checker blocks: probes are sequential, so it needs no runtime of its own.
+//! let report = tokio::task::spawn_blocking(move || check(&options)).await.unwrap().unwrap();
+//! let unknown = report.probe("malformed cluster id").unwrap();
+//! assert!(unknown.passed(), "{:?}", unknown.violations());
+//! # }
+//! ```
+//!
+//! # Layout
+//!
+//! - `args`: the two commands' flags and their `OCP_MOCK_*` twins;
+//! - `url`: the target's base URL; [`http`]: a small blocking HTTP/1.1 client with deadlines
+//!   and size limits;
+//! - `tls` (feature `tls`): rustls with the ring provider and Mozilla's roots;
+//! - [`probes`]: the [`Checker`] and its safe probes; `task`: the delete and its polling;
+//! - `judge`: the checks every answer gets; `validate`: saved answers;
+//! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
+
+mod args;
+pub mod http;
+mod judge;
+pub mod probes;
+pub mod report;
+mod task;
+#[cfg(feature = "tls")]
+mod tls;
+mod url;
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use args::{parse_check, parse_validate};
+pub use probes::Checker;
+pub use report::{Format, Outcome, ProbeResult, Report};
+pub use validate::{ValidateOptions, validate};
+
+/// The probes' names: stable, used in every report format and as JUnit test case names.
+pub mod names {
+    pub const UNAUTHENTICATED: &str = "unauthenticated call";
+    pub const WRONG_CREDENTIALS: &str = "wrong credentials";
+    pub const CLUSTER_LIST: &str = "cluster list";
+    pub const CLUSTER_DETAIL: &str = "cluster detail";
+    pub const UNKNOWN_CLUSTER: &str = "unknown cluster";
+    pub const MALFORMED_CLUSTER_ID: &str = "malformed cluster id";
+    pub const UNKNOWN_TASK: &str = "unknown task";
+    pub const DELETE_OBPROXIES: &str = "delete obproxies";
+    pub const TASK_PROGRESS: &str = "task progress";
+    /// Every probe, in the order a check runs them.
+    pub const ALL: [&str; 9] = [
+        UNAUTHENTICATED,
+        WRONG_CREDENTIALS,
+        CLUSTER_LIST,
+        CLUSTER_DETAIL,
+        UNKNOWN_CLUSTER,
+        MALFORMED_CLUSTER_ID,
+        UNKNOWN_TASK,
+        DELETE_OBPROXIES,
+        TASK_PROGRESS,
+    ];
+}
+
+/// Polling every 2 s finds a task's end soon enough without loading the target.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Deleting servers on a real OCP takes minutes, not hours.
+pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(600);
+/// Per request: connect, send and the whole answer.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Who the probes call as.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// HTTP Basic, all OCP versions.
+    Basic { user: String, password: String },
+    /// An AK/SK signature (OCP V4.0.3 and later).
+    AccessKey { id: String, secret: String },
+}
+
+impl Credentials {
+    pub fn basic(user: &str, password: &str) -> Self {
+        Self::Basic {
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+
+    pub fn access_key(id: &str, secret: &str) -> Self {
+        Self::AccessKey {
+            id: id.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// Who, without the secret: `Basic user admin`, `access key cqammmxBpfGjFlto`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Basic { user, .. } => format!("Basic user {user}"),
+            Self::AccessKey { id, .. } => format!("access key {id}"),
+        }
+    }
+}
+
+// Hand-written so a secret never reaches a log through `{:?}`.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Basic { user, .. } => write!(f, "Basic({user})"),
+            Self::AccessKey { id, .. } => write!(f, "AccessKey({id})"),
+        }
+    }
+}
+
+/// The servers the destructive probe deletes: `CLUSTER_ID:SERVER_IDS`, e.g. `1:2` or `1:2,3`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteTarget {
+    pub cluster_id: i64,
+    pub server_ids: Vec<i64>,
+}
+
+impl DeleteTarget {
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let form = || format!("{spec:?} is not CLUSTER_ID:SERVER_IDS (e.g. 1:2 or 1:2,3)");
+        let (cluster, servers) = spec.split_once(':').ok_or_else(form)?;
+        let cluster_id = cluster.trim().parse().map_err(|_| form())?;
+        let server_ids = servers
+            .split(',')
+            .map(|id| id.trim().parse::<i64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| form())?;
+        Ok(Self {
+            cluster_id,
+            server_ids,
+        })
+    }
+
+    pub fn path(&self) -> String {
+        let ids: Vec<String> = self.server_ids.iter().map(i64::to_string).collect();
+        format!(
+            "/api/v2/obproxy/clusters/{}/obproxies/{}",
+            self.cluster_id,
+            ids.join(",")
+        )
+    }
+}
+
+/// Everything `ocp-mock check` takes; [`CheckOptions::new`] fills in the defaults.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// `http[s]://HOST[:PORT][/PREFIX]`.
+    pub target: String,
+    pub credentials: Credentials,
+    /// A well-formed cluster id the target does not have, for the 404 probe.
+    pub missing_cluster_id: i64,
+    /// The destructive probe, when asked for (with `--allow-delete`).
+    pub delete: Option<DeleteTarget>,
+    pub poll_interval: Duration,
+    pub poll_timeout: Duration,
+    /// Per request: connect, send and the whole answer.
+    pub timeout: Duration,
+    pub format: Format,
+    /// Extra PEM roots for an https target behind an internal CA.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any certificate (a self-signed test box).
+    pub insecure: bool,
+}
+
+impl CheckOptions {
+    pub fn new(target: impl Into<String>, credentials: Credentials) -> Self {
+        Self {
+            target: target.into(),
+            credentials,
+            missing_cluster_id: i64::MAX,
+            delete: None,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            poll_timeout: DEFAULT_POLL_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            format: Format::Human,
+            ca_cert: None,
+            insecure: false,
+        }
+    }
+}
+
+/// The check could not run: no connection, no TLS session, unreadable input. Exit status 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError(pub String);
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// Runs every probe against the target.
+pub fn check(options: &CheckOptions) -> Result<Report, CheckError> {
+    Checker::new(options)?.run()
+}
+
+/// `ocp-mock check`: runs, prints the report on stdout, returns the exit status.
+pub fn run_check(options: &CheckOptions) -> u8 {
+    finish(check(options), options.format)
+}
+
+/// `ocp-mock validate`: runs, prints the report on stdout, returns the exit status.
+pub fn run_validate(options: &ValidateOptions) -> u8 {
+    finish(validate(options), options.format)
+}
+
+fn finish(result: Result<Report, CheckError>, format: Format) -> u8 {
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("ocp-mock: {e}");
+            return 2;
+        }
+    };
+    let mut stdout = std::io::stdout();
+    let color = format == Format::Human
+        && wants_color(
+            stdout.is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+    // A closed pipe (`| head`) must not turn a verdict into a panic.
+    let _ = stdout.write_all(report.render(format, color).as_bytes());
+    let _ = stdout.flush();
+    if report.failed() > 0 {
+        eprintln!("ocp-mock: {}", report.summary());
+    }
+    report.exit_code()
+}
+
+/// Colour only for a terminal, and never when `NO_COLOR` is set to anything but the empty
+/// string (no-color.org): escapes in a CI log or a piped file are noise.
+fn wants_color(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        assert!(wants_color(true, None));
+        assert!(wants_color(true, Some(OsStr::new(""))));
+        assert!(!wants_color(true, Some(OsStr::new("1"))));
+        assert!(!wants_color(false, None));
+    }
+
+    #[test]
+    fn delete_targets_read_cluster_and_servers() {
+        let target = DeleteTarget::parse("1:2, 3").unwrap();
+        assert_eq!(target.path(), "/api/v2/obproxy/clusters/1/obproxies/2,3");
+        for bad in ["1", "1:", "x:2", "1:2,,3", "1:99999999999999999999"] {
+            assert!(DeleteTarget::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The probes: calls whose answer OCP documents, sent to a target and judged with the contract.
+//!
+//! The safe ones change nothing on the target: they are reads, errors, or both. The destructive
+//! one, the delete and its polling, lives in `task.rs`.
+
+use std::time::{Instant, SystemTime};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::http::{Answer, BaseUrl, Client, Failure};
+use super::report::{ProbeResult, Report};
+use super::{CheckError, CheckOptions, Credentials, judge, names};
+use crate::auth::signature::{self, SCHEME, SignedParts, Variant};
+use crate::contract::Expect;
+
+/// The first page of clusters, as OCP's console asks for it.
+pub const CLUSTER_LIST_PATH: &str = "/api/v2/obproxy/clusters?page=1&size=10";
+
+/// A Basic user no OCP has, for the wrong-credentials probe: failing to log on as a real user
+/// could count towards locking that account on a deployment with a lockout policy.
+pub const NO_SUCH_USER: &str = "ocp-mock-check-no-such-user";
+
+/// Who a request claims to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Who {
+    /// No `Authorization` at all.
+    Nobody,
+    /// The credentials given to the check.
+    Caller,
+    /// Credentials that must be refused: an unknown Basic user, or the access key signing with
+    /// the wrong secret.
+    Impostor,
+}
+
+/// Runs the probes against one target. Each probe method sends its requests and returns its
+/// verdict; an `Err` means the target could not be reached at all (exit 2).
+pub struct Checker {
+    client: Client,
+    pub(crate) options: CheckOptions,
+}
+
+impl Checker {
+    /// Parses the target URL and prepares TLS; nothing is sent yet.
+    pub fn new(options: &CheckOptions) -> Result<Self, CheckError> {
+        let base = BaseUrl::parse(&options.target).map_err(CheckError)?;
+        #[cfg(feature = "tls")]
+        let client = {
+            let tls = if base.secure {
+                Some(
+                    super::tls::client_config(options.ca_cert.as_deref(), options.insecure)
+                        .map_err(CheckError)?,
+                )
+            } else {
+                None
+            };
+            Client::new(base, options.timeout, tls)
+        };
+        #[cfg(not(feature = "tls"))]
+        let client = Client::new(base, options.timeout);
+        Ok(Self {
+            client: client.map_err(CheckError)?,
+            options: options.clone(),
+        })
+    }
+
+    /// Every probe in order; the destructive ones are listed as skipped unless asked for.
+    ///
+    /// When the target refuses the credentials given (401 on the cluster list), the check
+    /// stops there: every later probe would fail for that one reason, which is a mistake in
+    /// the check's settings (exit 2), not drift.
+    pub fn run(&self) -> Result<Report, CheckError> {
+        let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
+        let list = self.cluster_list()?;
+        if list.status == Some(401) {
+            return Err(CheckError(format!(
+                "the target refused {}: 401 on {}",
+                self.options.credentials.describe(),
+                list.request
+            )));
+        }
+        let detail = self.cluster_detail(&list)?;
+        probes.extend([
+            list,
+            detail,
+            self.unknown_cluster()?,
+            self.malformed_cluster_id()?,
+            self.unknown_task()?,
+        ]);
+        match &self.options.delete {
+            Some(target) => {
+                let delete = self.delete_obproxies(target)?;
+                let progress = self.task_progress(&delete)?;
+                probes.extend([delete, progress]);
+            }
+            None => {
+                let why = "destructive: needs --delete CLUSTER_ID:SERVER_IDS --allow-delete";
+                probes.push(ProbeResult::skipped(
+                    names::DELETE_OBPROXIES,
+                    "DELETE /api/v2/obproxy/clusters/{id}/obproxies/{ids}",
+                    why,
+                ));
+                probes.push(ProbeResult::skipped(
+                    names::TASK_PROGRESS,
+                    "GET /api/v2/tasks/instances/{taskId}",
+                    "follows the delete",
+                ));
+            }
+        }
+        Ok(Report {
+            command: "check",
+            subject: self.client.base().to_string(),
+            probes,
+        })
+    }
+
+    /// The cluster list without credentials: 401, with OCP's error envelope.
+    pub fn unauthenticated_call(&self) -> Result<ProbeResult, CheckError> {
+        self.expect_error(names::UNAUTHENTICATED, CLUSTER_LIST_PATH, Who::Nobody, 401)
+    }
+
+    /// The cluster list with credentials that must be refused: 401.
+    pub fn wrong_credentials(&self) -> Result<ProbeResult, CheckError> {
+        self.expect_error(
+            names::WRONG_CREDENTIALS,
+            CLUSTER_LIST_PATH,
+            Who::Impostor,
+            401,
+        )
+    }
+
+    /// A well-formed cluster id that names nothing (`--missing-cluster-id`): 404. A read, so it
+    /// stays harmless even if the id happens to exist.
+    pub fn unknown_cluster(&self) -> Result<ProbeResult, CheckError> {
+        let path = format!(
+            "/api/v2/obproxy/clusters/{}",
+            self.options.missing_cluster_id
+        );
+        self.expect_error(names::UNKNOWN_CLUSTER, &path, Who::Caller, 404)
+    }
+
+    /// A cluster id that is not a Long: 400.
+    pub fn malformed_cluster_id(&self) -> Result<ProbeResult, CheckError> {
+        let path = "/api/v2/obproxy/clusters/abc";
+        self.expect_error(names::MALFORMED_CLUSTER_ID, path, Who::Caller, 400)
+    }
+
+    /// A task id that names nothing (the largest Long): 404.
+    pub fn unknown_task(&self) -> Result<ProbeResult, CheckError> {
+        let path = format!("/api/v2/tasks/instances/{}", i64::MAX);
+        self.expect_error(names::UNKNOWN_TASK, &path, Who::Caller, 404)
+    }
+
+    /// The first page of OBProxy clusters: a success envelope around OCP's page.
+    pub fn cluster_list(&self) -> Result<ProbeResult, CheckError> {
+        let mut probe = self.probe(
+            names::CLUSTER_LIST,
+            "GET",
+            CLUSTER_LIST_PATH,
+            Who::Caller,
+            200,
+            Expect::Any,
+        )?;
+        let mut found = probe.violations().to_vec();
+        let mut total = None;
+        if let Some(body) = &probe.body {
+            judge::cluster_list(body, &mut found);
+            total = body.pointer("/data/page/totalElements").cloned();
+        }
+        probe.judge(found);
+        if let Some(total) = total {
+            probe.notes.push(format!("clusters on the target: {total}"));
+        }
+        Ok(probe)
+    }
+
+    /// The detail of the first cluster of the list; skipped when the list has none.
+    pub fn cluster_detail(&self, list: &ProbeResult) -> Result<ProbeResult, CheckError> {
+        let first = list
+            .body
+            .as_ref()
+            .and_then(|body| body.pointer("/data/contents/0/id"))
+            .and_then(serde_json::Value::as_i64);
+        let Some(id) = first else {
+            return Ok(ProbeResult::skipped(
+                names::CLUSTER_DETAIL,
+                "GET /api/v2/obproxy/clusters/{id}",
+                "the cluster list names no cluster",
+            ));
+        };
+        let path = format!("/api/v2/obproxy/clusters/{id}");
+        let mut probe = self.probe(
+            names::CLUSTER_DETAIL,
+            "GET",
+            &path,
+            Who::Caller,
+            200,
+            Expect::Any,
+        )?;
+        let mut found = probe.violations().to_vec();
+        if let Some(body) = &probe.body {
+            judge::cluster_detail(body, id, &mut found);
+        }
+        probe.judge(found);
+        Ok(probe)
+    }
+
+    /// An error probe: the expected status and an error envelope; the answer is compared with
+    /// OCP's only by its shape (the contract), as messages and codes differ between versions.
+    fn expect_error(
+        &self,
+        name: &str,
+        path: &str,
+        who: Who,
+        status: u16,
+    ) -> Result<ProbeResult, CheckError> {
+        self.probe(name, "GET", path, who, status, Expect::Any)
+    }
+
+    /// Sends one request and judges its answer.
+    pub(crate) fn probe(
+        &self,
+        name: &str,
+        method: &str,
+        path: &str,
+        who: Who,
+        status: u16,
+        expect: Expect,
+    ) -> Result<ProbeResult, CheckError> {
+        let started = Instant::now();
+        let mut probe = ProbeResult::new(name, format!("{method} {path}"));
+        match self.ask(method, path, who)? {
+            Ok(answer) => {
+                let (violations, body) = judge::answer(&answer, status, expect);
+                probe.status = Some(answer.status);
+                probe.body = body;
+                probe.judge(violations);
+            }
+            Err(why) => probe.judge(vec![judge::not_http(&why)]),
+        }
+        probe.elapsed = started.elapsed();
+        Ok(probe)
+    }
+
+    /// One exchange: `Ok(Err(why))` when the target answered something that is not HTTP.
+    pub(crate) fn ask(
+        &self,
+        method: &str,
+        path: &str,
+        who: Who,
+    ) -> Result<Result<Answer, String>, CheckError> {
+        let headers = self.headers(who, method, path);
+        match self.client.send(method, path, &headers) {
+            Ok(answer) => Ok(Ok(answer)),
+            Err(Failure::Malformed(why)) => Ok(Err(why)),
+            Err(Failure::Transport(why)) => Err(CheckError(why)),
+        }
+    }
+
+    /// English messages (stable snapshots), JSON, and the credentials of `who`.
+    fn headers(&self, who: Who, method: &str, path: &str) -> Vec<(&'static str, String)> {
+        let mut headers = vec![
+            ("Accept", "application/json".to_owned()),
+            ("Accept-Language", "en-US".to_owned()),
+        ];
+        match (who, &self.options.credentials) {
+            (Who::Nobody, _) => {}
+            (Who::Caller, Credentials::Basic { user, password }) => {
+                headers.push(("Authorization", basic(user, password)));
+            }
+            (Who::Impostor, Credentials::Basic { .. }) => {
+                headers.push(("Authorization", basic(NO_SUCH_USER, "wrong password")));
+            }
+            (Who::Caller, Credentials::AccessKey { id, secret }) => {
+                headers.extend(self.signed(id, secret, method, path));
+            }
+            (Who::Impostor, Credentials::AccessKey { id, secret }) => {
+                let wrong = format!("{secret}-but-wrong");
+                headers.extend(self.signed(id, &wrong, method, path));
+            }
+        }
+        headers
+    }
+
+    /// `Date` and an AK/SK `Authorization`, signed over exactly what is sent.
+    fn signed(
+        &self,
+        id: &str,
+        secret: &str,
+        method: &str,
+        path_and_query: &str,
+    ) -> [(&'static str, String); 2] {
+        let date = httpdate::fmt_http_date(SystemTime::now());
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
+        let base = self.client.base();
+        let full_path = format!("{}{path}", base.prefix);
+        let host = base.host_header();
+        let parts = SignedParts {
+            method,
+            date: &date,
+            host: &host,
+            path: &full_path,
+            query,
+            ..SignedParts::default()
+        };
+        let signature = signature::sign(secret, &signature::string_to_sign(&parts, Variant::PLAIN));
+        [
+            ("Date", date),
+            ("Authorization", format!("{SCHEME} {id}:{signature}")),
+        ]
+    }
+}
+
+fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
+}

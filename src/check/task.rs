@@ -1,0 +1,312 @@
+//! The destructive probe: delete OBProxy servers for real, then follow the task to its end.
+//!
+//! It runs only when asked twice (`--delete CLUSTER_ID:SERVER_IDS --allow-delete`). The DELETE
+//! answer must be a new task (RUNNING, entry READY, the rest PENDING); every answer while polling
+//! must pass the contract, and the task must only move forward: a finished task keeps its
+//! status, and no subtask goes back (PENDING, READY, RUNNING, then SUCCESSFUL or FAILED).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::probes::{Checker, Who};
+use super::report::ProbeResult;
+use super::{CheckError, DeleteTarget, names};
+use crate::contract::{Expect, Violation};
+
+/// How far along a subtask status is; a status may only keep or raise its rank. CANCELING sits
+/// with RUNNING: a running subtask being cancelled.
+fn rank(status: &str) -> Option<u8> {
+    match status {
+        "PENDING" => Some(0),
+        "READY" => Some(1),
+        "RUNNING" | "CANCELING" => Some(2),
+        "SUCCESSFUL" | "FAILED" => Some(3),
+        _ => None,
+    }
+}
+
+fn is_terminal(status: &str) -> bool {
+    matches!(status, "SUCCESSFUL" | "FAILED")
+}
+
+/// The documented example, with the server ids the check deletes, so that a one-server delete
+/// on the mock compares equal. The rest (cluster name, creator, hosts, the fan-out for several
+/// servers) is the deployment's, which is why the diff only informs.
+pub(crate) fn documented_example(target: &DeleteTarget) -> Value {
+    let mut example: Value =
+        serde_json::from_str(include_str!("../../fixtures/delete-obproxy.json"))
+            .expect("the documented example is JSON: the contract tests load it");
+    let ids: Vec<Value> = target
+        .server_ids
+        .iter()
+        .map(|id| Value::String(id.to_string()))
+        .collect();
+    if let Some(list) = example.pointer_mut("/data/context/listMap/obproxy_server_ids") {
+        *list = Value::Array(ids);
+    }
+    example
+}
+
+impl Checker {
+    /// `DELETE /api/v2/obproxy/clusters/{id}/obproxies/{ids}`: a new task, compared with the
+    /// documented example.
+    pub fn delete_obproxies(&self, target: &DeleteTarget) -> Result<ProbeResult, CheckError> {
+        let mut probe = self.probe(
+            names::DELETE_OBPROXIES,
+            "DELETE",
+            &target.path(),
+            Who::Caller,
+            200,
+            Expect::NewTask,
+        )?;
+        probe.documented = Some(documented_example(target));
+        Ok(probe)
+    }
+
+    /// Polls the task the delete created until it is SUCCESSFUL or FAILED, or the poll timeout.
+    /// Stops at the first answer with violations: the next ones would only repeat them.
+    pub fn task_progress(&self, delete: &ProbeResult) -> Result<ProbeResult, CheckError> {
+        let request = "GET /api/v2/tasks/instances/{taskId}";
+        let created = delete
+            .body
+            .as_ref()
+            .and_then(|body| body.get("data"))
+            .filter(|data| data.get("subtasks").is_some());
+        let Some(created) = created else {
+            let why = "the delete answer has no task to follow";
+            return Ok(ProbeResult::skipped(names::TASK_PROGRESS, request, why));
+        };
+        let Some(task_id) = created.get("id").and_then(Value::as_i64) else {
+            let why = "the delete answer's task has no integer id";
+            return Ok(ProbeResult::skipped(names::TASK_PROGRESS, request, why));
+        };
+        let path = format!("/api/v2/tasks/instances/{task_id}");
+        let started = Instant::now();
+        let deadline = started + self.options.poll_timeout;
+        let mut previous = created.clone();
+        let mut polls = 0usize;
+        loop {
+            if polls > 0 {
+                let left = deadline.saturating_duration_since(Instant::now());
+                std::thread::sleep(self.options.poll_interval.min(left));
+            }
+            polls += 1;
+            let mut probe = self.probe(
+                names::TASK_PROGRESS,
+                "GET",
+                &path,
+                Who::Caller,
+                200,
+                Expect::Any,
+            )?;
+            probe.elapsed = started.elapsed();
+            let task = probe.body.as_ref().and_then(|b| b.get("data")).cloned();
+            let mut found = probe.violations().to_vec();
+            if let Some(task) = &task {
+                moved_forward(&previous, task, task_id, polls, &mut found);
+            }
+            let status = task
+                .as_ref()
+                .and_then(|t| t.get("status"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if !found.is_empty() {
+                probe.notes.push(format!(
+                    "stopped at poll {polls}, the first answer with violations"
+                ));
+                probe.judge(found);
+                return Ok(probe);
+            }
+            if is_terminal(&status) {
+                probe
+                    .notes
+                    .push(format!("task {task_id} ended {status} after {polls} polls"));
+                return Ok(probe);
+            }
+            if Instant::now() >= deadline {
+                probe.judge(vec![Violation::new(
+                    "/data/status",
+                    format!(
+                        "still {status} after the poll timeout ({} ms, {polls} polls): raise --poll-timeout if the task is slow",
+                        self.options.poll_timeout.as_millis()
+                    ),
+                )]);
+                return Ok(probe);
+            }
+            if let Some(task) = task {
+                previous = task;
+            }
+        }
+    }
+}
+
+/// Where an earlier state was seen: the DELETE answer is poll 0.
+fn seen_at(poll: usize) -> String {
+    if poll == 0 {
+        "in the delete answer".to_owned()
+    } else {
+        format!("at poll {poll}")
+    }
+}
+
+/// Checks that `after` (poll `poll`) only moved forward from `before` (the previous answer).
+/// Pointers are into the poll's envelope (`/data/...`).
+pub(crate) fn moved_forward(
+    before: &Value,
+    after: &Value,
+    task_id: i64,
+    poll: usize,
+    out: &mut Vec<Violation>,
+) {
+    let earlier = seen_at(poll - 1);
+    let now = seen_at(poll);
+    if let Some(id) = after.get("id").and_then(Value::as_i64)
+        && id != task_id
+    {
+        out.push(Violation::new(
+            "/data/id",
+            format!("expected {task_id}, the task polled, got {id}"),
+        ));
+    }
+    let status = |task: &Value| {
+        task.get("status")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if let (Some(was), Some(is)) = (status(before), status(after))
+        && is_terminal(&was)
+        && was != is
+    {
+        out.push(Violation::new(
+            "/data/status",
+            format!("{was} {earlier}, {is} {now}: a finished task keeps its status"),
+        ));
+    }
+    let subtasks = |task: &Value| -> Vec<(i64, String, String)> {
+        let list = task.get("subtasks").and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .filter_map(|s| {
+                let id = s.get("id")?.as_i64()?;
+                let status = s.get("status")?.as_str()?.to_owned();
+                let name = s
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                Some((id, status, name))
+            })
+            .collect()
+    };
+    let was: HashMap<i64, (String, String)> = subtasks(before)
+        .into_iter()
+        .map(|(id, status, name)| (id, (status, name)))
+        .collect();
+    let listed: Vec<Option<i64>> = after
+        .get("subtasks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| s.get("id").and_then(Value::as_i64))
+        .collect();
+    for (position, id) in listed.iter().enumerate() {
+        let Some(id) = id else { continue };
+        let Some((was_status, _)) = was.get(id) else {
+            continue;
+        };
+        let is_status = after
+            .pointer(&format!("/subtasks/{position}/status"))
+            .and_then(Value::as_str);
+        let Some(is_status) = is_status else { continue };
+        let (Some(from), Some(to)) = (rank(was_status), rank(is_status)) else {
+            continue;
+        };
+        let left_terminal = is_terminal(was_status) && was_status != is_status;
+        if to < from || left_terminal {
+            out.push(Violation::new(
+                format!("/data/subtasks/{position}/status"),
+                format!(
+                    "subtask {id} went back: {was_status} {earlier}, {is_status} {now} \
+                     (a subtask only moves forward: PENDING, READY, RUNNING, then SUCCESSFUL or FAILED)"
+                ),
+            ));
+        }
+    }
+    let mut gone: Vec<(&i64, &(String, String))> = was
+        .iter()
+        .filter(|(id, _)| !listed.contains(&Some(**id)))
+        .collect();
+    gone.sort();
+    for (id, (_, name)) in gone {
+        out.push(Violation::new(
+            "/data/subtasks",
+            format!("subtask {id} ({name}) {earlier} is missing {now}"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn task(status: &str, subtasks: &[(i64, &str)]) -> Value {
+        let subtasks: Vec<Value> = subtasks
+            .iter()
+            .map(|(id, status)| json!({"id": id, "name": format!("step {id}"), "status": status}))
+            .collect();
+        json!({"id": 7, "status": status, "subtasks": subtasks})
+    }
+
+    fn pointers(before: &Value, after: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        moved_forward(before, after, 7, 2, &mut out);
+        out.into_iter().map(|v| v.pointer).collect()
+    }
+
+    #[test]
+    fn a_task_moving_forward_passes() {
+        let before = task(
+            "RUNNING",
+            &[(1, "SUCCESSFUL"), (2, "RUNNING"), (3, "PENDING")],
+        );
+        let after = task(
+            "RUNNING",
+            &[(2, "SUCCESSFUL"), (1, "SUCCESSFUL"), (3, "READY")],
+        );
+        assert!(pointers(&before, &after).is_empty());
+    }
+
+    #[test]
+    fn a_subtask_leaving_a_finished_state_or_running_backwards_is_pointed_at() {
+        let before = task(
+            "RUNNING",
+            &[(1, "SUCCESSFUL"), (2, "RUNNING"), (3, "FAILED")],
+        );
+        let after = task(
+            "RUNNING",
+            &[(1, "RUNNING"), (2, "READY"), (3, "SUCCESSFUL")],
+        );
+        assert_eq!(
+            pointers(&before, &after),
+            [
+                "/data/subtasks/0/status",
+                "/data/subtasks/1/status",
+                "/data/subtasks/2/status"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_finished_task_that_runs_again_or_loses_a_subtask_is_reported() {
+        let before = task("SUCCESSFUL", &[(1, "SUCCESSFUL"), (2, "SUCCESSFUL")]);
+        let after = task("RUNNING", &[(1, "SUCCESSFUL")]);
+        assert_eq!(
+            pointers(&before, &after),
+            ["/data/status", "/data/subtasks"]
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! `ocp-mock validate`: the contract applied offline to answers saved earlier, say captured with
+//! curl from production, where running probes is not an option.
+//!
+//! A saved answer is its JSON body only; the HTTP status it came with is taken from the body's
+//! own `status` field (which the contract requires to equal it), unless `--status` says
+//! otherwise.
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use super::report::{Format, ProbeResult, Report};
+use super::{CheckError, judge};
+use crate::contract::Expect;
+
+/// The largest file read, the same bound as an answer over the network.
+const MAX_FILE_BYTES: u64 = super::http::MAX_BODY_BYTES as u64;
+
+/// Everything `ocp-mock validate` takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// Paths of saved bodies; `-` is standard input.
+    pub files: Vec<String>,
+    /// The HTTP status the answers came with, instead of each body's `status`.
+    pub status: Option<u16>,
+    /// [`Expect::NewTask`] for the answer of an asynchronous write.
+    pub expect: Expect,
+    pub format: Format,
+}
+
+/// Judges every file; a file that cannot be read stops the run (exit 2).
+pub fn validate(options: &ValidateOptions) -> Result<Report, CheckError> {
+    let mut probes = Vec::new();
+    for file in &options.files {
+        let bytes = read(file)?;
+        probes.push(validate_one(file, &bytes, options));
+    }
+    Ok(Report {
+        command: "validate",
+        subject: "saved answers".into(),
+        probes,
+    })
+}
+
+fn read(file: &str) -> Result<Vec<u8>, CheckError> {
+    let mut bytes = Vec::new();
+    let result = if file == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(file).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| CheckError(format!("cannot read {file}: {e}")))?;
+    Ok(bytes)
+}
+
+/// Judges one saved body; `name` is how the report calls it.
+pub(crate) fn validate_one(name: &str, bytes: &[u8], options: &ValidateOptions) -> ProbeResult {
+    let name = if name == "-" { "stdin" } else { name };
+    let mut probe = ProbeResult::new(name, "saved answer");
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        probe.judge(vec![crate::contract::Violation::new(
+            "",
+            format!("larger than the {MAX_FILE_BYTES}-byte limit"),
+        )]);
+        return probe;
+    }
+    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let from_body = parsed
+        .as_ref()
+        .and_then(|b| b.get("status"))
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| (100..=599).contains(s));
+    let status = match (options.status, from_body) {
+        (Some(status), _) => {
+            probe.request = "saved answer, status from --status".into();
+            status
+        }
+        (None, Some(status)) => {
+            probe.request = "saved answer, status from the body".into();
+            status
+        }
+        // Nothing says which status it came with: judge it as the envelope it claims to be, and
+        // let the contract report the missing `status`.
+        (None, None) => {
+            let success = parsed
+                .as_ref()
+                .is_some_and(|b| b.get("successful") == Some(&Value::Bool(true)));
+            let status = if success { 200 } else { 500 };
+            probe.request = "saved answer without a status (give --status N)".into();
+            probe.notes.push(format!(
+                "no usable status in the body and no --status: judged as an answer with status {status}"
+            ));
+            status
+        }
+    };
+    probe.status = Some(status);
+    let mut found = Vec::new();
+    probe.body = judge::body(status, bytes, options.expect, &mut found);
+    probe.judge(found);
+    if options.expect == Expect::NewTask {
+        probe.documented =
+            serde_json::from_str(include_str!("../../fixtures/delete-obproxy.json")).ok();
+    }
+    probe
+}

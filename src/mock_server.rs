@@ -1,0 +1,265 @@
+//! [`MockServer`]: the mock for other people's tests. It binds `127.0.0.1:0`, serves in the
+//! background on the caller's tokio runtime, and stops when dropped. Its builder takes the same
+//! settings as the command line; the handle inspects and steers the running mock directly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::app::App;
+use crate::auth::{AccessKey, Role, User};
+use crate::journal::RecordedRequest;
+use crate::ocp::clock::ClockMode;
+use crate::ocp::error::ErrorCodeStyle;
+use crate::ocp::inventory::Inventory;
+use crate::ocp::progress::TaskPace;
+use crate::scenario::{Fault, RouteFilter, Scenario};
+use crate::server::run;
+use crate::settings::{Limits, Settings};
+
+/// A mock running in the background of a test, on `127.0.0.1` and a free port.
+///
+/// Dropping the handle stops the server.
+#[derive(Debug)]
+pub struct MockServer {
+    address: SocketAddr,
+    app: Arc<App>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl MockServer {
+    /// Starts a mock with default settings (the documented behaviour).
+    ///
+    /// # Panics
+    /// When no port on 127.0.0.1 can be bound; use [`MockServerBuilder::try_start`] to handle it.
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The base URI, e.g. `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The mock itself, to call without a socket or inspect its settings.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The newest requests the mock answered, oldest first (bounded by the journal size).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.app.store.lock().journal.entries().cloned().collect()
+    }
+
+    /// How many of the journal's requests had this method and a path matching `path_glob`
+    /// (`*` matches anything): `assert_eq!(mock.count_requests("DELETE", "/api/*"), 1)`.
+    pub fn count_requests(&self, method: &str, path_glob: &str) -> usize {
+        let filter = Scenario {
+            fault: Fault::Drop,
+            route: Some(RouteFilter {
+                method: Some(method.to_ascii_uppercase()),
+                path: path_glob.to_owned(),
+            }),
+        };
+        self.app
+            .store
+            .lock()
+            .journal
+            .entries()
+            .filter(|r| filter.applies_to(&r.method, &r.path))
+            .count()
+    }
+
+    /// Inventory, tasks, ids, clock, scenarios and journal back to their start values.
+    pub fn reset(&self) {
+        self.app.store.reset();
+    }
+
+    /// Replaces the active scenarios, as `PUT /__mock/scenarios` does.
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), String> {
+        self.app.check_scenarios(&scenarios)?;
+        self.app.store.lock().set_scenarios(scenarios);
+        Ok(())
+    }
+
+    /// Stops accepting, waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Settings for a [`MockServer`]; each has the CLI flag of the same name.
+#[derive(Debug, Clone, Default)]
+pub struct MockServerBuilder {
+    settings: Settings,
+    users_set: bool,
+    keys_set: bool,
+}
+
+impl MockServerBuilder {
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    pub fn clock(mut self, clock: ClockMode) -> Self {
+        self.settings.clock = clock;
+        self
+    }
+
+    pub fn server_name(mut self, name: impl Into<String>) -> Self {
+        self.settings.server_name = name.into();
+        self
+    }
+
+    pub fn executor(mut self, executor: impl Into<String>) -> Self {
+        self.settings.executor = executor.into();
+        self
+    }
+
+    pub fn error_code(mut self, style: ErrorCodeStyle) -> Self {
+        self.settings.error_code = style;
+        self
+    }
+
+    pub fn inventory(mut self, inventory: Inventory) -> Self {
+        self.settings.inventory = inventory;
+        self
+    }
+
+    /// Every request acts as `admin`, as with `--no-auth`.
+    pub fn no_auth(mut self) -> Self {
+        self.settings.auth.enabled = false;
+        self
+    }
+
+    /// Adds a Basic identity; the first call replaces the default `admin`.
+    pub fn user(mut self, name: &str, password: &str, role: Role) -> Self {
+        if !self.users_set {
+            self.settings.auth.users.clear();
+            self.users_set = true;
+        }
+        self.settings.auth.users.push(User {
+            name: name.into(),
+            password: password.into(),
+            role,
+        });
+        self
+    }
+
+    /// Adds an AK/SK identity; the first call replaces the documented default pair.
+    pub fn access_key(mut self, id: &str, secret: &str, role: Role) -> Self {
+        if !self.keys_set {
+            self.settings.auth.access_keys.clear();
+            self.keys_set = true;
+        }
+        self.settings.auth.access_keys.push(AccessKey {
+            id: id.into(),
+            secret: secret.into(),
+            role,
+        });
+        self
+    }
+
+    /// `--task-pace`: steps per task query, or milliseconds per subtask.
+    pub fn task_pace(mut self, pace: TaskPace) -> Self {
+        self.settings.task_pace = pace;
+        self
+    }
+
+    /// Adds a scenario active from the start (a `--scenario`).
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.settings.scenarios.push(scenario);
+        self
+    }
+
+    pub fn journal_size(mut self, size: usize) -> Self {
+        self.settings.journal_size = size;
+        self
+    }
+
+    /// Serve the admin API under `/__mock/` (on by default).
+    pub fn admin_api(mut self, on: bool) -> Self {
+        self.settings.admin_api = on;
+        self
+    }
+
+    /// Bounds on request sizes, timeouts and connections.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.settings.limits = limits;
+        self
+    }
+
+    /// How many tasks are kept before the oldest finished ones are forgotten.
+    pub fn task_retention(mut self, tasks: usize) -> Self {
+        self.settings.task_retention = tasks;
+        self
+    }
+
+    /// Deleted servers come back once their task succeeded (for load tests).
+    pub fn respawn_deleted(mut self, on: bool) -> Self {
+        self.settings.respawn_deleted = on;
+        self
+    }
+
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.settings.log_requests = on;
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Starts the mock on `127.0.0.1:0`.
+    ///
+    /// # Panics
+    /// When no port on 127.0.0.1 can be bound, or a scenario names a subtask the task lacks.
+    pub async fn start(self) -> MockServer {
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0 for the mock: {e}"))
+    }
+
+    pub async fn try_start(self) -> std::io::Result<MockServer> {
+        let app = App::try_new(self.settings)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let app = Arc::new(app);
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(run(listener, app.clone(), async move {
+            let _ = stopped.await;
+        }));
+        Ok(MockServer {
+            address,
+            app,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}

@@ -1,0 +1,168 @@
+//! Slow clients, against a mock that gives a request head 300 ms: cut off, never waited for.
+
+use std::time::{Duration, Instant};
+
+use ocp_mock::MockServer;
+use ocp_mock::settings::Limits;
+
+use super::corpus::{Case, Want, judge};
+use super::wire::{CASE_TIMEOUT, End, Trickle, exchange, trickle};
+use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, delete};
+
+const HEAD_TIMEOUT: Duration = Duration::from_millis(300);
+
+async fn impatient_mock() -> MockServer {
+    MockServer::builder()
+        .limits(Limits {
+            header_read_timeout: HEAD_TIMEOUT,
+            idle_timeout: Duration::from_millis(600),
+            ..Limits::default()
+        })
+        .start()
+        .await
+}
+
+/// The connection was closed by the head timeout: no answer, and not before the timeout.
+fn assert_cut_by_the_head_timeout(what: &str, t: &Trickle) {
+    assert!(
+        matches!(t.end, End::Eof | End::Reset) && t.answers.is_empty(),
+        "{what}: expected a close without an answer, got {t:?}"
+    );
+    assert!(
+        t.after >= HEAD_TIMEOUT - Duration::from_millis(50) && t.after < Duration::from_secs(2),
+        "{what}: closed after {:?}, the head timeout is {HEAD_TIMEOUT:?}: {t:?}",
+        t.after
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_sends_nothing_is_closed_after_the_head_timeout() {
+    let mock = impatient_mock().await;
+    let t = trickle(mock.address(), b"", Duration::ZERO).await;
+    assert_cut_by_the_head_timeout("a silent client", &t);
+}
+
+#[tokio::test]
+async fn a_client_sending_a_byte_every_100_ms_is_closed_after_the_head_timeout() {
+    let mock = impatient_mock().await;
+    let request = format!(
+        "GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: mock\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+    );
+    let t = trickle(
+        mock.address(),
+        request.as_bytes(),
+        Duration::from_millis(100),
+    )
+    .await;
+    assert_cut_by_the_head_timeout("a byte every 100 ms", &t);
+    assert!(
+        t.sent < request.len(),
+        "the whole request went through: {t:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_sending_a_byte_a_second_is_closed_after_the_head_timeout() {
+    let mock = impatient_mock().await;
+    let t = trickle(
+        mock.address(),
+        b"DELETE /api/v2/obproxy/clusters/1/obproxies/2 HTTP/1.1\r\n",
+        Duration::from_secs(1),
+    )
+    .await;
+    assert_cut_by_the_head_timeout("a byte a second", &t);
+    assert!(t.sent <= 1, "{t:?}");
+}
+
+#[tokio::test]
+async fn a_slow_client_that_finishes_its_head_in_time_is_answered() {
+    let mock = impatient_mock().await;
+    let request = b"GET /__mock/health HTTP/1.1\r\nConnection: close\r\n\r\n";
+    let t = trickle(mock.address(), request, Duration::from_millis(1)).await;
+    assert_eq!(t.answers, vec![200], "a whole head in about 100 ms: {t:?}");
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_head_timeout() {
+    let mock = impatient_mock().await;
+    let request = format!(
+        "GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: mock\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+    );
+    let started = Instant::now();
+    let ex = exchange(mock.address(), request.into_bytes(), false, 1, true).await;
+    let statuses: Vec<u16> = ex.answers.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, vec![200], "one answer, then a close: {ex:?}");
+    assert_eq!(
+        ex.end,
+        End::Eof,
+        "the idle connection was not closed: {ex:?}"
+    );
+    assert!(
+        started.elapsed() >= HEAD_TIMEOUT - Duration::from_millis(50),
+        "closed after {:?}, before the head timeout",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_stalls_in_its_body_is_not_kept_forever() {
+    let mock = impatient_mock().await;
+    let request = format!(
+        "DELETE /api/v2/obproxy/clusters/1/obproxies/42 HTTP/1.1\r\nHost: mock\r\nAuthorization: {ADMIN_BASIC}\r\nContent-Length: 10\r\n\r\n01"
+    );
+    let started = Instant::now();
+    let ex = exchange(mock.address(), request.into_bytes(), false, 1, true).await;
+    assert!(
+        matches!(ex.end, End::Eof | End::Reset),
+        "a body stalled for {CASE_TIMEOUT:?} (head timeout 300 ms, idle 600 ms) still holds its connection: {ex:?}"
+    );
+    assert!(
+        started.elapsed() >= HEAD_TIMEOUT - Duration::from_millis(50),
+        "closed after {:?}, before any timeout",
+        started.elapsed()
+    );
+    let case = Case::expecting("a stalled body", Want::EnvelopeOrClosed(408));
+    if let Err(why) = judge(&case, &ex) {
+        panic!("a stalled body: {why}");
+    }
+}
+
+#[tokio::test]
+async fn slow_clients_do_not_delay_the_others() {
+    // Here the slow clients may hold their connections for 2 s: an answer well within that
+    // shows they do not block the accept loop or the state.
+    let patience = Duration::from_secs(2);
+    let mock = MockServer::builder()
+        .limits(Limits {
+            header_read_timeout: patience,
+            ..Limits::default()
+        })
+        .start()
+        .await;
+    let addr = mock.address();
+    let slow: Vec<_> = (0..8)
+        .map(|_| {
+            tokio::spawn(async move {
+                let head = b"GET /__mock/health HTTP/1.1\r\nHost: mock\r\n";
+                trickle(addr, head, Duration::from_millis(50)).await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let reply = delete(addr, DOCUMENTED_PATH).await;
+    assert_eq!(reply.status, 200, "the documented call among slow clients");
+    assert!(
+        started.elapsed() < patience / 2,
+        "answered after {:?}, while slow clients trickled",
+        started.elapsed()
+    );
+    for s in slow {
+        let t = s.await.expect("the slow client ran");
+        assert!(
+            matches!(t.end, End::Eof | End::Reset) && t.answers.is_empty(),
+            "a slow client was not cut off: {t:?}"
+        );
+        assert!(t.after >= patience - Duration::from_millis(100), "{t:?}");
+    }
+}
