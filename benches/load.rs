@@ -8,7 +8,8 @@
 //!    every request creating a real task (1000 servers, cycled; `--task-pace time:0` and
 //!    `--respawn-deleted` so each deleted server comes back);
 //! 2. the time from process start to the first 200 (median of 11 starts);
-//! 3. peak RSS after 100k and 1M requests;
+//! 3. RSS after 100k and 1M deletes, and a soak of 1M mixed requests (deletes, polls, errors,
+//!    admin calls) reporting RSS, open files and kept tasks;
 //! 4. contract checks per second and signature verifications per second, on one core.
 //!
 //! Every server is a child process started here on 127.0.0.1 and stopped by its PID; every
@@ -79,9 +80,23 @@ fn main() {
     let start = median_start_ms(11);
     println!("\nstart to first 200 (median of 11): {start:.1} ms");
 
-    let (rss_100k, rss_1m, peak, total, non_2xx) = soak_rss(&inventory, &mock_script);
+    let deletes = soak(&inventory, &mock_script);
     println!(
-        "RSS after {total} requests ({non_2xx} non-2xx): {rss_100k} kB at 100k, {rss_1m} kB at 1M, peak {peak} kB"
+        "deletes only: RSS {} kB at 100k requests, {} kB after {} (peak {} kB); {} non-2xx",
+        deletes.rss_100k, deletes.rss_end, deletes.total, deletes.peak, deletes.non_2xx
+    );
+    let mixed_script = dir.join("mixed.lua");
+    std::fs::write(&mixed_script, mixed_script_text()).expect("write the wrk script");
+    let mixed = soak(&inventory, &mixed_script);
+    println!(
+        "soak, mixed (40% deletes, 30% polls, 20% errors, 10% admin): RSS {} kB at 100k, {} kB after {} (peak {} kB); open files {} before, {} after; tasks kept {}",
+        mixed.rss_100k,
+        mixed.rss_end,
+        mixed.total,
+        mixed.peak,
+        mixed.fds_before,
+        mixed.fds_after,
+        mixed.tasks
     );
 
     let checks = contract_checks_per_second();
@@ -299,28 +314,83 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Drives one mock past 1M requests in bounded chunks; RSS at 100k and at 1M, and the peak.
-fn soak_rss(inventory: &std::path::Path, script: &std::path::Path) -> (u64, u64, u64, u64, u64) {
+#[derive(Debug, Default)]
+struct Soak {
+    rss_100k: u64,
+    rss_end: u64,
+    peak: u64,
+    total: u64,
+    non_2xx: u64,
+    fds_before: usize,
+    fds_after: usize,
+    tasks: u64,
+}
+
+fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
+}
+
+/// Drives one mock past 1M requests in bounded chunks (at most 60 of 3 s): RSS at 100k and at
+/// the end, the peak, open files before and after, and the tasks it keeps.
+fn soak(inventory: &std::path::Path, script: &std::path::Path) -> Soak {
     let mock = Server::start_mock(inventory);
-    let (mut at_100k, mut non_2xx) = (0, 0);
+    let mut soak = Soak {
+        fds_before: open_files(mock.pid()),
+        ..Soak::default()
+    };
     for _ in 0..60 {
         let load = wrk(&mock.addr, script, 50, 2, "3s");
-        non_2xx += load.non_2xx;
+        soak.non_2xx += load.non_2xx;
         let total = mock.health_requests();
-        if at_100k == 0 && total >= 100_000 {
-            at_100k = rss_kb(mock.pid(), "VmRSS:");
+        if soak.rss_100k == 0 && total >= 100_000 {
+            soak.rss_100k = rss_kb(mock.pid(), "VmRSS:");
         }
         if total >= 1_000_000 {
             break;
         }
     }
-    let total = mock.health_requests();
-    (
-        at_100k,
-        rss_kb(mock.pid(), "VmRSS:"),
-        rss_kb(mock.pid(), "VmHWM:"),
-        total,
-        non_2xx,
+    // wrk has closed its connections; give the mock a moment to notice.
+    std::thread::sleep(Duration::from_millis(500));
+    soak.total = mock.health_requests();
+    soak.rss_end = rss_kb(mock.pid(), "VmRSS:");
+    soak.peak = rss_kb(mock.pid(), "VmHWM:");
+    soak.fds_after = open_files(mock.pid());
+    let reply = http(&mock.addr, "GET", "/__mock/health").unwrap_or_default();
+    let body = reply.split("\r\n\r\n").nth(1).unwrap_or("{}");
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    soak.tasks = v["data"]["tasks"].as_u64().unwrap_or(0);
+    soak
+}
+
+/// Deletes, task polls, errors (a malformed id, an unknown cluster) and admin calls.
+fn mixed_script_text() -> String {
+    format!(
+        r#"local next_thread = 0
+function setup(thread)
+  thread:set("tid", next_thread)
+  next_thread = next_thread + 1
+end
+function init(args)
+  counter = tid * {half}
+  auth = {{ ["Authorization"] = "{ADMIN_BASIC}" }}
+end
+request = function()
+  counter = counter + 1
+  local k = counter % 10
+  if k < 4 then
+    return wrk.format("DELETE", "/api/v2/obproxy/clusters/1/obproxies/" .. (counter % {SERVERS} + 1), auth)
+  elseif k < 7 then
+    return wrk.format("GET", "/api/v2/tasks/instances/" .. (33149 + counter % 5000), auth)
+  elseif k == 7 then
+    return wrk.format("DELETE", "/api/v2/obproxy/clusters/1/obproxies/x" .. counter, auth)
+  elseif k == 8 then
+    return wrk.format("GET", "/api/v2/obproxy/clusters/77", auth)
+  else
+    return wrk.format("GET", "/__mock/health")
+  end
+end
+"#,
+        half = SERVERS / 2
     )
 }
 

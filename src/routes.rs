@@ -4,6 +4,8 @@
 //! a 404 envelope; a known path with another method is a 405 envelope with `Allow`. Handlers run
 //! under the state lock and only touch plain data.
 
+use std::borrow::Cow;
+
 use hyper::http::Method;
 use percent_encoding::percent_decode_str;
 
@@ -53,15 +55,15 @@ const ROUTES: &[Route] = &[
     },
 ];
 
-/// Path parameters, percent-decoded, by name.
-pub(crate) struct Params(Vec<(&'static str, String)>);
+/// Path parameters, percent-decoded (copied only when they had an escape), by name.
+pub(crate) struct Params<'a>(Vec<(&'static str, Cow<'a, str>)>);
 
-impl Params {
+impl Params<'_> {
     fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(n, _)| *n == name)
-            .map_or("", |(_, v)| v.as_str())
+            .map_or("", |(_, v)| v.as_ref())
     }
 
     fn long(&self, name: &str) -> Result<i64, OcpError> {
@@ -77,14 +79,13 @@ impl Params {
 }
 
 /// Matches `path` against `pattern`, capturing `{name}` segments.
-pub(crate) fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
+pub(crate) fn match_path<'a>(pattern: &'static str, path: &'a str) -> Option<Params<'a>> {
     let mut params = Vec::new();
     let mut segments = path.split('/');
     for part in pattern.split('/') {
         let segment = segments.next()?;
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            let decoded = percent_decode_str(segment).decode_utf8_lossy().into_owned();
-            params.push((name, decoded));
+            params.push((name, percent_decode_str(segment).decode_utf8_lossy()));
         } else if part != segment {
             return None;
         }
@@ -93,7 +94,10 @@ pub(crate) fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
 }
 
 /// The methods a path answers, for `Allow`; `None` when no route has the path.
-pub(crate) fn allowed<'r>(routes: &'r [Route], path: &str) -> Option<(&'r Route, Params)> {
+pub(crate) fn allowed<'r, 'p>(
+    routes: &'r [Route],
+    path: &'p str,
+) -> Option<(&'r Route, Params<'p>)> {
     routes
         .iter()
         .find_map(|r| match_path(r.pattern, path).map(|p| (r, p)))

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::http::{HeaderValue, Response, StatusCode, header};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -270,6 +270,8 @@ async fn serve(
     };
     let response = match head_check {
         Err(e) => app.reject(&request, e),
+        // Most calls have no body: no need to wait for one.
+        Ok(()) if body.is_end_stream() => app.handle(&request),
         Ok(()) => {
             let collect = Limited::new(body, limits.max_body_bytes).collect();
             match tokio::time::timeout(limits.header_read_timeout, collect).await {

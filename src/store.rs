@@ -188,12 +188,17 @@ impl State {
         let TaskPace::Time(per_subtask) = pace else {
             return;
         };
-        let running: Vec<i64> = self.running.iter().copied().collect();
-        for id in running {
+        // Walks the running set by key, since settling removes finished tasks from it.
+        let mut next = self.running.first().copied();
+        while let Some(id) = next {
             if let Some(t) = self.tasks.get_mut(&id) {
                 t.advance_to(now_ms, per_subtask);
             }
             self.settle(id);
+            next = self.running.range(id.saturating_add(1)..).next().copied();
+            if id == i64::MAX {
+                break;
+            }
         }
     }
 

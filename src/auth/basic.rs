@@ -21,28 +21,56 @@ impl std::fmt::Display for BasicError {
     }
 }
 
+/// Decoded `user:password`, kept in one string.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicCredentials {
+    decoded: String,
+    colon: usize,
+}
+
+impl BasicCredentials {
+    pub fn user(&self) -> &str {
+        &self.decoded[..self.colon]
+    }
+
+    pub fn password(&self) -> &str {
+        &self.decoded[self.colon + 1..]
+    }
+}
+
+// Hand-written so a password never reaches a log through `{:?}`.
+impl std::fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BasicCredentials({})", self.user())
+    }
+}
+
 /// Reads the token after `Basic `: base64 of `user:password`, split at the first colon.
-pub fn parse_basic(token: &str) -> Result<(String, String), BasicError> {
+pub fn parse_basic(token: &str) -> Result<BasicCredentials, BasicError> {
     let bytes = STANDARD
         .decode(token.trim())
         .map_err(|_| BasicError::InvalidBase64)?;
-    let text = String::from_utf8(bytes).map_err(|_| BasicError::NotUtf8)?;
-    let (user, password) = text.split_once(':').ok_or(BasicError::NoColon)?;
-    Ok((user.to_owned(), password.to_owned()))
+    let decoded = String::from_utf8(bytes).map_err(|_| BasicError::NotUtf8)?;
+    let colon = decoded.find(':').ok_or(BasicError::NoColon)?;
+    Ok(BasicCredentials { decoded, colon })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn pair(token: &str) -> Result<(String, String), BasicError> {
+        parse_basic(token).map(|c| (c.user().to_owned(), c.password().to_owned()))
+    }
+
     #[test]
     fn reads_user_and_password_split_at_the_first_colon() {
         assert_eq!(
-            parse_basic("YWRtaW46YWFBQTExX18="),
+            pair("YWRtaW46YWFBQTExX18="),
             Ok(("admin".into(), "aaAA11__".into()))
         );
         let token = STANDARD.encode("u:p:q");
-        assert_eq!(parse_basic(&token), Ok(("u".into(), "p:q".into())));
+        assert_eq!(pair(&token), Ok(("u".into(), "p:q".into())));
     }
 
     #[test]

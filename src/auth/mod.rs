@@ -169,16 +169,23 @@ impl AuthSettings {
     /// An identity with a stable user id: 100 for the first name (OCP's `admin` is 100 in its
     /// documented task query), then one more per distinct name, users before access keys.
     pub fn identity(&self, name: &str, role: Role) -> Identity {
-        let mut names: Vec<&str> = vec!["admin"];
-        let configured = self.users.iter().map(|u| u.name.as_str());
-        for n in configured.chain(self.access_keys.iter().map(|k| k.role.as_str())) {
-            if !names.contains(&n) {
-                names.push(n);
+        let names = || {
+            std::iter::once("admin")
+                .chain(self.users.iter().map(|u| u.name.as_str()))
+                .chain(self.access_keys.iter().map(|k| k.role.as_str()))
+        };
+        let mut distinct = 0;
+        for (i, n) in names().enumerate() {
+            if names().take(i).any(|earlier| earlier == n) {
+                continue;
             }
+            if n == name {
+                break;
+            }
+            distinct += 1;
         }
-        let index = names.iter().position(|n| *n == name).unwrap_or(names.len());
         Identity {
-            id: 100 + index as i64,
+            id: 100 + distinct,
             name: name.to_owned(),
             role,
         }
@@ -218,7 +225,8 @@ impl AuthSettings {
     }
 
     fn basic(&self, token: &str) -> Result<Identity, OcpError> {
-        let (name, password) = basic::parse_basic(token).map_err(|e| refuse(e.to_string()))?;
+        let credentials = basic::parse_basic(token).map_err(|e| refuse(e.to_string()))?;
+        let (name, password) = (credentials.user(), credentials.password());
         // Every user is compared, in constant time, so timing tells nothing about which exist.
         let mut found = None;
         for user in &self.users {

@@ -102,26 +102,51 @@ impl TraceIds {
 
 /// Renders epoch milliseconds as OCP does: `2021-09-03T16:31:58.151+08:00`.
 pub fn format_time(epoch_ms: i64) -> String {
+    let mut out = Vec::with_capacity(31);
+    write_digits(&mut out, epoch_ms);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the time as a JSON string, without allocating: this runs several times per answer.
+pub fn write_time(out: &mut Vec<u8>, epoch_ms: i64) {
+    out.push(b'"');
+    write_digits(out, epoch_ms);
+    out.push(b'"');
+}
+
+fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
     let local = epoch_ms + OFFSET_MINUTES * 60_000;
     let days = local.div_euclid(86_400_000);
     let ms_of_day = local.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let (hh, mm, ss, ms) = (
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000,
-    );
-    let (sign, off) = if OFFSET_MINUTES < 0 {
-        ('-', -OFFSET_MINUTES)
-    } else {
-        ('+', OFFSET_MINUTES)
-    };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{ms:03}{sign}{:02}:{:02}",
-        off / 60,
-        off % 60
-    )
+    let off = OFFSET_MINUTES.abs();
+    let fields: [(i64, u32, u8); 8] = [
+        (y, 4, b'-'),
+        (m, 2, b'-'),
+        (d, 2, b'T'),
+        (ms_of_day / 3_600_000, 2, b':'),
+        (ms_of_day / 60_000 % 60, 2, b':'),
+        (ms_of_day / 1000 % 60, 2, b'.'),
+        (
+            ms_of_day % 1000,
+            3,
+            if OFFSET_MINUTES < 0 { b'-' } else { b'+' },
+        ),
+        (off / 60, 2, b':'),
+    ];
+    for (n, width, after) in fields {
+        push_padded(out, n, width);
+        out.push(after);
+    }
+    push_padded(out, off % 60, 2);
+}
+
+/// `n` in decimal, zero-padded to `width` digits.
+fn push_padded(out: &mut Vec<u8>, n: i64, width: u32) {
+    let n = n.unsigned_abs();
+    for i in (0..width).rev() {
+        out.push(b'0' + (n / 10u64.pow(i) % 10) as u8);
+    }
 }
 
 /// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use.

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::clock::format_time;
+use super::clock::{format_time, write_time};
 use super::error::{ErrorCodeStyle, Language, OcpError};
 use super::holes::{write_int, write_str};
 
@@ -56,7 +56,7 @@ pub fn success(
     out.extend_from_slice(b",\"status\":");
     write_int(&mut out, i64::from(status));
     out.extend_from_slice(b",\"successful\":true,\"timestamp\":");
-    write_str(&mut out, &format_time(meta.timestamp_ms));
+    write_time(&mut out, meta.timestamp_ms);
     out.extend_from_slice(b",\"traceId\":");
     write_str(&mut out, &meta.trace_id);
     out.push(b'}');

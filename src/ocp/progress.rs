@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::clock::format_time;
-use super::task::{NewTask, TaskTemplate};
+use super::task::{Layout, NewTask, TaskTemplate};
 
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,6 @@ impl Status {
 
 #[derive(Debug, Clone)]
 struct Node {
-    upstreams: Vec<usize>,
     status: Status,
     /// When the subtask became READY or started RUNNING: the time pace counts from it.
     since_ms: i64,
@@ -120,6 +119,8 @@ pub struct TaskRun {
     finish_ms: Option<i64>,
     retried: bool,
     nodes: Vec<Node>,
+    /// The subtasks' DAG, node i being slot i.
+    layout: Layout,
     exit: usize,
 }
 
@@ -127,13 +128,13 @@ impl TaskRun {
     /// Starts following a task just built from `template` for `origin`; `fail_at` names the
     /// subtask (case-insensitively) it fails at once.
     pub fn new(template: &TaskTemplate, origin: TaskOrigin, fail_at: Option<&str>) -> Self {
-        let slots = template.layout(origin.first_subtask_id, origin.servers.len());
-        let nodes: Vec<Node> = slots
+        let layout = template.layout(origin.first_subtask_id, origin.servers.len());
+        let nodes: Vec<Node> = layout
+            .slots
             .iter()
             .map(|slot| {
                 let field = |key| template.slot_field(slot, key);
                 Node {
-                    upstreams: slot.upstreams.clone(),
                     status: if field("status").and_then(Value::as_str) == Some("READY") {
                         Status::Ready
                     } else {
@@ -152,9 +153,10 @@ impl TaskRun {
                 }
             })
             .collect();
-        let exit = slots
+        let exit = layout
+            .slots
             .iter()
-            .position(|s| s.downstreams.is_empty())
+            .position(|s| layout.downstreams(s).is_empty())
             .unwrap_or(0);
         Self {
             origin,
@@ -162,6 +164,7 @@ impl TaskRun {
             finish_ms: None,
             retried: false,
             nodes,
+            layout,
             exit,
         }
     }
@@ -226,8 +229,9 @@ impl TaskRun {
     fn release(&mut self, now_ms: i64) {
         for i in 0..self.nodes.len() {
             let ready = self.nodes[i].status == Status::Pending
-                && self.nodes[i]
-                    .upstreams
+                && self
+                    .layout
+                    .upstreams(&self.layout.slots[i])
                     .iter()
                     .all(|&u| self.nodes[u].status == Status::Successful);
             if ready {

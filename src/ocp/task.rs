@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::clock::{format_time, parse_time};
+use super::clock::{format_time, parse_time, write_time};
 use super::holes::{Holes, hole, write_int, write_str};
 
 /// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim.
@@ -235,7 +235,7 @@ impl TaskTemplate {
 
     /// The subtasks of a task over `lanes` servers, in the order they are listed: each template
     /// node in turn, a per-server node once per lane; edges as positions in that list.
-    pub fn layout(&self, first: i64, lanes: usize) -> Vec<Slot> {
+    pub fn layout(&self, first: i64, lanes: usize) -> Layout {
         let lanes = lanes.max(1);
         let mut offsets = Vec::with_capacity(self.nodes.len());
         let mut total = 0;
@@ -243,32 +243,38 @@ impl TaskTemplate {
             offsets.push(total);
             total += if node.per_server { lanes } else { 1 };
         }
-        let targets = |to: &[usize], own: Option<usize>| -> Vec<usize> {
-            let mut out = Vec::with_capacity(to.len());
+        let mut layout = Layout {
+            slots: Vec::with_capacity(total),
+            edges: Vec::with_capacity(total * 4),
+        };
+        let push_targets = |edges: &mut Vec<usize>, to: &[usize], own: Option<usize>| {
+            let start = edges.len();
             for &t in to {
+                let base = offsets[t];
                 match (self.nodes[t].per_server, own) {
-                    (false, _) => out.push(offsets[t]),
-                    (true, Some(lane)) => out.push(offsets[t] + lane),
-                    (true, None) => out.extend((0..lanes).map(|l| offsets[t] + l)),
+                    (false, _) => edges.push(base),
+                    (true, Some(lane)) => edges.push(base + lane),
+                    (true, None) => edges.extend((0..lanes).map(|l| base + l)),
                 }
             }
-            out
+            start..edges.len()
         };
-        let mut slots = Vec::with_capacity(total);
         for (n, node) in self.nodes.iter().enumerate() {
             let copies = if node.per_server { lanes } else { 1 };
             for lane in 0..copies {
                 let own = node.per_server.then_some(lane);
-                slots.push(Slot {
+                let upstreams = push_targets(&mut layout.edges, &node.upstreams, own);
+                let downstreams = push_targets(&mut layout.edges, &node.downstreams, own);
+                layout.slots.push(Slot {
                     node: n,
                     lane: own,
                     id: self.subtask_id(first, n, lane),
-                    upstreams: targets(&node.upstreams, own),
-                    downstreams: targets(&node.downstreams, own),
+                    upstreams,
+                    downstreams,
                 });
             }
         }
-        slots
+        layout
     }
 
     /// A field of a slot's subtask as the template has it (`name`, `status`, `runTime`, ...).
@@ -278,15 +284,17 @@ impl TaskTemplate {
 
     /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
     pub fn build(&self, t: &NewTask<'_>) -> Value {
-        let slots = self.layout(t.first_subtask_id, t.servers.len());
-        let ids = |edges: &[usize]| -> Vec<i64> { edges.iter().map(|&e| slots[e].id).collect() };
-        let subtasks: Vec<Value> = slots
+        let layout = self.layout(t.first_subtask_id, t.servers.len());
+        let ids =
+            |edges: &[usize]| -> Vec<i64> { edges.iter().map(|&e| layout.slots[e].id).collect() };
+        let subtasks: Vec<Value> = layout
+            .slots
             .iter()
             .map(|slot| {
                 let mut s = self.nodes[slot.node].fields.clone();
                 s.insert("id".into(), json!(slot.id));
-                s.insert("upstreams".into(), json!(ids(&slot.upstreams)));
-                s.insert("downstreams".into(), json!(ids(&slot.downstreams)));
+                s.insert("upstreams".into(), json!(ids(layout.upstreams(slot))));
+                s.insert("downstreams".into(), json!(ids(layout.downstreams(slot))));
                 s.insert(
                     "parallelIdx".into(),
                     json!(slot.lane.map_or(-1, |l| l as i64)),
@@ -328,7 +336,8 @@ impl TaskTemplate {
 
     /// Writes exactly the bytes `build(t).to_string()` gives, from the precomputed text.
     pub fn write(&self, t: &NewTask<'_>, out: &mut Vec<u8>) {
-        let slots = self.layout(t.first_subtask_id, t.servers.len());
+        let layout = self.layout(t.first_subtask_id, t.servers.len());
+        let slots = &layout.slots;
         let ids = |out: &mut Vec<u8>, edges: &[usize]| {
             out.push(b'[');
             for (i, &e) in edges.iter().enumerate() {
@@ -339,23 +348,34 @@ impl TaskTemplate {
             }
             out.push(b']');
         };
-        let strings = |out: &mut Vec<u8>, items: &[String]| {
+        // Ids as JSON strings (`["2"]`), as OCP's listMap holds them.
+        let quoted_ids = |out: &mut Vec<u8>, items: &mut dyn Iterator<Item = i64>| {
             out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_str(out, item);
+                out.push(b'"');
+                write_int(out, item);
+                out.push(b'"');
             }
             out.push(b']');
         };
         self.text.task.write(out, |hole, out| match hole {
             TASK_ID => write_int(out, t.task_id),
-            TASK_START => write_str(out, &format_time(t.start_ms)),
+            TASK_START => write_time(out, t.start_ms),
             TASK_CREATOR => write_str(out, t.creator),
             TASK_EXECUTOR => write_str(out, t.executor),
-            TASK_SERVER_IDS => strings(out, &server_ids(t)),
-            TASK_HOST_IDS => strings(out, &host_ids(t)),
+            TASK_SERVER_IDS => quoted_ids(out, &mut t.servers.iter().map(|s| s.0)),
+            TASK_HOST_IDS => quoted_ids(
+                out,
+                &mut t
+                    .servers
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, (_, h))| !t.servers[..*i].iter().any(|(_, e)| e == h))
+                    .map(|(_, (_, h))| *h),
+            ),
             TASK_SERVICE_NAME => write_str(out, t.service_name),
             _ => {
                 out.push(b'[');
@@ -365,14 +385,32 @@ impl TaskTemplate {
                     }
                     self.text.subtasks[slot.node].write(out, |hole, out| match hole {
                         SUB_ID => write_int(out, slot.id),
-                        SUB_UPSTREAMS => ids(out, &slot.upstreams),
-                        SUB_DOWNSTREAMS => ids(out, &slot.downstreams),
+                        SUB_UPSTREAMS => ids(out, layout.upstreams(slot)),
+                        SUB_DOWNSTREAMS => ids(out, layout.downstreams(slot)),
                         _ => write_int(out, slot.lane.map_or(-1, |l| l as i64)),
                     });
                 }
                 out.push(b']');
             }
         });
+    }
+}
+
+/// The subtasks of one task with their edges, in two allocations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub slots: Vec<Slot>,
+    /// Every slot's upstreams and downstreams, as positions in `slots`.
+    edges: Vec<usize>,
+}
+
+impl Layout {
+    pub fn upstreams(&self, slot: &Slot) -> &[usize] {
+        self.edges.get(slot.upstreams.clone()).unwrap_or_default()
+    }
+
+    pub fn downstreams(&self, slot: &Slot) -> &[usize] {
+        self.edges.get(slot.downstreams.clone()).unwrap_or_default()
     }
 }
 
@@ -384,9 +422,9 @@ pub struct Slot {
     /// Its lane (`parallelIdx`), for a per-server subtask.
     pub lane: Option<usize>,
     pub id: i64,
-    /// Positions, in the layout, of its upstreams and downstreams.
-    pub upstreams: Vec<usize>,
-    pub downstreams: Vec<usize>,
+    /// Where its upstreams and downstreams sit in the layout's edge list.
+    upstreams: std::ops::Range<usize>,
+    downstreams: std::ops::Range<usize>,
 }
 
 fn server_ids(t: &NewTask<'_>) -> Vec<String> {
