@@ -463,3 +463,19 @@ fn help_documents_check_and_validate_with_their_variables() {
         assert!(stdout.contains(needle), "{needle}");
     }
 }
+
+#[cfg(not(feature = "tls"))]
+#[test]
+fn an_https_target_needs_the_tls_feature_and_exits_2_without_it() {
+    let out = ocp_mock(
+        &["check", "--target", "https://127.0.0.1:9", "--user", "a:b"],
+        &[],
+        None,
+    );
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("built without the `tls` feature"),
+        "{}",
+        text(&out.stderr)
+    );
+}
