@@ -56,13 +56,12 @@ fn main() {
         drop(bare);
         let mock = Server::start_mock(&inventory);
         let m = wrk(&mock.addr, &mock_script, connections, threads, PHASE);
-        let tasks = mock.health_requests();
         drop(mock);
-        rows.push((connections, b, m, tasks));
+        rows.push((connections, b, m));
     }
     println!("| load | server | requests/s | p50 | p99 | non-2xx | ratio ocp-mock / bare |");
     println!("|---|---|---|---|---|---|---|");
-    for (c, b, m, _) in &rows {
+    for (c, b, m) in &rows {
         println!(
             "| c={c} | bare hyper | {:.0} | {} | {} | {} | |",
             b.rps, b.p50, b.p99, b.non_2xx
@@ -130,9 +129,9 @@ fn big_inventory() -> String {
     )
 }
 
-/// Each wrk thread cycles through the servers from its own offset, so no two requests in
-/// flight name the same server and every DELETE creates a task.
-fn delete_script() -> String {
+/// Gives each wrk thread its own starting point in the server ids (`counter`), so no two
+/// requests in flight name the same server and every DELETE creates a task.
+fn thread_offsets() -> String {
     format!(
         r#"local next_thread = 0
 function setup(thread)
@@ -141,25 +140,33 @@ function setup(thread)
 end
 function init(args)
   counter = tid * {half}
-end
-request = function()
-  counter = counter + 1
-  local id = counter % {SERVERS} + 1
-  return wrk.format("DELETE", "/api/v2/obproxy/clusters/1/obproxies/" .. id,
-    {{ ["Authorization"] = "{ADMIN_BASIC}" }})
+  auth = {{ ["Authorization"] = "{ADMIN_BASIC}" }}
 end
 "#,
         half = SERVERS / 2
     )
 }
 
-fn bare_script_text() -> String {
-    format!(
-        r#"request = function()
-  return wrk.format("DELETE", "{DOCUMENTED_PATH}", {{ ["Authorization"] = "{ADMIN_BASIC}" }})
+fn delete_script() -> String {
+    thread_offsets()
+        + &format!(
+            r#"request = function()
+  counter = counter + 1
+  local id = counter % {SERVERS} + 1
+  return wrk.format("DELETE", "/api/v2/obproxy/clusters/1/obproxies/" .. id, auth)
 end
 "#
-    )
+        )
+}
+
+fn bare_script_text() -> String {
+    thread_offsets()
+        + &format!(
+            r#"request = function()
+  return wrk.format("DELETE", "{DOCUMENTED_PATH}", auth)
+end
+"#
+        )
 }
 
 /// A server child process, stopped by its PID when dropped.
@@ -211,12 +218,16 @@ impl Server {
         self.child.id()
     }
 
-    /// Requests the mock has answered, from its admin API.
-    fn health_requests(&self) -> u64 {
+    /// A figure of the mock's `GET /__mock/health` (`requests`, `tasks`).
+    fn health(&self, field: &str) -> u64 {
         let reply = http(&self.addr, "GET", "/__mock/health").unwrap_or_default();
         let body = reply.split("\r\n\r\n").nth(1).unwrap_or("{}");
         let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-        v["data"]["requests"].as_u64().unwrap_or(0)
+        v["data"][field].as_u64().unwrap_or(0)
+    }
+
+    fn health_requests(&self) -> u64 {
+        self.health("requests")
     }
 }
 
@@ -355,26 +366,15 @@ fn soak(inventory: &std::path::Path, script: &std::path::Path) -> Soak {
     soak.rss_end = rss_kb(mock.pid(), "VmRSS:");
     soak.peak = rss_kb(mock.pid(), "VmHWM:");
     soak.fds_after = open_files(mock.pid());
-    let reply = http(&mock.addr, "GET", "/__mock/health").unwrap_or_default();
-    let body = reply.split("\r\n\r\n").nth(1).unwrap_or("{}");
-    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    soak.tasks = v["data"]["tasks"].as_u64().unwrap_or(0);
+    soak.tasks = mock.health("tasks");
     soak
 }
 
 /// Deletes, task polls, errors (a malformed id, an unknown cluster) and admin calls.
 fn mixed_script_text() -> String {
-    format!(
-        r#"local next_thread = 0
-function setup(thread)
-  thread:set("tid", next_thread)
-  next_thread = next_thread + 1
-end
-function init(args)
-  counter = tid * {half}
-  auth = {{ ["Authorization"] = "{ADMIN_BASIC}" }}
-end
-request = function()
+    thread_offsets()
+        + &format!(
+            r#"request = function()
   counter = counter + 1
   local k = counter % 10
   if k < 4 then
@@ -389,9 +389,8 @@ request = function()
     return wrk.format("GET", "/__mock/health")
   end
 end
-"#,
-        half = SERVERS / 2
-    )
+"#
+        )
 }
 
 /// Repeats `f` for about two seconds; calls per second.

@@ -237,7 +237,10 @@ fn help_lists_every_flag_and_exits_0() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let readme = include_str!("../README.md");
-    for (flag, var, _) in ocp_mock::cli::SERVE_FLAGS {
+    let flags = ocp_mock::cli::SERVE_VALUES
+        .iter()
+        .chain(ocp_mock::cli::SERVE_SWITCHES);
+    for (flag, var) in flags {
         assert!(text.contains(flag), "--help lacks {flag}");
         assert!(text.contains(var), "--help lacks {var}");
         assert!(readme.contains(flag), "README lacks {flag}");

@@ -3,11 +3,11 @@
 //! target and its credentials in secrets rather than on a command line.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::report::Format;
 use super::validate::ValidateOptions;
 use super::{CheckOptions, Credentials, DeleteTarget};
+use crate::cli::scan::{Env, Scanned, bad, millis, scan};
 use crate::cli::{CliError, Command};
 use crate::contract::Expect;
 
@@ -36,118 +36,6 @@ const VALIDATE_VALUES: &[(&str, &str)] = &[
     ("--expect", "OCP_MOCK_EXPECT"),
     ("--format", "OCP_MOCK_FORMAT"),
 ];
-
-type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The command line after the command word, sorted into flags and operands.
-struct Scanned<'a> {
-    values: Vec<(&'static str, String)>,
-    switches: Vec<&'static str>,
-    operands: Vec<String>,
-    value_flags: &'static [(&'static str, &'static str)],
-    switch_flags: &'static [(&'static str, &'static str)],
-    env: Env<'a>,
-}
-
-impl Scanned<'_> {
-    /// The last occurrence of a flag, else its environment variable.
-    fn get(&self, flag: &str) -> Option<String> {
-        let given = self.values.iter().rev().find(|(f, _)| *f == flag);
-        given.map(|(_, v)| v.clone()).or_else(|| {
-            let (_, var) = self.value_flags.iter().find(|(f, _)| *f == flag)?;
-            (self.env)(var)
-        })
-    }
-
-    /// Whether the flag itself (not its variable) was given.
-    fn given(&self, flag: &str) -> bool {
-        self.values.iter().any(|(f, _)| *f == flag)
-    }
-
-    /// A switch is on when given, or when its variable is set to anything but empty, 0, false.
-    fn switch(&self, flag: &str) -> bool {
-        self.switches.contains(&flag)
-            || self
-                .switch_flags
-                .iter()
-                .find(|(f, _)| *f == flag)
-                .and_then(|(_, var)| (self.env)(var))
-                .is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
-    }
-}
-
-/// `Ok(None)` when `--help` was asked for.
-fn scan<'a>(
-    args: &[String],
-    value_flags: &'static [(&'static str, &'static str)],
-    switch_flags: &'static [(&'static str, &'static str)],
-    env: Env<'a>,
-) -> Result<Option<Scanned<'a>>, CliError> {
-    let mut scanned = Scanned {
-        values: Vec::new(),
-        switches: Vec::new(),
-        operands: Vec::new(),
-        value_flags,
-        switch_flags,
-        env,
-    };
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        i += 1;
-        if matches!(arg, "--help" | "-h") {
-            return Ok(None);
-        }
-        if arg == "--" {
-            scanned.operands.extend(args[i..].iter().cloned());
-            break;
-        }
-        if arg == "-" || !arg.starts_with('-') {
-            scanned.operands.push(arg.to_owned());
-            continue;
-        }
-        if let Some(&(flag, _)) = switch_flags.iter().find(|(f, _)| *f == arg) {
-            scanned.switches.push(flag);
-            continue;
-        }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_owned())),
-            None => (arg, None),
-        };
-        let Some(&(flag, _)) = value_flags.iter().find(|(f, _)| *f == name) else {
-            return Err(CliError(format!(
-                "unknown option {arg:?} (try: ocp-mock help)"
-            )));
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                let v = args
-                    .get(i)
-                    .ok_or_else(|| CliError(format!("{flag} needs a value")))?;
-                i += 1;
-                v.clone()
-            }
-        };
-        scanned.values.push((flag, value));
-    }
-    Ok(Some(scanned))
-}
-
-fn bad(flag: &str, why: impl std::fmt::Display) -> CliError {
-    CliError(format!("{flag}: {why}"))
-}
-
-fn millis(scanned: &Scanned<'_>, flag: &str, default: Duration) -> Result<Duration, CliError> {
-    match scanned.get(flag) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| bad(flag, format!("{v:?} is not a number of milliseconds"))),
-    }
-}
 
 /// `NAME:PASSWORD` or `ID:SECRET`: split at the first colon, so a password may hold colons.
 fn pair(flag: &str, spec: &str, form: &str) -> Result<(String, String), CliError> {

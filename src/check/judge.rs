@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::http::Answer;
 use crate::contract::{Contract, Expect, Violation};
+use crate::ocp::inventory::{OPERATE_STATUSES, SERVER_STATUSES};
 
 /// Judges a whole answer; returns its violations and its body when the body is JSON.
 pub(crate) fn answer(
@@ -234,18 +235,8 @@ pub(crate) fn cluster_detail(body: &Value, cluster_id: i64, out: &mut Vec<Violat
     for (i, server) in servers.into_iter().flatten().enumerate() {
         let at = format!("/data/obproxies/{i}");
         fields(server, &at, &server_fields, out);
-        const STATUSES: &[&str] = &[
-            "CREATING",
-            "RUNNING",
-            "RESTARTING",
-            "UPGRADING",
-            "REFRESHING",
-            "DELETING",
-            "UNAVAILABLE",
-            "TAKINGOVER",
-        ];
-        one_of(server, &at, "status", STATUSES, out);
-        one_of(server, &at, "operateStatus", &["NORMAL", "OPERATING"], out);
+        one_of(server, &at, "status", &SERVER_STATUSES, out);
+        one_of(server, &at, "operateStatus", &OPERATE_STATUSES, out);
         if let Some(owner) = server.get("clusterId").and_then(Value::as_i64)
             && owner != cluster_id
         {

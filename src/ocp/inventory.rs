@@ -71,7 +71,11 @@ impl std::fmt::Display for InventoryError {
 
 impl std::error::Error for InventoryError {}
 
-const SERVER_STATUSES: [&str; 8] = [
+/// Every `operateStatus` OCP documents for an OBProxy server.
+pub const OPERATE_STATUSES: [&str; 2] = ["NORMAL", "OPERATING"];
+
+/// Every `status` OCP documents for an OBProxy server.
+pub const SERVER_STATUSES: [&str; 8] = [
     "CREATING",
     "RUNNING",
     "RESTARTING",
@@ -135,7 +139,7 @@ impl Inventory {
             if !SERVER_STATUSES.contains(&s.status.as_str()) {
                 return Err(at("status", format!("unknown status {:?}", s.status)));
             }
-            if !["NORMAL", "OPERATING"].contains(&s.operate_status.as_str()) {
+            if !OPERATE_STATUSES.contains(&s.operate_status.as_str()) {
                 return Err(at(
                     "operateStatus",
                     format!("unknown operate status {:?}", s.operate_status),

@@ -2,6 +2,8 @@
 //! `OCP_MOCK_*` environment variable (flag wins), so CI jobs can configure the mock without
 //! touching its command line.
 
+pub mod scan;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -9,6 +11,7 @@ use crate::auth::{AccessKey, User};
 use crate::ocp::inventory::Inventory;
 use crate::scenario;
 use crate::settings::Settings;
+use scan::{Env, bad, scan};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -125,70 +128,42 @@ Exit status of check and validate: 0 every probe passed, 1 a contract violation,
 2 the check could not run (bad arguments, no connection, TLS failure, unreadable file).
 ";
 
-/// Whether a flag takes a value or is a switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Takes {
-    Value,
-    Switch,
-}
-
-/// Every flag of `serve` with its environment twin, switches included (for docs and tests).
-pub const SERVE_FLAGS: &[(&str, &str, Takes)] = &[
-    ("--addr", "OCP_MOCK_ADDR", Takes::Value),
-    ("--seed", "OCP_MOCK_SEED", Takes::Value),
-    ("--clock", "OCP_MOCK_CLOCK", Takes::Value),
-    ("--server-name", "OCP_MOCK_SERVER_NAME", Takes::Value),
-    ("--executor", "OCP_MOCK_EXECUTOR", Takes::Value),
-    ("--error-code", "OCP_MOCK_ERROR_CODE", Takes::Value),
-    ("--inventory", "OCP_MOCK_INVENTORY", Takes::Value),
-    ("--user", "OCP_MOCK_USER", Takes::Value),
-    ("--access-key", "OCP_MOCK_ACCESS_KEY", Takes::Value),
-    ("--task-pace", "OCP_MOCK_TASK_PACE", Takes::Value),
-    ("--scenario", "OCP_MOCK_SCENARIO", Takes::Value),
-    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE", Takes::Value),
-    ("--task-retention", "OCP_MOCK_TASK_RETENTION", Takes::Value),
-    ("--max-ids", "OCP_MOCK_MAX_IDS", Takes::Value),
-    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES", Takes::Value),
-    (
-        "--max-header-bytes",
-        "OCP_MOCK_MAX_HEADER_BYTES",
-        Takes::Value,
-    ),
-    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES", Takes::Value),
+/// The flags of `serve` that take a value, with their environment twins (the one list --help,
+/// parsing and tests use).
+pub const SERVE_VALUES: &[(&str, &str)] = &[
+    ("--addr", "OCP_MOCK_ADDR"),
+    ("--seed", "OCP_MOCK_SEED"),
+    ("--clock", "OCP_MOCK_CLOCK"),
+    ("--server-name", "OCP_MOCK_SERVER_NAME"),
+    ("--executor", "OCP_MOCK_EXECUTOR"),
+    ("--error-code", "OCP_MOCK_ERROR_CODE"),
+    ("--inventory", "OCP_MOCK_INVENTORY"),
+    ("--user", "OCP_MOCK_USER"),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
+    ("--task-pace", "OCP_MOCK_TASK_PACE"),
+    ("--scenario", "OCP_MOCK_SCENARIO"),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
+    ("--task-retention", "OCP_MOCK_TASK_RETENTION"),
+    ("--max-ids", "OCP_MOCK_MAX_IDS"),
+    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES"),
+    ("--max-header-bytes", "OCP_MOCK_MAX_HEADER_BYTES"),
+    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES"),
     (
         "--header-read-timeout-ms",
         "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
-        Takes::Value,
     ),
-    (
-        "--idle-timeout-ms",
-        "OCP_MOCK_IDLE_TIMEOUT_MS",
-        Takes::Value,
-    ),
-    (
-        "--max-connections",
-        "OCP_MOCK_MAX_CONNECTIONS",
-        Takes::Value,
-    ),
-    (
-        "--shutdown-timeout-ms",
-        "OCP_MOCK_SHUTDOWN_TIMEOUT_MS",
-        Takes::Value,
-    ),
-    (
-        "--respawn-deleted",
-        "OCP_MOCK_RESPAWN_DELETED",
-        Takes::Switch,
-    ),
-    ("--no-auth", "OCP_MOCK_NO_AUTH", Takes::Switch),
-    ("--no-admin", "OCP_MOCK_NO_ADMIN", Takes::Switch),
-    ("--quiet", "OCP_MOCK_QUIET", Takes::Switch),
+    ("--idle-timeout-ms", "OCP_MOCK_IDLE_TIMEOUT_MS"),
+    ("--max-connections", "OCP_MOCK_MAX_CONNECTIONS"),
+    ("--shutdown-timeout-ms", "OCP_MOCK_SHUTDOWN_TIMEOUT_MS"),
 ];
 
-/// A boolean environment twin is on unless empty, `0` or `false`.
-fn env_flag(env: &dyn Fn(&str) -> Option<String>, var: &str) -> bool {
-    env(var).is_some_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
-}
+/// The switches of `serve`, with their environment twins (on unless empty, `0` or `false`).
+pub const SERVE_SWITCHES: &[(&str, &str)] = &[
+    ("--respawn-deleted", "OCP_MOCK_RESPAWN_DELETED"),
+    ("--no-auth", "OCP_MOCK_NO_AUTH"),
+    ("--no-admin", "OCP_MOCK_NO_ADMIN"),
+    ("--quiet", "OCP_MOCK_QUIET"),
+];
 
 /// Parses the arguments after the program name; `env` looks up environment variables.
 pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command, CliError> {
@@ -196,7 +171,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         return Err(CliError("no command given (try: ocp-mock serve)".into()));
     };
     match command.as_str() {
-        "serve" => parse_serve(rest, env).map(|o| Command::Serve(Box::new(o))),
+        "serve" => parse_serve(rest, env),
         "check" => crate::check::parse_check(rest, env),
         "validate" => crate::check::parse_validate(rest, env),
         "help" | "--help" | "-h" => Ok(Command::Help),
@@ -207,89 +182,22 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     }
 }
 
-fn parse_serve(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ServeOptions, CliError> {
-    let mut values: Vec<(&str, String)> = Vec::new();
-    let mut quiet = env_flag(env, "OCP_MOCK_QUIET");
-    let mut no_auth = env_flag(env, "OCP_MOCK_NO_AUTH");
-    let mut no_admin = env_flag(env, "OCP_MOCK_NO_ADMIN");
-    let mut respawn = env_flag(env, "OCP_MOCK_RESPAWN_DELETED");
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        i += 1;
-        if arg == "--quiet" {
-            quiet = true;
-            continue;
-        }
-        if arg == "--no-auth" {
-            no_auth = true;
-            continue;
-        }
-        if arg == "--no-admin" {
-            no_admin = true;
-            continue;
-        }
-        if arg == "--respawn-deleted" {
-            respawn = true;
-            continue;
-        }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_owned())),
-            None => (arg, None),
-        };
-        let Some(&(flag, ..)) = SERVE_FLAGS
-            .iter()
-            .find(|(f, _, takes)| *f == name && *takes == Takes::Value)
-        else {
-            return Err(CliError(format!(
-                "unknown option {arg:?} (try: ocp-mock help)"
-            )));
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                let v = args
-                    .get(i)
-                    .ok_or_else(|| CliError(format!("{flag} needs a value")))?;
-                i += 1;
-                v.clone()
-            }
-        };
-        values.push((flag, value));
+fn parse_serve(args: &[String], env: Env<'_>) -> Result<Command, CliError> {
+    let Some(scanned) = scan(args, SERVE_VALUES, SERVE_SWITCHES, env)? else {
+        return Ok(Command::Help);
+    };
+    if let Some(extra) = scanned.operands.first() {
+        return Err(CliError(format!(
+            "unexpected argument {extra:?} (try: ocp-mock help)"
+        )));
     }
-    // A single-valued flag: the last occurrence wins, then its variable.
-    let get = |flag: &str| -> Option<String> {
-        let from_args = values.iter().rev().find(|(f, _)| *f == flag);
-        from_args.map(|(_, v)| v.clone()).or_else(|| {
-            let (_, var, _) = SERVE_FLAGS.iter().find(|(f, ..)| *f == flag)?;
-            env(var)
-        })
-    };
-    // A repeatable flag: every occurrence, or else its variable split at whitespace.
-    let get_all = |flag: &str| -> Vec<String> {
-        let from_args: Vec<String> = values
-            .iter()
-            .filter(|(f, _)| *f == flag)
-            .map(|(_, v)| v.clone())
-            .collect();
-        if !from_args.is_empty() {
-            return from_args;
-        }
-        let var = SERVE_FLAGS
-            .iter()
-            .find(|(f, ..)| *f == flag)
-            .map(|(_, v, _)| *v);
-        var.and_then(env)
-            .map(|v| v.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
-    let bad = |flag: &str, e: String| CliError(format!("{flag}: {e}"));
+    let get = |flag: &str| scanned.get(flag);
+    // Repeatable identities: their variables hold several, separated by whitespace.
+    let get_all = |flag: &str| scanned.all(flag, char::is_whitespace);
+    let bad = |flag: &str, e: String| bad(flag, e);
 
     let mut settings = Settings {
-        log_requests: !quiet,
+        log_requests: !scanned.switch("--quiet"),
         ..Settings::default()
     };
     let addr = match get("--addr") {
@@ -338,9 +246,9 @@ fn parse_serve(
             .collect::<Result<_, _>>()
             .map_err(|e| bad("--access-key", e))?;
     }
-    settings.auth.enabled = !no_auth;
-    settings.admin_api = !no_admin;
-    settings.respawn_deleted = respawn;
+    settings.auth.enabled = !scanned.switch("--no-auth");
+    settings.admin_api = !scanned.switch("--no-admin");
+    settings.respawn_deleted = scanned.switch("--respawn-deleted");
     let count = |flag: &str, min: u64| -> Result<Option<u64>, CliError> {
         get(flag)
             .map(|v| match v.parse::<u64>() {
@@ -386,18 +294,10 @@ fn parse_serve(
             .parse()
             .map_err(|_| bad("--journal-size", format!("{n:?} is not a count")))?;
     }
-    let from_args: Vec<String> = values
-        .iter()
-        .filter(|(f, _)| *f == "--scenario")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let specs = if from_args.is_empty() {
-        env("OCP_MOCK_SCENARIO").unwrap_or_default()
-    } else {
-        from_args.join(";")
-    };
+    // A scenario may hold spaces (`fail-at:Wait node`): their variable separates them by `;`.
+    let specs = scanned.all("--scenario", |c| c == ';').join(";");
     settings.scenarios = scenario::parse_list(&specs).map_err(|e| bad("--scenario", e))?;
-    Ok(ServeOptions { addr, settings })
+    Ok(Command::Serve(Box::new(ServeOptions { addr, settings })))
 }
 
 /// A seed in decimal or `0x` hexadecimal.
