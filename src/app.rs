@@ -95,6 +95,10 @@ impl App {
         );
         let outcome = if let Err(e) = own {
             Err(e)
+        } else if faults.drop {
+            // The connection is closed unanswered and the call takes no effect, as when a
+            // network drops it before it reaches OCP.
+            Ok((0, None))
         } else if faults.throttled {
             Err(OcpError::new(&THROTTLED, Vec::new()))
         } else if let Some(status) = faults.error {
@@ -110,10 +114,9 @@ impl App {
                 routes::dispatch(self, &mut state, &call)
             })
         };
-        let status = match (&outcome, faults.drop) {
-            (_, true) => 0,
-            (Ok((status, _)), _) => *status,
-            (Err(e), _) => e.status(),
+        let status = match &outcome {
+            Ok((status, _)) => *status,
+            Err(e) => e.status(),
         };
         state.journal.record(RecordedRequest {
             method: method.to_owned(),
@@ -125,6 +128,11 @@ impl App {
         });
         drop(state);
 
+        let mut stamp = stamp;
+        if faults.throttled {
+            // OCP's documented 429 comes from its gateway, before any trace: an empty traceId.
+            stamp.trace_id.clear();
+        }
         let mut response = self.render(stamp, lang, outcome);
         if let Some((limit, remaining, reset)) = faults.rate_limit {
             response

@@ -45,18 +45,20 @@ impl RecordedRequest {
 
 const SECRET_WORDS: [&str; 6] = ["password", "secret", "token", "signature", "key", "auth"];
 
+/// Whether a query parameter's name, decoded as the server reads it, names a credential.
+fn looks_secret(raw_name: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(&raw_name.replace('+', " "))
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| decoded.contains(w))
+}
+
 /// The query with values of credential-like names replaced.
 pub fn redact_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((name, _))
-                if SECRET_WORDS
-                    .iter()
-                    .any(|w| name.to_ascii_lowercase().contains(w)) =>
-            {
-                format!("{name}=[redacted]")
-            }
+            Some((name, _)) if looks_secret(name) => format!("{name}=[redacted]"),
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -137,6 +139,10 @@ mod tests {
         assert_eq!(
             redact_query("page=1&accessKeySecret=abc&password=x&size=2"),
             "page=1&accessKeySecret=[redacted]&password=[redacted]&size=2"
+        );
+        assert_eq!(
+            redact_query("pass%77ord=x&p=1"),
+            "pass%77ord=[redacted]&p=1"
         );
     }
 }

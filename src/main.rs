@@ -61,10 +61,10 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
         print_identities(&auth);
-        if shown.ip().is_unspecified() && auth.enabled && auth == AuthSettings::default() {
+        if shown.ip().is_unspecified() && auth.uses_a_published_identity() {
             eprintln!(
-                "ocp-mock: warning: listening on all interfaces with the default, published credentials; \
-                 set --user/--access-key or bind 127.0.0.1"
+                "ocp-mock: warning: listening on all interfaces while a published default identity \
+                 (or --no-auth) is accepted; set --user and --access-key, or bind 127.0.0.1"
             );
         }
         for s in &scenarios {

@@ -9,7 +9,7 @@
 //! | `fail-at:SUBTASK` | a task created while it is active fails at the subtask named SUBTASK, once |
 //! | `latency:MS` | the answer is sent MS milliseconds late |
 //! | `error:STATUS` | the answer is an error envelope with that HTTP status (400-599) |
-//! | `throttle:N/MS` | past N requests per window of MS milliseconds (mock clock): 429 with `RateLimit-*` |
+//! | `throttle:N/MS` | past N requests per window of MS milliseconds of the mock's clock (the fixed clock moves 1 s per request): 429 with `RateLimit-*` |
 //! | `drop` | the connection is closed without an answer |
 //!
 //! `@PATH` limits a scenario to matching requests (`*` matches anything, `/` included), with an
@@ -44,6 +44,9 @@ pub struct Scenario {
 
 /// The longest latency a scenario may add: long enough for any client timeout test.
 pub const MAX_LATENCY_MS: u64 = 300_000;
+
+/// The longest throttling window: a day.
+pub const MAX_WINDOW_MS: i64 = 86_400_000;
 
 impl std::str::FromStr for Scenario {
     type Err = String;
@@ -83,15 +86,19 @@ impl std::str::FromStr for Scenario {
                 Fault::Error(status)
             }
             "throttle" => {
-                let a = need("N/MS (throttle:5/1000)")?;
+                let a = need("N/MS (throttle:5/60000)")?;
                 let parsed = a
                     .split_once('/')
                     .and_then(|(n, ms)| Some((n.parse::<u32>().ok()?, ms.parse::<i64>().ok()?)));
                 match parsed {
-                    Some((limit, window_ms)) if window_ms > 0 => {
+                    Some((limit, window_ms)) if (1..=MAX_WINDOW_MS).contains(&window_ms) => {
                         Fault::Throttle { limit, window_ms }
                     }
-                    _ => return Err(format!("throttle {a:?} is not N/MS with MS > 0")),
+                    _ => {
+                        return Err(format!(
+                            "throttle {a:?} is not N/MS with MS from 1 to {MAX_WINDOW_MS}"
+                        ));
+                    }
                 }
             }
             "drop" if arg.is_none() => Fault::Drop,
@@ -202,6 +209,7 @@ mod tests {
             ("latency:soon", "not a number"),
             ("error:200", "not in 400-599"),
             ("throttle:5", "not N/MS"),
+            ("throttle:1/9223372036854775807", "not N/MS"),
             ("explode", "unknown scenario"),
             ("drop@api", "must be a path"),
             ("fail-at:", "needs a subtask name"),

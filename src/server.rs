@@ -47,8 +47,12 @@ pub async fn run(
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => conn,
-                // Out of file descriptors or a reset before accept: keep serving the others.
-                Err(_) => continue,
+                // Out of file descriptors or a reset before accept: keep serving the others,
+                // pausing so that a persistent error does not spin the accept loop.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
             },
             () = &mut shutdown => break,
         };

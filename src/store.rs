@@ -167,12 +167,15 @@ impl State {
                     active.count = 0;
                 }
                 active.count = active.count.saturating_add(1);
-                let reset_ms = active.window_start_ms + window_ms - now_ms;
+                let reset_ms = active
+                    .window_start_ms
+                    .saturating_add(window_ms)
+                    .saturating_sub(now_ms);
                 faults.throttled |= active.count > limit;
                 faults.rate_limit = Some((
                     limit,
                     limit.saturating_sub(active.count),
-                    (reset_ms + 999) / 1000,
+                    reset_ms.saturating_add(999) / 1000,
                 ));
             }
             apply(&active.scenario, &mut faults);
@@ -228,14 +231,15 @@ impl State {
         }
     }
 
-    /// Forgets the oldest finished tasks past the retention limit.
+    /// Forgets the oldest successful tasks past the retention limit. A FAILED task is kept: its
+    /// servers stay DELETING until it is retried, so forgetting it would strand them.
     fn evict(&mut self) {
         while self.tasks.len() > self.task_retention {
             let oldest_finished = self
                 .tasks
-                .keys()
-                .copied()
-                .find(|id| !self.running.contains(id));
+                .iter()
+                .find(|(_, t)| t.state == TaskState::Successful)
+                .map(|(id, _)| *id);
             match oldest_finished {
                 Some(id) => {
                     self.tasks.remove(&id);
@@ -334,6 +338,9 @@ impl State {
         let task = self.task_mut(id)?;
         if let TaskPace::Polls(steps) = pace {
             for _ in 0..steps {
+                if task.state != TaskState::Running {
+                    break;
+                }
                 task.step(now_ms);
             }
         }

@@ -94,16 +94,20 @@ impl AccessKey {
     }
 }
 
+/// Splits `A:B[:ROLE]`: the last part is a role only when it names one, so a secret may hold
+/// colons (`ops:s3:cr3t` is user `ops` with password `s3:cr3t`). Errors never quote the secret.
 fn split_spec(spec: &str, form: &str) -> Result<(String, String, Role), String> {
-    let mut parts = spec.splitn(3, ':');
-    let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
-        return Err(format!("expected {form}"));
+    let (pair, role) = match spec.rsplit_once(':') {
+        Some((rest, last)) if rest.contains(':') => match last.parse::<Role>() {
+            Ok(role) => (rest, role),
+            Err(_) => (spec, Role::Admin),
+        },
+        _ => (spec, Role::Admin),
     };
-    if a.is_empty() || b.is_empty() {
-        return Err(format!("expected {form}, with neither part empty"));
+    match pair.split_once(':') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned(), role)),
+        _ => Err(format!("expected {form}, with neither part empty")),
     }
-    let role = parts.next().map_or(Ok(Role::Admin), str::parse)?;
-    Ok((a.to_owned(), b.to_owned(), role))
 }
 
 /// Who may call the mock.
@@ -166,6 +170,18 @@ fn refuse(why: impl Into<String>) -> OcpError {
 }
 
 impl AuthSettings {
+    /// Whether anyone who read OCP's documentation (or this mock's) could call: authentication is
+    /// off, or a default identity is still accepted.
+    pub fn uses_a_published_identity(&self) -> bool {
+        let defaults = Self::default();
+        !self.enabled
+            || self.users.iter().any(|u| defaults.users.contains(u))
+            || self
+                .access_keys
+                .iter()
+                .any(|k| defaults.access_keys.contains(k))
+    }
+
     /// An identity with a stable user id: 100 for the first name (OCP's `admin` is 100 in its
     /// documented task query), then one more per distinct name, users before access keys.
     pub fn identity(&self, name: &str, role: Role) -> Identity {
@@ -257,9 +273,16 @@ impl AuthSettings {
             .iter()
             .find(|k| k.id == id)
             .ok_or_else(|| refuse(format!("unknown access key {id:?}")))?;
-        let date = req
-            .header("date")
-            .ok_or_else(|| refuse("missing Date header (RFC 1123, required with a signature)"))?;
+        let date = match req.headers.get("date") {
+            None => {
+                return Err(refuse(
+                    "missing Date header (RFC 1123, required with a signature)",
+                ));
+            }
+            Some(v) => v.to_str().map_err(|_| {
+                refuse("malformed Date header: not visible ASCII (expected RFC 1123)")
+            })?,
+        };
         let sent = httpdate::parse_http_date(date).map_err(|_| {
             refuse(format!(
                 "malformed Date header {date:?} (expected RFC 1123)"
@@ -329,4 +352,39 @@ fn capitalise(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_may_hold_colons_and_the_role_is_taken_only_when_named() {
+        let u = User::parse("ops:s3:cr3t").unwrap();
+        assert_eq!(
+            (u.name.as_str(), u.password.as_str(), u.role),
+            ("ops", "s3:cr3t", Role::Admin)
+        );
+        let u = User::parse("bob:x:viewer").unwrap();
+        assert_eq!((u.password.as_str(), u.role), ("x", Role::Viewer));
+        let k = AccessKey::parse("id:secret:root").unwrap();
+        assert_eq!((k.secret.as_str(), k.role), ("secret:root", Role::Admin));
+        let err = User::parse(":hunter2").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_published_identity_is_noticed() {
+        let mut auth = AuthSettings::default();
+        assert!(auth.uses_a_published_identity());
+        auth.users = vec![User::parse("ops:pw").unwrap()];
+        assert!(
+            auth.uses_a_published_identity(),
+            "the documented key is still accepted"
+        );
+        auth.access_keys = vec![AccessKey::parse("k:s").unwrap()];
+        assert!(!auth.uses_a_published_identity());
+        auth.enabled = false;
+        assert!(auth.uses_a_published_identity());
+    }
 }

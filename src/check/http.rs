@@ -93,7 +93,10 @@ impl Client {
         path_and_query: &str,
         headers: &[(&str, String)],
     ) -> Result<Answer, Failure> {
-        let deadline = Instant::now() + self.timeout;
+        // Timeouts are bounded by the argument parser, so this never overflows in practice.
+        let deadline = Instant::now()
+            .checked_add(self.timeout)
+            .unwrap_or_else(Instant::now);
         let mut stream = self.connect(deadline)?;
         let mut request = format!(
             "{method} {}{path_and_query} HTTP/1.1\r\nHost: {}\r\nUser-Agent: ocp-mock-check/{}\r\nConnection: close\r\n",

@@ -84,7 +84,9 @@ impl Checker {
         };
         let path = format!("/api/v2/tasks/instances/{task_id}");
         let started = Instant::now();
-        let deadline = started + self.options.poll_timeout;
+        let deadline = started
+            .checked_add(self.options.poll_timeout)
+            .unwrap_or(started);
         let mut previous = created.clone();
         let mut polls = 0usize;
         loop {

@@ -250,10 +250,19 @@ fn parse_serve(args: &[String], env: Env<'_>) -> Result<Command, CliError> {
     settings.admin_api = !scanned.switch("--no-admin");
     settings.respawn_deleted = scanned.switch("--respawn-deleted");
     let count = |flag: &str, min: u64| -> Result<Option<u64>, CliError> {
+        // Durations are bounded like every other millisecond flag, so no clock can overflow.
+        let max = if flag.ends_with("-ms") {
+            scan::MAX_MILLIS
+        } else {
+            u64::MAX
+        };
         get(flag)
             .map(|v| match v.parse::<u64>() {
-                Ok(n) if n >= min => Ok(n),
-                _ => Err(bad(flag, format!("{v:?} is not a whole number >= {min}"))),
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(bad(
+                    flag,
+                    format!("{v:?} is not a whole number from {min} to {max}"),
+                )),
             })
             .transpose()
     };

@@ -137,10 +137,15 @@ pub fn bad(flag: &str, why: impl std::fmt::Display) -> CliError {
 pub fn millis(scanned: &Scanned<'_>, flag: &str, default: Duration) -> Result<Duration, CliError> {
     match scanned.get(flag) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| bad(flag, format!("{v:?} is not a number of milliseconds"))),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(ms) if ms <= MAX_MILLIS => Ok(Duration::from_millis(ms)),
+            _ => Err(bad(
+                flag,
+                format!("{v:?} is not a number of milliseconds from 0 to {MAX_MILLIS}"),
+            )),
+        },
     }
 }
+
+/// The longest duration a flag takes: a day, far below where adding it to a clock overflows.
+pub const MAX_MILLIS: u64 = 86_400_000;

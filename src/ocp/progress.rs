@@ -19,6 +19,12 @@ pub enum TaskPace {
     Time(i64),
 }
 
+/// The most steps one query may take: more than any task needs.
+pub const MAX_STEPS: u32 = 1000;
+
+/// The longest a subtask may run with the time pace: a day.
+pub const MAX_SUBTASK_MS: i64 = 86_400_000;
+
 impl Default for TaskPace {
     fn default() -> Self {
         Self::Polls(4)
@@ -28,14 +34,18 @@ impl Default for TaskPace {
 impl std::str::FromStr for TaskPace {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("{s:?} is not polls:N or time:MS (N >= 1, MS >= 0)");
+        let bad = || {
+            format!(
+                "{s:?} is not polls:N or time:MS (N from 1 to {MAX_STEPS}, MS from 0 to {MAX_SUBTASK_MS})"
+            )
+        };
         match s.split_once(':') {
             Some(("polls", n)) => match n.parse::<u32>() {
-                Ok(n) if n >= 1 => Ok(Self::Polls(n)),
+                Ok(n) if (1..=MAX_STEPS).contains(&n) => Ok(Self::Polls(n)),
                 _ => Err(bad()),
             },
             Some(("time", ms)) => match ms.parse::<i64>() {
-                Ok(ms) if ms >= 0 => Ok(Self::Time(ms)),
+                Ok(ms) if (0..=MAX_SUBTASK_MS).contains(&ms) => Ok(Self::Time(ms)),
                 _ => Err(bad()),
             },
             _ => Err(bad()),
@@ -287,14 +297,14 @@ impl TaskRun {
                 .nodes
                 .iter()
                 .filter(|n| n.status == Status::Running)
-                .map(|n| n.since_ms + per_subtask_ms)
+                .map(|n| n.since_ms.saturating_add(per_subtask_ms))
                 .min();
             let Some(at) = next.filter(|&at| at <= now_ms) else {
                 return;
             };
             for i in 0..self.nodes.len() {
                 if self.nodes[i].status == Status::Running
-                    && self.nodes[i].since_ms + per_subtask_ms == at
+                    && self.nodes[i].since_ms.saturating_add(per_subtask_ms) == at
                 {
                     let end = self.ends_as(i);
                     self.set(i, end, at);
@@ -433,6 +443,8 @@ mod tests {
         assert_eq!("polls:3".parse(), Ok(TaskPace::Polls(3)));
         assert_eq!("time:250".parse(), Ok(TaskPace::Time(250)));
         assert!("polls:0".parse::<TaskPace>().is_err());
+        assert!("polls:4294967295".parse::<TaskPace>().is_err());
+        assert!("time:9223372036854775807".parse::<TaskPace>().is_err());
         assert!("fast".parse::<TaskPace>().is_err());
     }
 }
