@@ -121,7 +121,13 @@ async fn a_large_body_is_a_413_envelope() {
 
 #[tokio::test]
 async fn a_client_too_slow_to_send_its_head_is_disconnected() {
-    let mock = MockServer::builder().limits(small()).start().await;
+    let mock = MockServer::builder()
+        .limits(Limits {
+            idle_timeout: Duration::from_secs(30),
+            ..small()
+        })
+        .start()
+        .await;
     let mut stream = TcpStream::connect(mock.address()).await.unwrap();
     let started = Instant::now();
     stream.write_all(b"DELETE /api/v2/obpro").await.unwrap();

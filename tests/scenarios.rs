@@ -61,6 +61,7 @@ async fn throttling_answers_the_documented_429_with_rate_limit_headers() {
     );
     let body = reply.checked(Expect::Any);
     assert_eq!(body["error"]["code"], 0);
+    assert_eq!(body["traceId"], "", "as in OCP's documented 429");
     assert_eq!(
         body["error"]["message"],
         "Excessive number of requests. You have exceeded the request limit for the current throttling window."

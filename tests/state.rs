@@ -295,7 +295,11 @@ async fn the_same_requests_give_the_same_bytes() {
 async fn the_journal_lists_requests_without_secrets_and_counts_them() {
     let mock = MockServer::builder().journal_size(3).start().await;
     delete(mock.address(), DOCUMENTED_PATH).await;
-    get(&mock, "/api/v2/obproxy/clusters?page=1&accessToken=s3cr3t").await;
+    get(
+        &mock,
+        "/api/v2/obproxy/clusters?page=1&accessToken=s3cr3t&pass%77ord=hunter2",
+    )
+    .await;
     delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/3").await;
     delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/4").await;
     assert_eq!(
@@ -307,7 +311,7 @@ async fn the_journal_lists_requests_without_secrets_and_counts_them() {
     assert_eq!(requests.len(), 3);
     assert_eq!(
         requests[0].query.as_deref(),
-        Some("page=1&accessToken=[redacted]")
+        Some("page=1&accessToken=[redacted]&pass%77ord=[redacted]")
     );
 
     let reply = get(&mock, "/__mock/requests?method=delete").await;
@@ -324,6 +328,13 @@ async fn the_journal_lists_requests_without_secrets_and_counts_them() {
         "no credential in the journal"
     );
     assert!(!text.contains("s3cr3t"));
+    let all = call(mock.address(), "GET", "/__mock/requests", &[]).await;
+    let all = String::from_utf8(all.raw_body).unwrap();
+    assert!(!all.contains("s3cr3t") && !all.contains("hunter2"), "{all}");
+    assert!(
+        all.contains("pass%77ord=[redacted]"),
+        "an encoded name is read decoded: {all}"
+    );
 }
 
 #[tokio::test]
@@ -375,4 +386,87 @@ async fn a_viewer_may_poll_tasks_and_read_clusters() {
     )
     .await;
     assert_eq!(reply.status, 403);
+}
+
+#[tokio::test]
+async fn admin_calls_change_nothing_ocp_answers() {
+    let (quiet, busy) = (MockServer::start().await, MockServer::start().await);
+    for path in ["/__mock/health", "/__mock/requests", "/__mock/scenarios"] {
+        let reply = get(&busy, path).await;
+        assert_eq!(reply.checked(Expect::Any)["traceId"], "", "{path}");
+    }
+    let a = delete(quiet.address(), DOCUMENTED_PATH).await.raw_body;
+    let b = delete(busy.address(), DOCUMENTED_PATH).await.raw_body;
+    assert_eq!(a, b, "the clock and trace ids did not move");
+}
+
+#[tokio::test]
+async fn the_journal_filters_by_method_and_path() {
+    let mock = MockServer::start().await;
+    delete(mock.address(), DOCUMENTED_PATH).await;
+    get(&mock, "/api/v2/obproxy/clusters/1").await;
+    get(&mock, "/api/v2/tasks/instances/33149").await;
+    let body = get(&mock, "/__mock/requests?path=/api/v2/tasks/*")
+        .await
+        .checked(Expect::Any);
+    let listed = body["data"]["requests"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["path"], "/api/v2/tasks/instances/33149");
+    let body = get(&mock, "/__mock/requests?method=GET&path=/api/v2/obproxy/*")
+        .await
+        .checked(Expect::Any);
+    assert_eq!(body["data"]["requests"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn past_the_retention_the_oldest_successful_task_is_forgotten() {
+    let mock = MockServer::builder()
+        .task_retention(2)
+        .scenario(
+            "fail-at:Wait node@DELETE /api/v2/obproxy/clusters/1/obproxies/1"
+                .parse()
+                .unwrap(),
+        )
+        .start()
+        .await;
+    for (server, task) in [(1, 33149), (2, 33150), (3, 33151)] {
+        let path = format!("/api/v2/obproxy/clusters/1/obproxies/{server}");
+        delete(mock.address(), &path).await.checked(Expect::NewTask);
+        for _ in 0..6 {
+            poll(&mock, task).await;
+        }
+    }
+    assert_eq!(
+        poll(&mock, 33149).await["status"],
+        "FAILED",
+        "a failed task is kept"
+    );
+    assert_eq!(
+        get(&mock, "/api/v2/tasks/instances/33150").await.status,
+        404,
+        "forgotten"
+    );
+    assert_eq!(poll(&mock, 33151).await["status"], "SUCCESSFUL");
+    let retried = call(
+        mock.address(),
+        "POST",
+        "/api/v2/tasks/instances/33149/retry",
+        &[],
+    )
+    .await;
+    assert_eq!(retried.status, 200, "the failed task can still be retried");
+}
+
+#[tokio::test]
+async fn a_page_size_past_2000_is_refused() {
+    let mock = MockServer::start().await;
+    let reply = get(&mock, "/api/v2/obproxy/clusters?page=1&size=2001").await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.checked(Expect::Any)["error"]["target"], "size");
+    assert_eq!(
+        get(&mock, "/api/v2/obproxy/clusters?size=2000")
+            .await
+            .status,
+        200
+    );
 }

@@ -79,7 +79,7 @@ Options of serve (each also from the environment variable shown):
                               throttle:N/MS or drop, each optionally @[METHOD ]PATH
   --journal-size N            requests kept for GET /__mock/requests [OCP_MOCK_JOURNAL_SIZE]
                               (default 1000)
-  --task-retention N          tasks kept before the oldest finished are forgotten
+  --task-retention N          tasks kept before the oldest successful ones are forgotten
                               [OCP_MOCK_TASK_RETENTION] (default 1000)
   --respawn-deleted           a deleted server comes back once its task succeeded, so a load
                               test can delete forever [OCP_MOCK_RESPAWN_DELETED=1]
@@ -316,4 +316,112 @@ fn parse_seed(s: &str) -> Result<u64, String> {
         None => s.parse(),
     };
     parsed.map_err(|_| format!("{s:?} is not a 64-bit number (decimal or 0x-hex)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+    use crate::ocp::clock::ClockMode;
+    use crate::ocp::error::ErrorCodeStyle;
+    use crate::ocp::progress::TaskPace;
+
+    fn serve(args: &[&str], vars: &[(&str, &str)]) -> Result<ServeOptions, CliError> {
+        let args: Vec<String> = std::iter::once("serve")
+            .chain(args.iter().copied())
+            .map(str::to_owned)
+            .collect();
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        match parse(&args, &env)? {
+            Command::Serve(options) => Ok(*options),
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_serve_flag_is_read_from_its_variable() {
+        let inventory =
+            std::env::temp_dir().join(format!("ocp-mock-env-{}.json", std::process::id()));
+        std::fs::write(&inventory, crate::ocp::inventory::DEFAULT_INVENTORY).unwrap();
+        let inventory = inventory.to_str().unwrap().to_owned();
+        let values: Vec<(&str, &str)> = vec![
+            ("OCP_MOCK_ADDR", "127.0.0.1:9999"),
+            ("OCP_MOCK_SEED", "0x10"),
+            ("OCP_MOCK_CLOCK", "system"),
+            ("OCP_MOCK_SERVER_NAME", "srv"),
+            ("OCP_MOCK_EXECUTOR", "exe"),
+            ("OCP_MOCK_ERROR_CODE", "string"),
+            ("OCP_MOCK_INVENTORY", &inventory),
+            ("OCP_MOCK_USER", "u:p:viewer w:q"),
+            ("OCP_MOCK_ACCESS_KEY", "k:s"),
+            ("OCP_MOCK_TASK_PACE", "time:5"),
+            ("OCP_MOCK_SCENARIO", "latency:5;fail-at:Wait node"),
+            ("OCP_MOCK_JOURNAL_SIZE", "7"),
+            ("OCP_MOCK_TASK_RETENTION", "9"),
+            ("OCP_MOCK_MAX_IDS", "11"),
+            ("OCP_MOCK_MAX_URI_BYTES", "1000"),
+            ("OCP_MOCK_MAX_HEADER_BYTES", "2000"),
+            ("OCP_MOCK_MAX_BODY_BYTES", "3"),
+            ("OCP_MOCK_HEADER_READ_TIMEOUT_MS", "4"),
+            ("OCP_MOCK_IDLE_TIMEOUT_MS", "5"),
+            ("OCP_MOCK_MAX_CONNECTIONS", "6"),
+            ("OCP_MOCK_SHUTDOWN_TIMEOUT_MS", "7"),
+            ("OCP_MOCK_RESPAWN_DELETED", "1"),
+            ("OCP_MOCK_NO_AUTH", "1"),
+            ("OCP_MOCK_NO_ADMIN", "1"),
+            ("OCP_MOCK_QUIET", "1"),
+        ];
+        let listed = SERVE_VALUES.iter().chain(SERVE_SWITCHES).count();
+        assert_eq!(values.len(), listed, "every variable is exercised here");
+        let o = serve(&[], &values).unwrap();
+        let s = &o.settings;
+        assert_eq!(o.addr.to_string(), "127.0.0.1:9999");
+        assert_eq!((s.seed, s.clock), (16, ClockMode::System));
+        assert_eq!(
+            (s.server_name.as_str(), s.executor.as_str()),
+            ("srv", "exe")
+        );
+        assert_eq!(s.error_code, ErrorCodeStyle::String);
+        assert_eq!(
+            s.inventory,
+            crate::ocp::inventory::Inventory::default_inventory()
+        );
+        assert_eq!(s.auth.users.len(), 2);
+        assert_eq!(s.auth.users[0].role, Role::Viewer);
+        assert_eq!(s.auth.access_keys[0].id, "k");
+        assert_eq!(s.task_pace, TaskPace::Time(5));
+        assert_eq!(s.scenarios.len(), 2);
+        assert_eq!((s.journal_size, s.task_retention), (7, 9));
+        let l = s.limits;
+        assert_eq!(
+            (l.max_ids, l.max_uri_bytes, l.max_header_bytes),
+            (11, 1000, 2000)
+        );
+        assert_eq!((l.max_body_bytes, l.max_connections), (3, 6));
+        assert_eq!(l.header_read_timeout, Duration::from_millis(4));
+        assert_eq!(l.idle_timeout, Duration::from_millis(5));
+        assert_eq!(l.shutdown_timeout, Duration::from_millis(7));
+        assert!(s.respawn_deleted && !s.auth.enabled && !s.admin_api && !s.log_requests);
+    }
+
+    #[test]
+    fn a_flag_wins_over_its_variable_and_switch_variables_can_say_no() {
+        let o = serve(
+            &["--seed", "5"],
+            &[("OCP_MOCK_SEED", "6"), ("OCP_MOCK_QUIET", "0")],
+        )
+        .unwrap();
+        assert_eq!(o.settings.seed, 5);
+        assert!(o.settings.log_requests);
+    }
+
+    #[test]
+    fn durations_past_a_day_are_refused() {
+        let err = serve(&["--idle-timeout-ms", "18446744073709551615"], &[]).unwrap_err();
+        assert!(err.0.contains("--idle-timeout-ms"), "{err}");
+    }
 }

@@ -48,12 +48,65 @@ pub struct ObproxyServer {
     pub operate_status: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct InventoryFile {
     clusters: Vec<ObproxyCluster>,
     hosts: Vec<Host>,
     obproxies: Vec<ObproxyServer>,
+}
+
+/// Reads the three lists item by item, so a wrong field is reported with the pointer of its
+/// item (and of the field itself when serde names it).
+fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
+    let at = |pointer: String, reason: String| InventoryError { pointer, reason };
+    let Value::Object(mut top) = value else {
+        return Err(at(
+            String::new(),
+            "expected an object with clusters, hosts and obproxies".into(),
+        ));
+    };
+    if let Some(extra) = top
+        .keys()
+        .find(|k| !["clusters", "hosts", "obproxies"].contains(&k.as_str()))
+    {
+        return Err(at(format!("/{extra}"), "unknown field".into()));
+    }
+    fn list<T: serde::de::DeserializeOwned>(
+        top: &mut serde_json::Map<String, Value>,
+        key: &str,
+    ) -> Result<Vec<T>, InventoryError> {
+        let Some(Value::Array(items)) = top.remove(key) else {
+            return Err(InventoryError {
+                pointer: format!("/{key}"),
+                reason: "missing, or not a list".into(),
+            });
+        };
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                serde_json::from_value(item).map_err(|e| {
+                    let message = e.to_string();
+                    // serde names the field in `missing field `x`` and `unknown field `x``.
+                    let field = message
+                        .split('`')
+                        .nth(1)
+                        .filter(|_| message.contains("field"));
+                    InventoryError {
+                        pointer: match field {
+                            Some(f) => format!("/{key}/{i}/{f}"),
+                            None => format!("/{key}/{i}"),
+                        },
+                        reason: message,
+                    }
+                })
+            })
+            .collect()
+    }
+    Ok(InventoryFile {
+        clusters: list(&mut top, "clusters")?,
+        hosts: list(&mut top, "hosts")?,
+        obproxies: list(&mut top, "obproxies")?,
+    })
 }
 
 /// Why an inventory file was refused: where (a JSON pointer) and what.
@@ -102,10 +155,11 @@ impl Inventory {
 
     /// Parses and validates an inventory document: unique ids, servers on known clusters and hosts.
     pub fn parse(text: &str) -> Result<Self, InventoryError> {
-        let file: InventoryFile = serde_json::from_str(text).map_err(|e| InventoryError {
+        let value: Value = serde_json::from_str(text).map_err(|e| InventoryError {
             pointer: String::new(),
             reason: format!("line {} column {}: {e}", e.line(), e.column()),
         })?;
+        let file = read_file(value)?;
         let mut inv = Self {
             clusters: BTreeMap::new(),
             hosts: BTreeMap::new(),
@@ -233,6 +287,21 @@ mod tests {
         let ids: Vec<(i64, i64)> = inv.servers_of(1).map(|s| (s.id, s.host_id)).collect();
         assert_eq!(ids, vec![(1, 1), (2, 2), (3, 3), (4, 4)]);
         assert!(inv.clusters().count() >= 2);
+    }
+
+    #[test]
+    fn a_wrong_field_is_pointed_at_in_its_item() {
+        let text = DEFAULT_INVENTORY.replacen("\"sqlPort\": 2883", "\"sqlPort\": \"x\"", 1);
+        let err = Inventory::parse(&text).unwrap_err();
+        assert_eq!(err.pointer, "/obproxies/0");
+        assert!(err.reason.contains("invalid type"), "{err}");
+        let text = DEFAULT_INVENTORY.replacen("\"name\": \"test\", ", "", 1);
+        let err = Inventory::parse(&text).unwrap_err();
+        assert_eq!(err.pointer, "/clusters/0/name");
+        let err = Inventory::parse("{\"clusters\": [], \"hosts\": []}").unwrap_err();
+        assert_eq!(err.pointer, "/obproxies");
+        let err = Inventory::parse("{\"clusters\": [").unwrap_err();
+        assert!(err.reason.starts_with("line 1 column"), "{err}");
     }
 
     #[test]
