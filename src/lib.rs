@@ -36,8 +36,11 @@
 //! # }
 //! ```
 //!
-//! Settings go through [`MockServer::builder`]: `seed`, `clock`, `server_name`, `executor`,
-//! `error_code`, `inventory`, the same as the `ocp-mock serve` flags.
+//! Settings go through [`MockServer::builder`] (`seed`, `clock`, `server_name`, `executor`,
+//! `error_code`, `inventory`, `user`, `access_key`, `no_auth`, `task_pace`, `scenario`,
+//! `journal_size`, `task_retention`, `respawn_deleted`, `admin_api`, `limits`), the same as the
+//! `ocp-mock serve` flags. The handle answers `uri()`, and inspects and steers the running mock:
+//! `requests()`, `count_requests(method, path_glob)`, `set_scenarios(..)`, `reset()`.
 //!
 //! # Check a response against the contract
 //!
