@@ -33,6 +33,7 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
     let addr = options.addr;
     let auth = options.settings.auth.clone();
     let scenarios = options.settings.scenarios.clone();
+    let admin_api = options.settings.admin_api;
     let app = match App::try_new(options.settings) {
         Ok(app) => Arc::new(app),
         Err(e) => {
@@ -65,6 +66,12 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
             eprintln!(
                 "ocp-mock: warning: listening on all interfaces while a published default identity \
                  (or --no-auth) is accepted; set --user and --access-key, or bind 127.0.0.1"
+            );
+        }
+        if shown.ip().is_unspecified() && admin_api {
+            eprintln!(
+                "ocp-mock: warning: the admin API (/__mock/, no credentials) is reachable on all \
+                 interfaces; --no-admin switches it off"
             );
         }
         for s in &scenarios {

@@ -477,6 +477,10 @@ fn listening_on_all_interfaces_with_default_credentials_warns() {
     std::thread::sleep(Duration::from_millis(100));
     let all = log.lock().unwrap().join("\n");
     assert!(
+        all.contains("warning: the admin API (/__mock/, no credentials) is reachable"),
+        "{all}"
+    );
+    assert!(
         all.contains("warning: listening on all interfaces while a published default identity"),
         "{all}"
     );
