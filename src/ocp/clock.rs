@@ -141,12 +141,17 @@ fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
     push_padded(out, off % 60, 2);
 }
 
-/// `n` in decimal, zero-padded to `width` digits.
+/// `n` in decimal, zero-padded to `width` digits (at most 4).
 fn push_padded(out: &mut Vec<u8>, n: i64, width: u32) {
     let n = n.unsigned_abs();
-    for i in (0..width).rev() {
-        out.push(b'0' + (n / 10u64.pow(i) % 10) as u8);
-    }
+    let digits = [
+        b'0' + (n / 1000 % 10) as u8,
+        b'0' + (n / 100 % 10) as u8,
+        b'0' + (n / 10 % 10) as u8,
+        b'0' + (n % 10) as u8,
+    ];
+    let width = (width as usize).min(4);
+    out.extend_from_slice(&digits[4 - width..]);
 }
 
 /// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use.

@@ -8,6 +8,8 @@
 use serde_json::{Value, json};
 
 use super::clock::format_time;
+use std::sync::Arc;
+
 use super::task::{Layout, NewTask, TaskTemplate};
 
 /// How fast tasks progress.
@@ -129,8 +131,8 @@ pub struct TaskRun {
     finish_ms: Option<i64>,
     retried: bool,
     nodes: Vec<Node>,
-    /// The subtasks' DAG, node i being slot i.
-    layout: Layout,
+    /// The subtasks' DAG, node i being slot i (shared with every task of as many servers).
+    layout: Arc<Layout>,
     exit: usize,
 }
 
@@ -138,14 +140,14 @@ impl TaskRun {
     /// Starts following a task just built from `template` for `origin`; `fail_at` names the
     /// subtask (case-insensitively) it fails at once.
     pub fn new(template: &TaskTemplate, origin: TaskOrigin, fail_at: Option<&str>) -> Self {
-        let layout = template.layout(origin.first_subtask_id, origin.servers.len());
+        let layout = template.layout(origin.servers.len());
         let nodes: Vec<Node> = layout
             .slots
             .iter()
             .map(|slot| {
-                let field = |key| template.slot_field(slot, key);
+                let facts = template.slot_facts(slot);
                 Node {
-                    status: if field("status").and_then(Value::as_str) == Some("READY") {
+                    status: if facts.is_some_and(|f| f.ready_at_start) {
                         Status::Ready
                     } else {
                         Status::Pending
@@ -153,12 +155,10 @@ impl TaskRun {
                     since_ms: origin.created_ms,
                     start_ms: None,
                     finish_ms: None,
-                    run_time: field("runTime").and_then(Value::as_i64).unwrap_or(1),
+                    run_time: facts.map_or(1, |f| f.run_time),
                     retried: false,
                     fails: fail_at.is_some_and(|name| {
-                        field("name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        facts.is_some_and(|f| f.name.eq_ignore_ascii_case(name))
                     }),
                 }
             })
@@ -227,40 +227,31 @@ impl TaskRun {
         }
     }
 
-    fn ends_as(&mut self, i: usize) -> Status {
+    /// Ends running subtask `i` at `at`: it fails if told to, else succeeds and readies those of
+    /// its downstreams whose upstreams have all succeeded.
+    fn end(&mut self, i: usize, at: i64) {
         if std::mem::take(&mut self.nodes[i].fails) {
-            Status::Failed
-        } else {
-            Status::Successful
+            self.set(i, Status::Failed, at);
+            self.state = TaskState::Failed;
+            self.finish_ms = Some(at);
+            return;
         }
-    }
-
-    /// PENDING subtasks whose upstreams all succeeded become READY.
-    fn release(&mut self, now_ms: i64) {
-        for i in 0..self.nodes.len() {
-            let ready = self.nodes[i].status == Status::Pending
-                && self
-                    .layout
-                    .upstreams(&self.layout.slots[i])
+        self.set(i, Status::Successful, at);
+        let layout = Arc::clone(&self.layout);
+        for &d in layout.downstreams(&layout.slots[i]) {
+            let ready = self.nodes[d].status == Status::Pending
+                && layout
+                    .upstreams(&layout.slots[d])
                     .iter()
                     .all(|&u| self.nodes[u].status == Status::Successful);
             if ready {
-                self.set(i, Status::Ready, now_ms);
+                self.set(d, Status::Ready, at);
             }
         }
-    }
-
-    /// Settles the task's own status once a subtask ended.
-    fn conclude(&mut self, now_ms: i64) {
-        let state = if self.nodes.iter().any(|n| n.status == Status::Failed) {
-            TaskState::Failed
-        } else if self.nodes[self.exit].status == Status::Successful {
-            TaskState::Successful
-        } else {
-            return;
-        };
-        self.state = state;
-        self.finish_ms = Some(now_ms);
+        if i == self.exit && self.state == TaskState::Running {
+            self.state = TaskState::Successful;
+            self.finish_ms = Some(at);
+        }
     }
 
     /// One step: running subtasks end, ready ones start, pending ones whose upstreams are done
@@ -272,46 +263,41 @@ impl TaskRun {
         let before: Vec<Status> = self.nodes.iter().map(|n| n.status).collect();
         for (i, status) in before.iter().enumerate() {
             match status {
-                Status::Running => {
-                    let end = self.ends_as(i);
-                    self.set(i, end, now_ms);
-                }
+                Status::Running => self.end(i, now_ms),
                 Status::Ready => self.set(i, Status::Running, now_ms),
                 _ => {}
             }
         }
-        self.release(now_ms);
-        self.conclude(now_ms);
     }
 
     /// Runs the task on the mock's clock up to `now_ms`, each subtask taking `per_subtask_ms`.
     pub fn advance_to(&mut self, now_ms: i64, per_subtask_ms: i64) {
         while self.state == TaskState::Running {
+            let mut next: Option<i64> = None;
             for i in 0..self.nodes.len() {
-                if self.nodes[i].status == Status::Ready && self.nodes[i].since_ms <= now_ms {
-                    let since = self.nodes[i].since_ms;
+                let node = &self.nodes[i];
+                if node.status == Status::Ready && node.since_ms <= now_ms {
+                    let since = node.since_ms;
                     self.set(i, Status::Running, since);
                 }
+                let node = &self.nodes[i];
+                if node.status == Status::Running {
+                    let due = node.since_ms.saturating_add(per_subtask_ms);
+                    next = Some(next.map_or(due, |n: i64| n.min(due)));
+                }
             }
-            let next = self
-                .nodes
-                .iter()
-                .filter(|n| n.status == Status::Running)
-                .map(|n| n.since_ms.saturating_add(per_subtask_ms))
-                .min();
             let Some(at) = next.filter(|&at| at <= now_ms) else {
                 return;
             };
             for i in 0..self.nodes.len() {
-                if self.nodes[i].status == Status::Running
-                    && self.nodes[i].since_ms.saturating_add(per_subtask_ms) == at
+                let node = &self.nodes[i];
+                if self.state == TaskState::Running
+                    && node.status == Status::Running
+                    && node.since_ms.saturating_add(per_subtask_ms) == at
                 {
-                    let end = self.ends_as(i);
-                    self.set(i, end, at);
+                    self.end(i, at);
                 }
             }
-            self.release(at);
-            self.conclude(at);
         }
     }
 

@@ -5,6 +5,8 @@
 //! subtasks (`parallelIdx` 0 in the example) out into one lane per server. With one server and
 //! the first ids the result is the example itself.
 
+use std::sync::{Arc, OnceLock};
+
 use serde_json::{Map, Value, json};
 
 use super::clock::{format_time, parse_time, write_time};
@@ -25,6 +27,17 @@ struct Node {
     lane_rank: usize,
     upstreams: Vec<usize>,
     downstreams: Vec<usize>,
+    /// What progress needs of the subtask, read once rather than looked up per task.
+    facts: SubtaskFacts,
+}
+
+/// The fields of a template subtask that a running task needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubtaskFacts {
+    pub name: String,
+    /// READY at creation (the entry), else PENDING.
+    pub ready_at_start: bool,
+    pub run_time: i64,
 }
 
 /// What varies from one Delete OBProxy task to the next.
@@ -69,7 +82,12 @@ pub struct TaskTemplate {
     /// The documented `creator`.
     pub creator: String,
     text: Text,
+    /// Layouts by number of lanes, built on first use.
+    layouts: Vec<OnceLock<Arc<Layout>>>,
 }
+
+/// Tasks over up to this many servers share a cached layout; larger ones build their own.
+const CACHED_LANES: usize = 64;
 
 /// Why the template could not be read (only reachable with a broken fixture).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +169,17 @@ impl TaskTemplate {
                 fields.remove(key);
             }
             let per_server = *parallel_idx == 0;
+            let facts = SubtaskFacts {
+                name: fields
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                ready_at_start: fields.get("status").and_then(Value::as_str) == Some("READY"),
+                run_time: fields.get("runTime").and_then(Value::as_i64).unwrap_or(1),
+            };
             nodes.push(Node {
+                facts,
                 fields,
                 example_id: *id,
                 per_server,
@@ -188,6 +216,7 @@ impl TaskTemplate {
         }
         let serialised = Text::new(&task, &context, &nodes)?;
         Ok(Self {
+            layouts: (0..=CACHED_LANES).map(|_| OnceLock::new()).collect(),
             text: serialised,
             task,
             context,
@@ -223,20 +252,29 @@ impl TaskTemplate {
         self.span + (servers.max(1) as i64 - 1) * self.per_server_count
     }
 
-    /// The id of node `n` in lane `lane`: lane 0 keeps the example's layout, later lanes follow.
-    fn subtask_id(&self, first: i64, n: usize, lane: usize) -> i64 {
+    /// The id of node `n` in lane `lane`, counted from the task's first subtask id: lane 0 keeps
+    /// the example's layout, later lanes follow.
+    fn subtask_offset(&self, n: usize, lane: usize) -> i64 {
         let node = &self.nodes[n];
         if lane == 0 {
-            first + node.example_id - self.first_id
+            node.example_id - self.first_id
         } else {
-            first + self.span + (lane as i64 - 1) * self.per_server_count + node.lane_rank as i64
+            self.span + (lane as i64 - 1) * self.per_server_count + node.lane_rank as i64
         }
     }
 
     /// The subtasks of a task over `lanes` servers, in the order they are listed: each template
-    /// node in turn, a per-server node once per lane; edges as positions in that list.
-    pub fn layout(&self, first: i64, lanes: usize) -> Layout {
+    /// node in turn, a per-server node once per lane; edges as positions in that list; ids
+    /// counted from the task's first subtask id. Shared: built once per number of lanes.
+    pub fn layout(&self, lanes: usize) -> Arc<Layout> {
         let lanes = lanes.max(1);
+        match self.layouts.get(lanes) {
+            Some(cached) => cached.get_or_init(|| Arc::new(self.lay_out(lanes))).clone(),
+            None => Arc::new(self.lay_out(lanes)),
+        }
+    }
+
+    fn lay_out(&self, lanes: usize) -> Layout {
         let mut offsets = Vec::with_capacity(self.nodes.len());
         let mut total = 0;
         for node in &self.nodes {
@@ -268,7 +306,7 @@ impl TaskTemplate {
                 layout.slots.push(Slot {
                     node: n,
                     lane: own,
-                    id: self.subtask_id(first, n, lane),
+                    offset: self.subtask_offset(n, lane),
                     upstreams,
                     downstreams,
                 });
@@ -277,22 +315,27 @@ impl TaskTemplate {
         layout
     }
 
-    /// A field of a slot's subtask as the template has it (`name`, `status`, `runTime`, ...).
-    pub fn slot_field(&self, slot: &Slot, key: &str) -> Option<&Value> {
-        self.nodes.get(slot.node)?.fields.get(key)
+    /// What a running task needs of a slot's subtask (its name, whether it starts READY, `runTime`).
+    pub fn slot_facts(&self, slot: &Slot) -> Option<&SubtaskFacts> {
+        self.nodes.get(slot.node).map(|n| &n.facts)
     }
 
     /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
     pub fn build(&self, t: &NewTask<'_>) -> Value {
-        let layout = self.layout(t.first_subtask_id, t.servers.len());
-        let ids =
-            |edges: &[usize]| -> Vec<i64> { edges.iter().map(|&e| layout.slots[e].id).collect() };
+        let layout = self.layout(t.servers.len());
+        let first = t.first_subtask_id;
+        let ids = |edges: &[usize]| -> Vec<i64> {
+            edges
+                .iter()
+                .map(|&e| first + layout.slots[e].offset)
+                .collect()
+        };
         let subtasks: Vec<Value> = layout
             .slots
             .iter()
             .map(|slot| {
                 let mut s = self.nodes[slot.node].fields.clone();
-                s.insert("id".into(), json!(slot.id));
+                s.insert("id".into(), json!(first + slot.offset));
                 s.insert("upstreams".into(), json!(ids(layout.upstreams(slot))));
                 s.insert("downstreams".into(), json!(ids(layout.downstreams(slot))));
                 s.insert(
@@ -322,29 +365,21 @@ impl TaskTemplate {
 
     /// About how many bytes [`TaskTemplate::write`] writes for `servers` servers.
     pub fn size_hint(&self, servers: usize) -> usize {
-        let subtasks: usize = self.text.subtasks.iter().map(Holes::fixed_len).sum();
-        let per_lane: usize = self
-            .text
-            .subtasks
-            .iter()
-            .zip(&self.nodes)
-            .filter(|(_, n)| n.per_server)
-            .map(|(h, _)| h.fixed_len())
-            .sum();
-        self.text.task.fixed_len() + subtasks + per_lane * servers.saturating_sub(1) + 512
+        self.text.size_one_lane + self.text.size_per_lane * servers.saturating_sub(1)
     }
 
     /// Writes exactly the bytes `build(t).to_string()` gives, from the precomputed text.
     pub fn write(&self, t: &NewTask<'_>, out: &mut Vec<u8>) {
-        let layout = self.layout(t.first_subtask_id, t.servers.len());
+        let layout = self.layout(t.servers.len());
         let slots = &layout.slots;
+        let first = t.first_subtask_id;
         let ids = |out: &mut Vec<u8>, edges: &[usize]| {
             out.push(b'[');
             for (i, &e) in edges.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_int(out, slots[e].id);
+                write_int(out, first + slots[e].offset);
             }
             out.push(b']');
         };
@@ -384,7 +419,7 @@ impl TaskTemplate {
                         out.push(b',');
                     }
                     self.text.subtasks[slot.node].write(out, |hole, out| match hole {
-                        SUB_ID => write_int(out, slot.id),
+                        SUB_ID => write_int(out, first + slot.offset),
                         SUB_UPSTREAMS => ids(out, layout.upstreams(slot)),
                         SUB_DOWNSTREAMS => ids(out, layout.downstreams(slot)),
                         _ => write_int(out, slot.lane.map_or(-1, |l| l as i64)),
@@ -421,7 +456,8 @@ pub struct Slot {
     pub node: usize,
     /// Its lane (`parallelIdx`), for a per-server subtask.
     pub lane: Option<usize>,
-    pub id: i64,
+    /// Its id minus the task's first subtask id.
+    pub offset: i64,
     /// Where its upstreams and downstreams sit in the layout's edge list.
     upstreams: std::ops::Range<usize>,
     downstreams: std::ops::Range<usize>,
@@ -471,6 +507,9 @@ struct Text {
     task: Holes,
     /// One per template node.
     subtasks: Vec<Holes>,
+    /// About how many bytes a task over one server takes, and each further server adds.
+    size_one_lane: usize,
+    size_per_lane: usize,
 }
 
 impl Text {
@@ -503,8 +542,20 @@ impl Text {
                 }
                 Holes::new(&Value::Object(s), &SUB_HOLES).map_err(bad)
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Self { task, subtasks })
+            .collect::<Result<Vec<_>, _>>()?;
+        let all: usize = subtasks.iter().map(Holes::fixed_len).sum();
+        let size_per_lane = subtasks
+            .iter()
+            .zip(nodes)
+            .filter(|(_, n)| n.per_server)
+            .map(|(h, _)| h.fixed_len() + 64)
+            .sum();
+        Ok(Self {
+            size_one_lane: task.fixed_len() + all + 512,
+            task,
+            subtasks,
+            size_per_lane,
+        })
     }
 }
 
