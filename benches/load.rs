@@ -360,8 +360,13 @@ fn soak(inventory: &std::path::Path, script: &std::path::Path) -> Soak {
             break;
         }
     }
-    // wrk has closed its connections; give the mock a moment to notice.
-    std::thread::sleep(Duration::from_millis(500));
+    // wrk has closed its connections; give the mock up to 3 s to notice each close.
+    for _ in 0..30 {
+        if open_files(mock.pid()) <= soak.fds_before {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     soak.total = mock.health_requests();
     soak.rss_end = rss_kb(mock.pid(), "VmRSS:");
     soak.peak = rss_kb(mock.pid(), "VmHWM:");
