@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::Value;
 
-use crate::support::delete;
+use crate::support::{delete, fold};
 
 /// Cases per property; failures are shown, not written to a regressions file.
 fn config(cases: u32) -> Config {
@@ -34,16 +34,6 @@ fn reference_long(s: &str) -> Result<i64, IdError> {
     } else {
         s.parse::<i64>().map_err(|_| IdError::OutOfRange)
     }
-}
-
-fn fold(ids: &[i64]) -> Vec<i64> {
-    let mut folded = Vec::new();
-    for id in ids {
-        if !folded.contains(id) {
-            folded.push(*id);
-        }
-    }
-    folded
 }
 
 proptest! {

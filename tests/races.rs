@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
 
-use crate::support::{ADMIN_BASIC, Reply, call, parse_reply};
+use crate::support::{ADMIN_BASIC, Reply, call, fold, parse_reply};
 
 const FIRST_TASK: i64 = 33149;
 
@@ -115,17 +115,6 @@ fn refused_server(body: &Value) -> i64 {
         .and_then(|(_, rest)| rest.split_once(']'))
         .and_then(|(id, _)| id.parse().ok())
         .unwrap_or_else(|| panic!("a 409 that names no server: {body}"))
-}
-
-/// Ids in request order, a repeat counting once.
-fn fold(ids: &[i64]) -> Vec<i64> {
-    let mut folded = Vec::new();
-    for id in ids {
-        if !folded.contains(id) {
-            folded.push(*id);
-        }
-    }
-    folded
 }
 
 /// A small deterministic generator, so each round of a race asks for different sets.

@@ -109,3 +109,14 @@ pub const DOCUMENTED_PATH: &str = "/api/v2/obproxy/clusters/1/obproxies/2";
 pub fn documented_example() -> Value {
     serde_json::from_str(include_str!("../fixtures/delete-obproxy.json")).expect("example is JSON")
 }
+
+/// Ids in request order, a repeat counting once (as the mock reads `obproxyIds`).
+pub fn fold(ids: &[i64]) -> Vec<i64> {
+    let mut folded = Vec::new();
+    for id in ids {
+        if !folded.contains(id) {
+            folded.push(*id);
+        }
+    }
+    folded
+}
