@@ -12,7 +12,7 @@ use crate::app::{App, Data, Outcome};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError};
 use crate::request::{MockRequest, MockResponse};
 use crate::routes::{match_path, query_param};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, RouteFilter, Scenario};
 use crate::store::Stamp;
 
 type AdminHandler = fn(&App, &MockRequest) -> Outcome;
@@ -74,11 +74,7 @@ fn requests(app: &App, req: &MockRequest) -> Outcome {
     let method = query_param(req, "method").map(|m| m.to_ascii_uppercase());
     let path = query_param(req, "path");
     let filter = match &path {
-        Some(p) => Some(
-            format!("drop@{p}")
-                .parse::<Scenario>()
-                .map_err(|e| bad("path", p, &e))?,
-        ),
+        Some(p) => Some(p.parse::<RouteFilter>().map_err(|e| bad("path", p, &e))?),
         None => None,
     };
     let state = app.store.lock();
@@ -89,7 +85,7 @@ fn requests(app: &App, req: &MockRequest) -> Outcome {
         .filter(|r| {
             filter
                 .as_ref()
-                .is_none_or(|f| f.applies_to(&r.method, &r.path))
+                .is_none_or(|f| f.matches(&r.method, &r.path))
         })
         .map(|r| r.to_json())
         .collect();

@@ -97,32 +97,21 @@ fn print_identities(auth: &AuthSettings) {
         return;
     }
     let defaults = AuthSettings::default();
-    for user in &auth.users {
-        if defaults.users.contains(user) {
-            eprintln!(
-                "ocp-mock: Basic user {}:{} ({})",
-                user.name,
-                user.password,
-                user.role.as_str()
-            );
+    let users = auth.users.iter().map(|u| {
+        let published = defaults.users.contains(u);
+        ("Basic user", &u.name, &u.password, u.role, published)
+    });
+    let keys = auth.access_keys.iter().map(|k| {
+        let published = defaults.access_keys.contains(k);
+        ("access key", &k.id, &k.secret, k.role, published)
+    });
+    // The default identities are public, so they are shown whole; others by name only.
+    for (kind, name, secret, role, published) in users.chain(keys) {
+        let role = role.as_str();
+        if published {
+            eprintln!("ocp-mock: {kind} {name}:{secret} ({role})");
         } else {
-            eprintln!(
-                "ocp-mock: Basic user {} ({})",
-                user.name,
-                user.role.as_str()
-            );
-        }
-    }
-    for key in &auth.access_keys {
-        if defaults.access_keys.contains(key) {
-            eprintln!(
-                "ocp-mock: access key {}:{} ({})",
-                key.id,
-                key.secret,
-                key.role.as_str()
-            );
-        } else {
-            eprintln!("ocp-mock: access key {} ({})", key.id, key.role.as_str());
+            eprintln!("ocp-mock: {kind} {name} ({role})");
         }
     }
 }

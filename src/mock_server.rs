@@ -15,7 +15,7 @@ use crate::ocp::clock::ClockMode;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
 use crate::ocp::progress::TaskPace;
-use crate::scenario::{Fault, RouteFilter, Scenario};
+use crate::scenario::{RouteFilter, Scenario};
 use crate::server::run;
 use crate::settings::{Limits, Settings};
 
@@ -65,19 +65,16 @@ impl MockServer {
     /// How many of the journal's requests had this method and a path matching `path_glob`
     /// (`*` matches anything): `assert_eq!(mock.count_requests("DELETE", "/api/*"), 1)`.
     pub fn count_requests(&self, method: &str, path_glob: &str) -> usize {
-        let filter = Scenario {
-            fault: Fault::Drop,
-            route: Some(RouteFilter {
-                method: Some(method.to_ascii_uppercase()),
-                path: path_glob.to_owned(),
-            }),
+        let filter = RouteFilter {
+            method: Some(method.to_ascii_uppercase()),
+            path: path_glob.to_owned(),
         };
         self.app
             .store
             .lock()
             .journal
             .entries()
-            .filter(|r| filter.applies_to(&r.method, &r.path))
+            .filter(|r| filter.matches(&r.method, &r.path))
             .count()
     }
 

@@ -52,10 +52,3 @@ pub struct MockResponse {
     /// Close the connection without an answer (the `drop` scenario).
     pub drop_connection: bool,
 }
-
-impl MockResponse {
-    /// The body parsed back as JSON (the mock only writes JSON).
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}

@@ -112,6 +112,22 @@ impl std::str::FromStr for Scenario {
     }
 }
 
+impl std::str::FromStr for RouteFilter {
+    type Err = String;
+
+    /// `[METHOD ]PATH`, PATH a glob starting with `/`.
+    fn from_str(r: &str) -> Result<Self, Self::Err> {
+        parse_route(r.trim())
+    }
+}
+
+impl RouteFilter {
+    /// Whether a request with this method and path is one the filter names.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method) && glob_match(&self.path, path)
+    }
+}
+
 fn parse_route(r: &str) -> Result<RouteFilter, String> {
     let (method, path) = match r.split_once(' ') {
         Some((m, p)) => (Some(m.trim().to_ascii_uppercase()), p.trim()),
@@ -153,7 +169,7 @@ impl Scenario {
     pub fn applies_to(&self, method: &str, path: &str) -> bool {
         match &self.route {
             None => path.starts_with("/api/"),
-            Some(r) => r.method.as_deref().is_none_or(|m| m == method) && glob_match(&r.path, path),
+            Some(r) => r.matches(method, path),
         }
     }
 }

@@ -64,10 +64,6 @@ impl Clock {
             ClockMode::System => system_now_ms(),
         }
     }
-
-    pub fn mode(&self) -> ClockMode {
-        self.mode
-    }
 }
 
 /// Real time in milliseconds since the Unix epoch.
