@@ -422,9 +422,9 @@ fn contract_checks_per_second() -> f64 {
 }
 
 fn signature_verifications_per_second() -> f64 {
-    use ocp_mock::auth::AuthSettings;
-    use ocp_mock::auth::signature::{SignedParts, Variant, sign, string_to_sign};
-    use ocp_mock::request::MockRequest;
+    use ocp_mock::mock::auth::AuthSettings;
+    use ocp_mock::mock::request::MockRequest;
+    use ocp_mock::ocp::signature::{SignedParts, Variant, sign, string_to_sign};
 
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let parts = SignedParts {
@@ -454,7 +454,7 @@ fn signature_verifications_per_second() -> f64 {
             .insert(name, value.parse().expect("a header value"));
     }
     let auth = AuthSettings::default();
-    let now = ocp_mock::ocp::clock::system_now_ms();
+    let now = ocp_mock::mock::sim::clock::system_now_ms();
     per_second(|| {
         assert!(auth.authenticate(std::hint::black_box(&req), now).is_ok());
     })

@@ -69,20 +69,10 @@
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S), saved answers, reports;
 //! - [`settings`]: what shapes the answers; [`cli`]: the `ocp-mock` command line.
 
-pub mod admin;
-pub mod app;
-pub mod auth;
 pub mod check;
 pub mod cli;
 pub mod contract;
-pub mod journal;
-pub mod mock_server;
+pub mod mock;
 pub mod ocp;
-pub mod request;
-mod routes;
-pub mod scenario;
-pub mod server;
-pub mod settings;
-pub mod store;
 
-pub use mock_server::{MockServer, MockServerBuilder};
+pub use mock::{MockServer, MockServerBuilder};

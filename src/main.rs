@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ocp_mock::app::App;
-use ocp_mock::auth::AuthSettings;
 use ocp_mock::cli::{self, Command, USAGE};
+use ocp_mock::mock::app::App;
+use ocp_mock::mock::auth::AuthSettings;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,7 +77,7 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         for s in &scenarios {
             eprintln!("ocp-mock: scenario {s}");
         }
-        match ocp_mock::server::run(listener, app, shutdown_signal()).await {
+        match ocp_mock::mock::http::run(listener, app, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");
                 ExitCode::SUCCESS

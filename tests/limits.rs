@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use ocp_mock::MockServer;
 use ocp_mock::contract::Expect;
-use ocp_mock::settings::Limits;
+use ocp_mock::mock::settings::Limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use ocp_mock::MockServer;
-use ocp_mock::auth::signature::{SignedParts, Variant, canonical_resource, sign, string_to_sign};
 use ocp_mock::contract::Expect;
 use ocp_mock::ocp::ids::{IdError, parse_long, parse_long_list};
+use ocp_mock::ocp::signature::{SignedParts, Variant, canonical_resource, sign, string_to_sign};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::Value;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use ocp_mock::MockServer;
 use ocp_mock::contract::Expect;
+use ocp_mock::mock::sim::progress::TaskPace;
 use ocp_mock::ocp::inventory::Inventory;
-use ocp_mock::ocp::progress::TaskPace;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

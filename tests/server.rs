@@ -2,7 +2,7 @@
 
 use ocp_mock::MockServer;
 use ocp_mock::contract::{Expect, normalize};
-use ocp_mock::ocp::clock::ClockMode;
+use ocp_mock::mock::sim::clock::ClockMode;
 use ocp_mock::ocp::error::ErrorCodeStyle;
 use serde_json::{Value, json};
 
@@ -105,8 +105,8 @@ async fn the_system_clock_reports_real_time() {
     let body = delete(mock.address(), DOCUMENTED_PATH)
         .await
         .checked(Expect::NewTask);
-    let stamped = ocp_mock::ocp::clock::parse_time(body["timestamp"].as_str().unwrap()).unwrap();
-    let now = ocp_mock::ocp::clock::system_now_ms();
+    let stamped = ocp_mock::ocp::time::parse_time(body["timestamp"].as_str().unwrap()).unwrap();
+    let now = ocp_mock::mock::sim::clock::system_now_ms();
     assert!((now - stamped).abs() < 60_000, "{stamped} vs {now}");
 }
 
@@ -287,7 +287,7 @@ async fn the_error_code_can_be_the_prefixed_string() {
 #[tokio::test]
 async fn a_body_past_the_limit_is_a_413_envelope() {
     let mock = MockServer::start().await;
-    let size = ocp_mock::settings::Limits::default().max_body_bytes + 1;
+    let size = ocp_mock::mock::settings::Limits::default().max_body_bytes + 1;
     let mut req = format!(
         "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\nContent-Length: {size}\r\n\r\n"
     )

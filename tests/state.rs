@@ -2,7 +2,7 @@
 
 use ocp_mock::MockServer;
 use ocp_mock::contract::{Expect, normalize};
-use ocp_mock::ocp::progress::TaskPace;
+use ocp_mock::mock::sim::progress::TaskPace;
 use serde_json::{Value, json};
 
 use crate::support::{DOCUMENTED_PATH, Reply, call, delete, documented_example};
@@ -359,8 +359,8 @@ async fn the_admin_api_answers_health_and_can_be_switched_off() {
 #[tokio::test]
 async fn a_viewer_may_poll_tasks_and_read_clusters() {
     let mock = MockServer::builder()
-        .user("admin", "aaAA11__", ocp_mock::auth::Role::Admin)
-        .user("watcher", "pw", ocp_mock::auth::Role::Viewer)
+        .user("admin", "aaAA11__", ocp_mock::mock::auth::Role::Admin)
+        .user("watcher", "pw", ocp_mock::mock::auth::Role::Viewer)
         .start()
         .await;
     delete(mock.address(), DOCUMENTED_PATH)

@@ -11,8 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use super::http::{Answer, BaseUrl, Client, Failure};
 use super::report::{ProbeResult, Report};
 use super::{CheckError, CheckOptions, Credentials, judge, names};
-use crate::auth::signature::{self, SCHEME, SignedParts, Variant};
 use crate::contract::Expect;
+use crate::ocp::signature::{self, SCHEME, SignedParts, Variant};
 
 /// The first page of clusters, as OCP's console asks for it.
 pub const CLUSTER_LIST_PATH: &str = "/api/v2/obproxy/clusters?page=1&size=10";

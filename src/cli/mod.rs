@@ -7,10 +7,10 @@ pub mod scan;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::auth::{AccessKey, User};
+use crate::mock::auth::{AccessKey, User};
+use crate::mock::scenario;
+use crate::mock::settings::Settings;
 use crate::ocp::inventory::Inventory;
-use crate::scenario;
-use crate::settings::Settings;
 use scan::{Env, bad, scan};
 
 /// What the user asked for.
@@ -321,10 +321,10 @@ fn parse_seed(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Role;
-    use crate::ocp::clock::ClockMode;
+    use crate::mock::auth::Role;
+    use crate::mock::sim::clock::ClockMode;
+    use crate::mock::sim::progress::TaskPace;
     use crate::ocp::error::ErrorCodeStyle;
-    use crate::ocp::progress::TaskPace;
 
     fn serve(args: &[&str], vars: &[(&str, &str)]) -> Result<ServeOptions, CliError> {
         let args: Vec<String> = std::iter::once("serve")

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::clock::{format_time, write_time};
 use super::error::{ErrorCodeStyle, Language, OcpError};
 use super::holes::{write_int, write_str};
+use super::time::{format_time, write_time};
 
 /// The fields every envelope carries besides `data` or `error`.
 #[derive(Debug, Clone, PartialEq, Eq)]

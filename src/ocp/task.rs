@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 
-use super::clock::{format_time, parse_time, write_time};
 use super::holes::{Holes, hole, write_int, write_str};
+use super::time::{format_time, parse_time, write_time};
 
 /// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim.
 pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../fixtures/delete-obproxy.json");

@@ -10,18 +10,18 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
 
-use crate::auth::Identity;
-use crate::journal::Journal;
-use crate::ocp::clock::{Clock, TraceIds};
+use crate::mock::auth::Identity;
+use crate::mock::journal::Journal;
+use crate::mock::scenario::{Fault, Scenario};
+use crate::mock::settings::Settings;
+use crate::mock::sim::clock::{Clock, TraceIds};
+use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun, TaskState};
 use crate::ocp::error::{
     CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER, SERVER_STATUS_CONFLICT,
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
-use crate::ocp::progress::{TaskOrigin, TaskPace, TaskRun, TaskState};
 use crate::ocp::task::TaskTemplate;
-use crate::scenario::{Fault, Scenario};
-use crate::settings::Settings;
 
 /// When a request arrived and the trace id it answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,10 +7,10 @@
 
 use serde_json::{Value, json};
 
-use super::clock::format_time;
+use crate::ocp::time::format_time;
 use std::sync::Arc;
 
-use super::task::{Layout, NewTask, TaskTemplate};
+use crate::ocp::task::{Layout, NewTask, TaskTemplate};
 
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

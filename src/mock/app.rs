@@ -10,19 +10,19 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::admin;
-use crate::auth::Identity;
-use crate::journal::{RecordedRequest, redact_query};
-use crate::ocp::clock::{ClockMode, system_now_ms};
+use crate::mock::admin;
+use crate::mock::auth::Identity;
+use crate::mock::journal::{RecordedRequest, redact_query};
+use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::router::{self as routes, Call};
+use crate::mock::scenario::{self, Fault, Scenario};
+use crate::mock::settings::Settings;
+use crate::mock::sim::clock::{ClockMode, system_now_ms};
+use crate::mock::sim::progress::TaskOrigin;
+use crate::mock::state::{Stamp, Store};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
-use crate::ocp::progress::TaskOrigin;
 use crate::ocp::task::TaskTemplate;
-use crate::request::{MockRequest, MockResponse};
-use crate::routes::{self, Call};
-use crate::scenario::{self, Fault, Scenario};
-use crate::settings::Settings;
-use crate::store::{Stamp, Store};
 
 /// The `data` of a success envelope.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +187,7 @@ impl App {
             Ok(self
                 .settings
                 .auth
-                .identity("admin", crate::auth::Role::Admin))
+                .identity("admin", crate::mock::auth::Role::Admin))
         }
     }
 

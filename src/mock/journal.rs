@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
-use crate::ocp::clock::format_time;
+use crate::ocp::time::format_time;
 
 /// How many requests the journal keeps by default.
 pub const DEFAULT_CAPACITY: usize = 1000;

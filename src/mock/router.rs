@@ -9,12 +9,12 @@ use std::borrow::Cow;
 use hyper::http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::app::{App, Data, Outcome};
-use crate::auth::Identity;
+use crate::mock::app::{App, Data, Outcome};
+use crate::mock::auth::Identity;
+use crate::mock::request::MockRequest;
+use crate::mock::state::{Stamp, State};
 use crate::ocp::error::OcpError;
 use crate::ocp::ids::{parse_long, parse_long_list};
-use crate::request::MockRequest;
-use crate::store::{Stamp, State};
 
 /// One request on its way through a handler: what was asked, when, by whom, with which faults.
 pub struct Call<'a> {

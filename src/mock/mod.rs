@@ -2,22 +2,34 @@
 //! background on the caller's tokio runtime, and stops when dropped. Its builder takes the same
 //! settings as the command line; the handle inspects and steers the running mock directly.
 
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod http;
+pub mod journal;
+pub mod request;
+mod router;
+pub mod scenario;
+pub mod settings;
+pub mod sim;
+pub mod state;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::app::App;
-use crate::auth::{AccessKey, Role, User};
-use crate::journal::RecordedRequest;
-use crate::ocp::clock::ClockMode;
+use crate::mock::app::App;
+use crate::mock::auth::{AccessKey, Role, User};
+use crate::mock::http::run;
+use crate::mock::journal::RecordedRequest;
+use crate::mock::scenario::{RouteFilter, Scenario};
+use crate::mock::settings::{Limits, Settings};
+use crate::mock::sim::clock::ClockMode;
+use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
-use crate::ocp::progress::TaskPace;
-use crate::scenario::{RouteFilter, Scenario};
-use crate::server::run;
-use crate::settings::{Limits, Settings};
 
 /// A mock running in the background of a test, on `127.0.0.1` and a free port.
 ///

@@ -8,12 +8,12 @@
 use hyper::http::Method;
 use serde_json::{Value, json};
 
-use crate::app::{App, Data, Outcome};
+use crate::mock::app::{App, Data, Outcome};
+use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::router::{match_path, query_param};
+use crate::mock::scenario::{self, RouteFilter, Scenario};
+use crate::mock::state::Stamp;
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError};
-use crate::request::{MockRequest, MockResponse};
-use crate::routes::{match_path, query_param};
-use crate::scenario::{self, RouteFilter, Scenario};
-use crate::store::Stamp;
 
 type AdminHandler = fn(&App, &MockRequest) -> Outcome;
 

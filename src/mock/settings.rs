@@ -2,14 +2,14 @@
 
 use std::time::Duration;
 
-use crate::auth::AuthSettings;
-use crate::journal::DEFAULT_CAPACITY;
-use crate::ocp::clock::ClockMode;
+use crate::mock::auth::AuthSettings;
+use crate::mock::journal::DEFAULT_CAPACITY;
+use crate::mock::scenario::Scenario;
+use crate::mock::sim::clock::ClockMode;
+use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
-use crate::ocp::progress::TaskPace;
 use crate::ocp::task::TaskTemplate;
-use crate::scenario::Scenario;
 
 /// Everything that shapes the mock's answers. `Default` is the documented behaviour.
 #[derive(Debug, Clone)]

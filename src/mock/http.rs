@@ -26,10 +26,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::app::App;
+use crate::mock::app::App;
+use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::settings::Limits;
 use crate::ocp::error::OcpError;
-use crate::request::{MockRequest, MockResponse};
-use crate::settings::Limits;
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
 pub async fn run(

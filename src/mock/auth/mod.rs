@@ -6,11 +6,10 @@
 //! never appear in any answer or log.
 
 pub mod basic;
-pub mod signature;
 
+use crate::mock::request::MockRequest;
 use crate::ocp::error::{NOT_AUTHORIZED, NOT_LOGGED_IN, OcpError};
-use crate::request::MockRequest;
-use signature::{SCHEME, SignedParts, Variant};
+use crate::ocp::signature::{self, SCHEME, SignedParts, Variant};
 
 /// How far a signed request's `Date` may be from the mock's wall clock.
 pub const MAX_DATE_SKEW_MS: i64 = 15 * 60 * 1000;
