@@ -75,4 +75,13 @@ pub mod contract;
 pub mod mock;
 pub mod ocp;
 
-pub use mock::{MockServer, MockServerBuilder};
+pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
+pub use contract::{Contract, Expect};
+pub use mock::auth::{AccessKey, AuthSettings, Role, User};
+pub use mock::scenario::Scenario;
+pub use mock::settings::{Limits, Settings};
+pub use mock::sim::clock::ClockMode;
+pub use mock::sim::progress::TaskPace;
+pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
+pub use ocp::error::{ErrorCodeStyle, OcpError};
+pub use ocp::inventory::Inventory;

@@ -272,3 +272,28 @@ impl MockServerBuilder {
         })
     }
 }
+
+/// Why [`serve`] could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A scenario in the settings names a subtask the task does not have.
+    #[error("scenario: {0}")]
+    Scenario(String),
+    /// The listener failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves a mock with `settings` on a listener the caller bound, until `shutdown` completes;
+/// then lets in-flight requests finish (up to `limits.shutdown_timeout`) and returns.
+///
+/// This is what `ocp-mock serve` runs: the binary passes SIGINT/SIGTERM as `shutdown`.
+pub async fn serve(
+    listener: TcpListener,
+    settings: Settings,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let app = App::try_new(settings).map_err(ServeError::Scenario)?;
+    run(listener, Arc::new(app), shutdown).await?;
+    Ok(())
+}
