@@ -1,8 +1,6 @@
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use ocp_mock::cli::{self, Command, USAGE};
-use ocp_mock::mock::app::App;
 use ocp_mock::mock::auth::AuthSettings;
 
 fn main() -> ExitCode {
@@ -34,13 +32,11 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
     let auth = options.settings.auth.clone();
     let scenarios = options.settings.scenarios.clone();
     let admin_api = options.settings.admin_api;
-    let app = match App::try_new(options.settings) {
-        Ok(app) => Arc::new(app),
-        Err(e) => {
-            eprintln!("ocp-mock: --scenario: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    if let Err(e) = options.settings.check() {
+        eprintln!("ocp-mock: --scenario: {e}");
+        return ExitCode::from(2);
+    }
+    let settings = options.settings;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -77,7 +73,7 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         for s in &scenarios {
             eprintln!("ocp-mock: scenario {s}");
         }
-        match ocp_mock::mock::http::run(listener, app, shutdown_signal()).await {
+        match ocp_mock::serve(listener, settings, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");
                 ExitCode::SUCCESS

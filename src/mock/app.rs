@@ -8,33 +8,19 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde_json::Value;
 
-use crate::mock::admin;
-use crate::mock::auth::Identity;
+use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome};
+use crate::mock::auth::{Identity, Role};
 use crate::mock::journal::{RecordedRequest, redact_query};
 use crate::mock::request::{MockRequest, MockResponse};
-use crate::mock::router::{self as routes, Call};
-use crate::mock::scenario::{self, Fault, Scenario};
+use crate::mock::router::resolve;
+use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{ClockMode, system_now_ms};
-use crate::mock::sim::progress::TaskOrigin;
-use crate::mock::state::{Stamp, Store};
+use crate::mock::state::{Faults, Stamp, State, Store};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
 use crate::ocp::task::TaskTemplate;
-
-/// The `data` of a success envelope.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Data {
-    Json(Value),
-    /// A task just created: written from the template's precomputed text, after the state lock
-    /// is released.
-    NewTask(TaskOrigin),
-}
-
-/// What a handler answers: a status and optional `data`, or an OCP error.
-pub type Outcome = Result<(u16, Option<Data>), OcpError>;
 
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
@@ -42,17 +28,27 @@ pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
 /// The whole mock, shared by every connection.
 #[derive(Debug)]
 pub struct App {
+    /// What shapes the answers.
     pub settings: Settings,
+    /// The documented task every new task is built from.
     pub template: TaskTemplate,
+    /// The mutable state behind the handlers.
     pub store: Store,
+}
+
+/// What the scenarios and the credentials decided before any handler runs.
+struct Gate<'a> {
+    own: Result<Vec<Scenario>, OcpError>,
+    identity: Result<Identity, OcpError>,
+    req: &'a MockRequest,
 }
 
 impl App {
     /// Builds the mock; refuses scenarios that name a subtask the task does not have.
-    pub fn try_new(settings: Settings) -> Result<Self, String> {
+    pub fn try_new(settings: Settings) -> Result<Self, ScenarioError> {
         let template = TaskTemplate::documented();
         for s in &settings.scenarios {
-            check_scenario(&template, s)?;
+            s.check(&template)?;
         }
         let store = Store::new(&settings, &template);
         Ok(Self {
@@ -62,92 +58,117 @@ impl App {
         })
     }
 
-    /// Builds the mock with settings already checked (`Settings::default()` always is).
-    pub fn new(settings: Settings) -> Self {
-        Self::try_new(settings).unwrap_or_else(|e| panic!("invalid settings: {e}"))
-    }
-
-    /// Checks scenarios against this mock's task (for the admin API and the header).
-    pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), String> {
-        scenarios
-            .iter()
-            .try_for_each(|s| check_scenario(&self.template, s))
+    /// What a handler sees of the mock.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            settings: &self.settings,
+            template: &self.template,
+            store: &self.store,
+        }
     }
 
     /// Answers one request. Never panics on any input; every answer is an OCP envelope.
     pub fn handle(&self, req: &MockRequest) -> MockResponse {
-        if self.settings.admin_api && admin::is_admin_path(&req.path) {
-            return admin::handle(self, req);
+        if self.settings.admin_api && api::is_admin_path(&req.path) {
+            return self.handle_admin(req);
         }
         let lang = Language::from_accept_language(req.header("accept-language"));
-        let own = self.own_scenarios(req);
-        let identity = self.authenticate(req);
-
+        let gate = Gate {
+            own: self.own_scenarios(req),
+            identity: self.authenticate(req),
+            req,
+        };
         let mut state = self.store.lock();
         let stamp = state.stamp();
         state.advance_all(self.settings.task_pace, stamp.arrival_ms);
-        let method = req.method.as_str();
         let faults = state.faults(
-            method,
+            req.method.as_str(),
             &req.path,
-            own.as_deref().unwrap_or_default(),
+            gate.own.as_deref().unwrap_or_default(),
             stamp.arrival_ms,
         );
-        let outcome = if let Err(e) = own {
-            Err(e)
-        } else if faults.drop {
-            // The connection is closed unanswered and the call takes no effect, as when a
-            // network drops it before it reaches OCP.
-            Ok((0, None))
-        } else if faults.throttled {
-            Err(OcpError::new(&THROTTLED, Vec::new()))
-        } else if let Some(status) = faults.error {
-            Err(OcpError::injected(status))
-        } else {
-            identity.and_then(|identity| {
-                let call = Call {
-                    req,
-                    stamp: &stamp,
-                    identity: &identity,
-                    fail_at: faults.fail_at.clone(),
-                };
-                routes::dispatch(self, &mut state, &call)
-            })
-        };
-        let status = match &outcome {
-            Ok((status, _)) => *status,
-            Err(e) => e.status(),
-        };
+        let outcome = self.decide(&mut state, gate, &stamp, &faults);
         state.journal.record(RecordedRequest {
-            method: method.to_owned(),
+            method: req.method.as_str().to_owned(),
             path: req.path.clone(),
             query: req.query.as_deref().map(redact_query),
-            status,
+            status: outcome.as_ref().map_or_else(OcpError::status, |(s, _)| *s),
             trace_id: stamp.trace_id.clone(),
             at_ms: stamp.arrival_ms,
         });
         drop(state);
+        self.answer(stamp, lang, outcome, &faults)
+    }
 
-        let mut stamp = stamp;
+    /// The outcome of an OCP call: a fault if a scenario injects one, else the route's handler.
+    fn decide(&self, state: &mut State, gate: Gate<'_>, stamp: &Stamp, faults: &Faults) -> Outcome {
+        gate.own?;
+        if faults.drop {
+            // The connection is closed unanswered and the call takes no effect, as when a
+            // network drops it before it reaches OCP.
+            return Ok((0, None));
+        }
+        if faults.throttled {
+            return Err(OcpError::new(&THROTTLED, Vec::new()));
+        }
+        if let Some(status) = faults.error {
+            return Err(OcpError::injected(status));
+        }
+        let identity = gate.identity?;
+        let req = gate.req;
+        let (handler, params) = resolve(api::ROUTES, &req.method, &req.path)?;
+        let Handler::Ocp(handler) = handler else {
+            // The admin API is switched off: its paths are unknown to OCP.
+            return Err(OcpError::no_such_route(req.method.as_str(), &req.path));
+        };
+        identity.authorize(&req.method)?;
+        let call = Call {
+            req,
+            stamp,
+            identity: &identity,
+            fail_at: faults.fail_at.clone(),
+        };
+        handler(self.ctx(), state, &params, &call)
+    }
+
+    /// Writes the envelope of an OCP call, with what the scenarios add to it.
+    fn answer(
+        &self,
+        mut stamp: Stamp,
+        lang: Language,
+        outcome: Outcome,
+        faults: &Faults,
+    ) -> MockResponse {
         if faults.throttled {
             // OCP's documented 429 comes from its gateway, before any trace: an empty traceId.
             stamp.trace_id.clear();
         }
         let mut response = self.render(stamp, lang, outcome);
         if let Some((limit, remaining, reset)) = faults.rate_limit {
-            response
-                .headers
-                .push(("ratelimit-limit", limit.to_string()));
-            response
-                .headers
-                .push(("ratelimit-remaining", remaining.to_string()));
-            response
-                .headers
-                .push(("ratelimit-reset", reset.to_string()));
+            response.headers.extend([
+                ("ratelimit-limit", limit.to_string()),
+                ("ratelimit-remaining", remaining.to_string()),
+                ("ratelimit-reset", reset.to_string()),
+            ]);
         }
         response.delay = (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms));
         response.drop_connection = faults.drop;
         response
+    }
+
+    /// Answers a request to the mock's own API: no credentials, no stamp, not journaled.
+    fn handle_admin(&self, req: &MockRequest) -> MockResponse {
+        let outcome =
+            resolve(api::ROUTES, &req.method, &req.path).and_then(|(handler, _)| match handler {
+                Handler::Admin(handler) => handler(self.ctx(), req),
+                Handler::Ocp(_) => Err(OcpError::no_such_route(req.method.as_str(), &req.path)),
+            });
+        let stamp = Stamp {
+            arrival_ms: self.store.lock().now_ms(),
+            trace_id: String::new(),
+        };
+        let lang = Language::from_accept_language(req.header("accept-language"));
+        self.render(stamp, lang, outcome)
     }
 
     /// Scenarios of the request's own `X-OCP-Mock-Scenario` header.
@@ -175,7 +196,9 @@ impl App {
                 "throttle counts requests across clients: set it with --scenario or PUT /__mock/scenarios".into(),
             ));
         }
-        self.check_scenarios(&list).map_err(bad)?;
+        self.ctx()
+            .check_scenarios(&list)
+            .map_err(|e| bad(e.to_string()))?;
         Ok(list)
     }
 
@@ -184,10 +207,7 @@ impl App {
         if req.path.starts_with("/api/") {
             self.settings.auth.authenticate(req, system_now_ms())
         } else {
-            Ok(self
-                .settings
-                .auth
-                .identity("admin", crate::mock::auth::Role::Admin))
+            Ok(self.settings.auth.identity("admin", Role::Admin))
         }
     }
 
@@ -253,19 +273,4 @@ impl App {
             drop_connection: false,
         }
     }
-}
-
-fn check_scenario(template: &TaskTemplate, s: &Scenario) -> Result<(), String> {
-    if let Fault::FailAt(name) = &s.fault
-        && !template
-            .subtask_names()
-            .any(|n| n.eq_ignore_ascii_case(name))
-    {
-        let known: Vec<&str> = template.subtask_names().collect();
-        return Err(format!(
-            "fail-at: the task has no subtask {name:?} (it has: {})",
-            known.join(", ")
-        ));
-    }
-    Ok(())
 }

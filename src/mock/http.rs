@@ -3,15 +3,12 @@
 //! [`run`] accepts connections on a listener the caller binds, collects each request once into a
 //! [`MockRequest`], hands it to [`App::handle`] and writes the envelope back. It enforces the
 //! [`Limits`]: target, header and body sizes (414, 431, 413 envelopes), the time to send a
-//! request head, idle keep-alive connections, and connections at once (503). When the caller's
+//! request head (which also bounds an idle keep-alive connection), and connections at once (503). When the caller's
 //! shutdown future completes it stops accepting (new connections are refused), lets in-flight
 //! requests finish for up to `shutdown_timeout`, and returns.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -21,7 +18,7 @@ use hyper::http::{HeaderValue, Response, StatusCode, header};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -83,7 +80,7 @@ pub async fn run(
 /// One connection past `max_connections`: a 503 envelope, then close.
 async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
     let limit = app.settings.limits.max_connections;
-    let req = MockRequest::new(hyper::http::Method::GET, "/");
+    let req = MockRequest::new(http::Method::GET, "/");
     let response = app.reject(&req, OcpError::too_many_connections(limit));
     let head = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -94,124 +91,22 @@ async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
     let _ = stream.shutdown().await;
 }
 
-/// What the idle watchdog needs to know about one connection.
-#[derive(Default)]
-struct Activity {
-    /// Milliseconds since the connection opened, at the last byte read or written.
-    last_ms: AtomicU64,
-    in_flight: AtomicUsize,
-}
-
-/// The socket, noting each read and write for the idle watchdog.
-struct Watched {
-    inner: TcpStream,
-    activity: Arc<Activity>,
-    opened: Instant,
-}
-
-impl Watched {
-    fn touch(&self) {
-        let ms = self.opened.elapsed().as_millis() as u64;
-        self.activity.last_ms.store(ms, Ordering::Relaxed);
-    }
-}
-
-impl AsyncRead for Watched {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.touch();
-        }
-        polled
-    }
-}
-
-impl AsyncWrite for Watched {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            self.touch();
-        }
-        polled
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            self.touch();
-        }
-        polled
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-}
-
-/// Resolves once the connection has had no request in flight and no traffic for `idle`.
-async fn idle(activity: &Activity, opened: Instant, idle: std::time::Duration) {
-    let idle_ms = idle.as_millis() as u64;
-    loop {
-        let last = activity.last_ms.load(Ordering::Relaxed);
-        let now = opened.elapsed().as_millis() as u64;
-        let quiet_for = now.saturating_sub(last);
-        if activity.in_flight.load(Ordering::Relaxed) == 0 && quiet_for >= idle_ms {
-            return;
-        }
-        let wait = idle_ms.saturating_sub(quiet_for).max(1);
-        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-    }
-}
-
+/// Serves one connection until the client closes it, a timeout closes it, or the server stops.
+///
+/// hyper's head timer runs from the connection's start and from the end of each answer, so it
+/// also closes a keep-alive connection that waits too long for its next request: the idle
+/// timeout is that timer when it is the shorter of the two.
 async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::Receiver<bool>) {
     let limits = app.settings.limits;
-    let activity = Arc::new(Activity::default());
-    let opened = Instant::now();
-    let io = Watched {
-        inner: stream,
-        activity: activity.clone(),
-        opened,
-    };
-    let counter = activity.clone();
-    let service = service_fn(move |req| {
-        let app = app.clone();
-        let counter = counter.clone();
-        async move {
-            counter.in_flight.fetch_add(1, Ordering::Relaxed);
-            let answered = serve(app, req).await;
-            counter.in_flight.fetch_sub(1, Ordering::Relaxed);
-            answered
-        }
-    });
+    let head_timeout = limits.header_read_timeout.min(limits.idle_timeout);
+    let service = service_fn(move |req| serve(app.clone(), req));
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .serve_connection(TokioIo::new(io), service);
+        .header_read_timeout(head_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        () = idle(&activity, opened, limits.idle_timeout) => {}
         () = async { let _ = stop_rx.wait_for(|stop| *stop).await; } => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
@@ -220,16 +115,9 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::
 }
 
 /// The `drop` scenario: the service fails, so hyper closes the connection without an answer.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by a scenario")]
 struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by a scenario")
-    }
-}
-
-impl std::error::Error for Dropped {}
 
 /// The size checks that need only the request head.
 fn check_head(parts: &hyper::http::request::Parts, limits: &Limits) -> Result<(), OcpError> {

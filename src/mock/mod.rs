@@ -1,11 +1,17 @@
-//! [`MockServer`]: the mock for other people's tests. It binds `127.0.0.1:0`, serves in the
-//! background on the caller's tokio runtime, and stops when dropped. Its builder takes the same
-//! settings as the command line; the handle inspects and steers the running mock directly.
+//! [`MockServer`]: the mock for other people's tests. It binds `127.0.0.1:0` and serves on a
+//! thread of its own (with its own tokio runtime), so any test can use it: a default
+//! `#[tokio::test]` with a blocking client, a multi-thread runtime, or a plain `#[test]`. It stops
+//! when dropped. Its builder takes the same settings as the command line; the handle inspects and
+//! steers the running mock directly.
+//!
+//! Behind it: [`http`] (the only file that knows hyper: accept loop, limits, graceful shutdown),
+//! [`app`] (the pipeline: authenticate, stamp, scenarios, route, journal, envelope), [`router`]
+//! (one table matcher, 404/405 once) and [`api`] (the handlers by family, and the route table).
 
-pub mod admin;
-pub mod app;
+mod api;
+mod app;
 pub mod auth;
-pub mod http;
+mod http;
 pub mod journal;
 pub mod request;
 mod router;
@@ -24,7 +30,7 @@ use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
 use crate::mock::journal::RecordedRequest;
-use crate::mock::scenario::{RouteFilter, Scenario};
+use crate::mock::scenario::{RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
@@ -33,13 +39,14 @@ use crate::ocp::inventory::Inventory;
 
 /// A mock running in the background of a test, on `127.0.0.1` and a free port.
 ///
-/// Dropping the handle stops the server.
+/// It serves on a thread of its own, so the test's runtime (or lack of one) does not matter.
+/// Dropping the handle stops the server; [`MockServer::shutdown`] also waits for it.
 #[derive(Debug)]
 pub struct MockServer {
     address: SocketAddr,
     app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stopped: Option<oneshot::Receiver<()>>,
 }
 
 impl MockServer {
@@ -51,6 +58,15 @@ impl MockServer {
         Self::builder().start().await
     }
 
+    /// [`MockServer::start`] for tests without an async runtime.
+    ///
+    /// # Panics
+    /// When no port on 127.0.0.1 can be bound.
+    pub fn start_blocking() -> Self {
+        Self::builder().start_blocking()
+    }
+
+    /// Settings other than the documented defaults.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -60,13 +76,9 @@ impl MockServer {
         format!("http://{}", self.address)
     }
 
+    /// The address the mock listens on, for clients that take a socket address.
     pub fn address(&self) -> SocketAddr {
         self.address
-    }
-
-    /// The mock itself, to call without a socket or inspect its settings.
-    pub fn app(&self) -> &App {
-        &self.app
     }
 
     /// The newest requests the mock answered, oldest first (bounded by the journal size).
@@ -95,20 +107,23 @@ impl MockServer {
         self.app.store.reset();
     }
 
-    /// Replaces the active scenarios, as `PUT /__mock/scenarios` does.
-    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), String> {
-        self.app.check_scenarios(&scenarios)?;
+    /// Replaces the active scenarios, as `PUT /__mock/scenarios` does; refuses (and keeps the
+    /// active ones) when one names a subtask the task does not have.
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), ScenarioError> {
+        self.app.ctx().check_scenarios(&scenarios)?;
         self.app.store.lock().set_scenarios(scenarios);
         Ok(())
     }
 
-    /// Stops accepting, waits for in-flight requests to finish.
+    /// Stops accepting, and waits until in-flight requests have finished (or were cut off at
+    /// `limits.shutdown_timeout`).
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(stopped) = self.stopped.take() {
+            // An error means the server thread ended without saying so: stopped all the same.
+            let _ = stopped.await;
         }
     }
 }
@@ -235,40 +250,63 @@ impl MockServerBuilder {
         self
     }
 
-    pub fn log_requests(mut self, on: bool) -> Self {
-        self.settings.log_requests = on;
-        self
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     /// Starts the mock on `127.0.0.1:0`.
     ///
     /// # Panics
     /// When no port on 127.0.0.1 can be bound, or a scenario names a subtask the task lacks.
     pub async fn start(self) -> MockServer {
-        self.try_start()
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0 for the mock: {e}"))
+        self.start_blocking()
     }
 
-    pub async fn try_start(self) -> std::io::Result<MockServer> {
-        let app = App::try_new(self.settings)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let app = Arc::new(app);
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// [`MockServerBuilder::start`] for tests without an async runtime.
+    ///
+    /// # Panics
+    /// As [`MockServerBuilder::start`].
+    pub fn start_blocking(self) -> MockServer {
+        self.try_start_blocking()
+            .unwrap_or_else(|e| panic!("cannot start the mock: {e}"))
+    }
+
+    /// Starts the mock on `127.0.0.1:0`, or says why it cannot.
+    pub async fn try_start(self) -> Result<MockServer, ServeError> {
+        self.try_start_blocking()
+    }
+
+    /// [`MockServerBuilder::try_start`] for tests without an async runtime.
+    pub fn try_start_blocking(self) -> Result<MockServer, ServeError> {
+        let app = Arc::new(App::try_new(self.settings)?);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(run(listener, app.clone(), async move {
-            let _ = stopped.await;
-        }));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ocp-mock")
+            .enable_all()
+            .build()?;
+        let (stop, stop_rx) = oneshot::channel();
+        let (stopped_tx, stopped) = oneshot::channel();
+        let served = app.clone();
+        std::thread::Builder::new()
+            .name("ocp-mock-server".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    // The listener came from a bound std socket in non-blocking mode; only
+                    // registering it with this runtime's reactor can fail, and then there is
+                    // no server to run.
+                    if let Ok(listener) = TcpListener::from_std(listener) {
+                        let _ = run(listener, served, async move {
+                            let _ = stop_rx.await;
+                        })
+                        .await;
+                    }
+                });
+                let _ = stopped_tx.send(());
+            })?;
         Ok(MockServer {
             address,
             app,
             stop: Some(stop),
-            task: Some(task),
+            stopped: Some(stopped),
         })
     }
 }
@@ -278,7 +316,7 @@ impl MockServerBuilder {
 pub enum ServeError {
     /// A scenario in the settings names a subtask the task does not have.
     #[error("scenario: {0}")]
-    Scenario(String),
+    Scenario(#[from] ScenarioError),
     /// The listener failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -293,7 +331,7 @@ pub async fn serve(
     settings: Settings,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ServeError> {
-    let app = App::try_new(settings).map_err(ServeError::Scenario)?;
+    let app = App::try_new(settings)?;
     run(listener, Arc::new(app), shutdown).await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! gets back. Plain data, so handlers can be called in tests without a socket.
 
 use bytes::Bytes;
-use hyper::http::{HeaderMap, Method};
+use http::{HeaderMap, Method};
 
 /// A request as received, body collected.
 #[derive(Debug, Clone)]
@@ -35,6 +35,15 @@ impl MockRequest {
     /// A header's value, when present and visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The first query parameter of that name, decoded as a servlet container reads it
+    /// (`+` is a space, `%XX` escapes, invalid UTF-8 replaced).
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        let query = self.query.as_deref()?;
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
     }
 }
 

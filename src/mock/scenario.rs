@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+use crate::ocp::task::TaskTemplate;
+
 /// What a scenario does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -172,6 +174,23 @@ impl Scenario {
             Some(r) => r.matches(method, path),
         }
     }
+
+    /// Refuses a `fail-at` naming a subtask the task lacks, listing the ones it has.
+    pub fn check(&self, template: &TaskTemplate) -> Result<(), ScenarioError> {
+        match &self.fault {
+            Fault::FailAt(name)
+                if !template
+                    .subtask_names()
+                    .any(|n| n.eq_ignore_ascii_case(name)) =>
+            {
+                Err(ScenarioError::UnknownSubtask {
+                    name: name.clone(),
+                    known: template.subtask_names().map(str::to_owned).collect(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Parses the `X-OCP-Mock-Scenario` header: scenarios separated by `;`.
@@ -247,4 +266,17 @@ mod tests {
         assert!(glob_match("/a/*/c*", "/a/b/x/c"));
         assert!(!glob_match("/a/*/c", "/a/b/c/d"));
     }
+}
+
+/// A scenario this mock cannot apply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    /// `fail-at` names a subtask the task does not have.
+    #[error("fail-at: the task has no subtask {name:?} (it has: {})", known.join(", "))]
+    UnknownSubtask {
+        /// The name the scenario gave.
+        name: String,
+        /// The subtasks the task has, in order.
+        known: Vec<String>,
+    },
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::mock::auth::AuthSettings;
 use crate::mock::journal::DEFAULT_CAPACITY;
-use crate::mock::scenario::Scenario;
+use crate::mock::scenario::{Scenario, ScenarioError};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
@@ -58,7 +58,9 @@ pub struct Limits {
     /// Time to receive a whole request head, counted from the connection's start or the end of
     /// the previous answer; past it the connection is closed.
     pub header_read_timeout: Duration,
-    /// A keep-alive connection with no request in flight and no traffic for this long is closed.
+    /// A keep-alive connection waiting this long for its next request is closed. The head
+    /// timer already bounds that wait, so the wait allowed is the shorter of the two (and a
+    /// shorter idle timeout also shortens the time to send a head).
     pub idle_timeout: Duration,
     /// Connections at once; one more is answered 503 and closed.
     pub max_connections: usize,
@@ -78,6 +80,15 @@ impl Default for Limits {
             max_connections: 1024,
             shutdown_timeout: Duration::from_secs(10),
         }
+    }
+}
+
+impl Settings {
+    /// Refuses settings the mock cannot run, before anything is bound: a `fail-at` scenario
+    /// naming a subtask the task does not have.
+    pub fn check(&self) -> Result<(), ScenarioError> {
+        let template = TaskTemplate::documented();
+        self.scenarios.iter().try_for_each(|s| s.check(&template))
     }
 }
 

@@ -149,8 +149,8 @@ pub struct Identity {
 
 impl Identity {
     /// Whether this identity may call `method` (reads for everyone, writes for admins).
-    pub fn authorize(&self, method: &hyper::http::Method) -> Result<(), OcpError> {
-        let reads = [hyper::http::Method::GET, hyper::http::Method::HEAD];
+    pub fn authorize(&self, method: &http::Method) -> Result<(), OcpError> {
+        let reads = [http::Method::GET, http::Method::HEAD];
         if self.role == Role::Admin || reads.contains(method) {
             return Ok(());
         }

@@ -1,0 +1,100 @@
+//! The mock's own API under `/__mock/`, outside OCP's `/api/` so never confused with it.
+//!
+//! `GET /__mock/health`, `GET /__mock/requests` (the journal; `?method=` and `?path=` glob
+//! filters), `POST /__mock/reset`, `GET|PUT /__mock/scenarios`. Answers use OCP's envelope too,
+//! with an empty `traceId`; they neither advance the clock nor consume a trace id, so they never
+//! change what the OCP routes answer.
+
+use serde_json::{Value, json};
+
+use crate::mock::api::{Ctx, Data, Outcome};
+use crate::mock::request::MockRequest;
+use crate::mock::scenario::{self, RouteFilter, Scenario};
+use crate::ocp::error::{INVALID_PARAMETER, OcpError};
+
+/// `GET /__mock/health`: up, the mock's version, and how much it holds.
+pub fn health(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    let state = ctx.store.lock();
+    Ok((
+        200,
+        Some(Data::Json(json!({
+            "status": "UP",
+            "version": env!("CARGO_PKG_VERSION"),
+            "tasks": state.task_count(),
+            "requests": state.journal.total(),
+        }))),
+    ))
+}
+
+/// `GET /__mock/requests?method=&path=`: the journal, oldest first, filtered.
+pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
+    let method = req.query_param("method").map(|m| m.to_ascii_uppercase());
+    let path = req.query_param("path");
+    let filter = match &path {
+        Some(p) => Some(p.parse::<RouteFilter>().map_err(|e| bad("path", p, &e))?),
+        None => None,
+    };
+    let state = ctx.store.lock();
+    let list: Vec<Value> = state
+        .journal
+        .entries()
+        .filter(|r| method.as_deref().is_none_or(|m| m == r.method))
+        .filter(|r| {
+            filter
+                .as_ref()
+                .is_none_or(|f| f.matches(&r.method, &r.path))
+        })
+        .map(|r| r.to_json())
+        .collect();
+    Ok((
+        200,
+        Some(Data::Json(json!({
+            "capacity": state.journal.capacity(),
+            "total": state.journal.total(),
+            "requests": list,
+        }))),
+    ))
+}
+
+/// `POST /__mock/reset`: back to the state the mock started with.
+pub fn reset(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    ctx.store.reset();
+    Ok((200, Some(Data::Json(json!({"reset": true})))))
+}
+
+/// `GET /__mock/scenarios`: the active scenarios, as the strings that set them.
+pub fn get_scenarios(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    let list = ctx.store.lock().scenarios();
+    Ok((200, Some(Data::Json(scenarios_json(&list)))))
+}
+
+/// `PUT /__mock/scenarios`: replaces the active scenarios with a JSON list of scenario strings.
+pub fn put_scenarios(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
+    let body = String::from_utf8_lossy(&req.body);
+    let specs: Vec<String> = serde_json::from_slice(&req.body).map_err(|e| {
+        bad(
+            "body",
+            &body,
+            &format!("expected a JSON list of scenario strings: {e}"),
+        )
+    })?;
+    let list = scenario::parse_list(&specs.join(";")).map_err(|e| bad("body", &body, &e))?;
+    if list.len() != specs.iter().filter(|s| !s.trim().is_empty()).count() {
+        return Err(bad("body", &body, "a scenario string may not contain ';'"));
+    }
+    ctx.check_scenarios(&list)
+        .map_err(|e| bad("body", &body, &e.to_string()))?;
+    ctx.store.lock().set_scenarios(list.clone());
+    Ok((200, Some(Data::Json(scenarios_json(&list)))))
+}
+
+fn scenarios_json(list: &[Scenario]) -> Value {
+    json!(list.iter().map(ToString::to_string).collect::<Vec<_>>())
+}
+
+/// OCP's invalid-parameter error for a bad admin input.
+fn bad(name: &str, value: &str, why: &str) -> OcpError {
+    OcpError::new(&INVALID_PARAMETER, vec![format!("{name}={value}")])
+        .with_target(name)
+        .with_debug(why.to_owned())
+}

@@ -1,0 +1,149 @@
+//! What the mock answers, by family: OCP's OBProxy routes ([`obproxy`]), its task routes
+//! ([`tasks`]) and the mock's own API under `/__mock/` ([`admin`]), in one route table.
+//!
+//! Handlers are plain functions over plain data: the mock's [`Ctx`] (settings, task template,
+//! state store), the request and its path parameters. They return an [`Outcome`]; the pipeline in
+//! `app.rs` authenticates, stamps, journals and writes the envelope around them.
+
+pub mod admin;
+pub mod obproxy;
+pub mod tasks;
+
+use http::Method;
+use serde_json::Value;
+
+use crate::mock::auth::Identity;
+use crate::mock::request::MockRequest;
+use crate::mock::router::{Params, Route};
+use crate::mock::scenario::{Scenario, ScenarioError};
+use crate::mock::settings::Settings;
+use crate::mock::sim::progress::TaskOrigin;
+use crate::mock::state::{Stamp, State, Store};
+use crate::ocp::error::OcpError;
+use crate::ocp::ids::parse_long;
+use crate::ocp::task::TaskTemplate;
+
+/// The `data` of a success envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// Any JSON value, serialised as it is.
+    Json(Value),
+    /// A task just created: written from the template's precomputed text, after the state lock
+    /// is released.
+    NewTask(TaskOrigin),
+}
+
+/// What a handler answers: a status and optional `data`, or an OCP error.
+pub type Outcome = Result<(u16, Option<Data>), OcpError>;
+
+/// The mock a handler works on: what shapes the answers, and the state behind them.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The settings the mock started with.
+    pub settings: &'a Settings,
+    /// The documented task every new task is built from.
+    pub template: &'a TaskTemplate,
+    /// The mutable state (inventory, tasks, clock, journal, scenarios).
+    pub store: &'a Store,
+}
+
+impl Ctx<'_> {
+    /// Refuses scenarios that name a subtask this mock's task does not have.
+    pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
+        scenarios.iter().try_for_each(|s| s.check(self.template))
+    }
+}
+
+/// One OCP call on its way through a handler: what was asked, when, by whom, with which faults.
+pub struct Call<'a> {
+    /// The request as received.
+    pub req: &'a MockRequest,
+    /// When it arrived and its trace id.
+    pub stamp: &'a Stamp,
+    /// Who is calling (already authenticated).
+    pub identity: &'a Identity,
+    /// The subtask a task created by this call fails at (the `fail-at` scenario).
+    pub fail_at: Option<String>,
+}
+
+/// A handler of OCP's API: authenticated, stamped, run under the state lock and journaled.
+pub type OcpHandler = fn(Ctx<'_>, &mut State, &Params<'_>, &Call<'_>) -> Outcome;
+/// A handler of the mock's own API: no credentials, no stamp, locks what it needs itself.
+pub type AdminHandler = fn(Ctx<'_>, &MockRequest) -> Outcome;
+
+/// Which pipeline a route's handler runs in.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// OCP's API under `/api/`.
+    Ocp(OcpHandler),
+    /// The mock's own API under `/__mock/`.
+    Admin(AdminHandler),
+}
+
+/// Every route the mock answers.
+pub const ROUTES: &[Route<Handler>] = &[
+    Route {
+        pattern: "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
+        methods: &[(Method::DELETE, Handler::Ocp(obproxy::delete_obproxies))],
+    },
+    Route {
+        pattern: "/api/v2/obproxy/clusters",
+        methods: &[(Method::GET, Handler::Ocp(obproxy::list_clusters))],
+    },
+    Route {
+        pattern: "/api/v2/obproxy/clusters/{id}",
+        methods: &[(Method::GET, Handler::Ocp(obproxy::get_cluster))],
+    },
+    Route {
+        pattern: "/api/v2/tasks/instances/{taskInstanceId}",
+        methods: &[(Method::GET, Handler::Ocp(tasks::get_task))],
+    },
+    Route {
+        pattern: "/api/v2/tasks/instances/{taskInstanceId}/retry",
+        methods: &[(Method::POST, Handler::Ocp(tasks::retry_task))],
+    },
+    Route {
+        pattern: "/__mock/health",
+        methods: &[(Method::GET, Handler::Admin(admin::health))],
+    },
+    Route {
+        pattern: "/__mock/requests",
+        methods: &[(Method::GET, Handler::Admin(admin::requests))],
+    },
+    Route {
+        pattern: "/__mock/reset",
+        methods: &[(Method::POST, Handler::Admin(admin::reset))],
+    },
+    Route {
+        pattern: "/__mock/scenarios",
+        methods: &[
+            (Method::GET, Handler::Admin(admin::get_scenarios)),
+            (Method::PUT, Handler::Admin(admin::put_scenarios)),
+        ],
+    },
+];
+
+/// Whether a path belongs to the mock's own API rather than OCP's.
+pub fn is_admin_path(path: &str) -> bool {
+    path == "/__mock" || path.starts_with("/__mock/")
+}
+
+/// A paging parameter: a Long between 1 and `max`, or its default when absent.
+pub fn page_param(req: &MockRequest, name: &str, default: i64, max: i64) -> Result<i64, OcpError> {
+    let Some(value) = req.query_param(name) else {
+        return Ok(default);
+    };
+    match parse_long(&value) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(OcpError::invalid_parameter(
+            name,
+            &value,
+            &format!("must be between 1 and {max}"),
+        )),
+        Err(e) => Err(OcpError::invalid_parameter(
+            name,
+            &value,
+            &format!("{value:?}: {e}"),
+        )),
+    }
+}
