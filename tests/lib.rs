@@ -6,6 +6,7 @@ mod cli;
 mod contract;
 mod handle;
 mod hostile;
+mod layout;
 mod limits;
 mod props;
 mod races;
