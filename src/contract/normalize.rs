@@ -5,6 +5,7 @@
 //! fields stay absent, so a field appearing or vanishing still shows. Subtasks are put in DAG
 //! order and their ids replaced by position labels (`#1`, `#2`, ...), with `upstreams` and
 //! `downstreams` rewritten to the same labels: raw ids go, the DAG's shape stays visible.
+//! Normalising a normalised value changes nothing: labels are read back as the graph they name.
 
 use serde_json::{Map, Value};
 
@@ -96,8 +97,8 @@ fn normalize_task(task: &mut Value) {
 /// become the label's number; any other entry, naming no subtask there, becomes `null`, which
 /// still names none.
 fn read_labels(subtasks: &[Value]) -> Option<Vec<Value>> {
-    let id_of = |subtask: &Value| subtask.get("id").cloned().unwrap_or(Value::Null);
-    if subtasks.iter().any(|s| id_of(s).is_i64()) || !subtasks.iter().any(|s| is_label(&id_of(s))) {
+    let has_id = |test: fn(&Value) -> bool| subtasks.iter().any(|s| s.get("id").is_some_and(test));
+    if has_id(Value::is_i64) || !has_id(|id| label_number(id).is_some()) {
         return None;
     }
     let number = |value: &Value| label_number(value).map_or(Value::Null, Value::from);
@@ -115,10 +116,6 @@ fn read_labels(subtasks: &[Value]) -> Option<Vec<Value>> {
         }
     }
     Some(numbered)
-}
-
-fn is_label(value: &Value) -> bool {
-    label_number(value).is_some()
 }
 
 /// The number of a position label (`#3` is 3), written exactly as [`in_dag_order`] writes it.
