@@ -15,7 +15,7 @@ use ocp_mock::contract::{Expect, normalize};
 use ocp_mock::mock::auth::Role;
 use sha1::Sha1;
 
-use crate::support::{DOCUMENTED_PATH, Reply, call, documented_example, raw};
+use crate::support::{DOCUMENTED_PATH, Reply, assert_json_eq, call, documented_example, raw};
 
 const AK: &str = "cqammmxBpfGjFlto";
 const SK: &str = "2fc0c299cc94c6be266f2ceece765d4d";
@@ -136,7 +136,7 @@ async fn basic_admin_gets_the_documented_example() {
     let mock = MockServer::start().await;
     let reply = call(mock.address(), "DELETE", DOCUMENTED_PATH, &[]).await;
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.checked(Expect::NewTask), documented_example());
+    assert_json_eq!(reply.checked(Expect::NewTask), documented_example());
 }
 
 #[tokio::test]
@@ -162,7 +162,7 @@ async fn a_request_signed_per_the_documentation_gets_the_documented_example() {
         .await;
     assert_eq!(reply.status, 200);
     let body = reply.checked(Expect::NewTask);
-    assert_eq!(body, documented_example());
+    assert_json_eq!(body, documented_example());
 }
 
 #[tokio::test]
@@ -394,7 +394,7 @@ async fn no_auth_accepts_anonymous_calls_as_admin() {
     let req =
         format!("DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     let reply = raw(addr, req.as_bytes()).await;
-    assert_eq!(reply.checked(Expect::NewTask), documented_example());
+    assert_json_eq!(reply.checked(Expect::NewTask), documented_example());
 }
 
 #[tokio::test]

@@ -7,7 +7,9 @@ use ocp_mock::contract::{Expect, normalize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, call, delete, documented_example};
+use crate::support::{
+    ADMIN_BASIC, DOCUMENTED_PATH, assert_json_eq, call, delete, documented_example,
+};
 
 const SCENARIO: &str = "X-OCP-Mock-Scenario";
 
@@ -22,7 +24,7 @@ async fn latency_delays_the_answer_without_changing_it() {
         .await
         .checked(Expect::NewTask);
     assert!(started.elapsed() >= Duration::from_millis(300));
-    assert_eq!(body, documented_example());
+    assert_json_eq!(body, documented_example());
 }
 
 #[tokio::test]

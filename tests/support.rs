@@ -120,3 +120,116 @@ pub fn fold(ids: &[i64]) -> Vec<i64> {
     }
     folded
 }
+
+/// Asserts that two JSON values are equal, showing on failure the unified diff of their
+/// pretty-printed forms (expected against actual) rather than two one-line values of kilobytes.
+///
+/// `assert_json_eq!(actual, expected)`, with optional `format!` arguments saying what was
+/// compared, like `assert_eq!`.
+macro_rules! assert_json_eq {
+    ($actual:expr, $expected:expr $(,)?) => {
+        $crate::support::json_eq(&$actual, &$expected, format_args!(""))
+    };
+    ($actual:expr, $expected:expr, $($what:tt)+) => {
+        $crate::support::json_eq(&$actual, &$expected, format_args!($($what)+))
+    };
+}
+pub(crate) use assert_json_eq;
+
+/// The body of [`assert_json_eq!`]: panics with the diff when the values differ.
+#[track_caller]
+pub fn json_eq(actual: &Value, expected: &Value, what: std::fmt::Arguments<'_>) {
+    if actual == expected {
+        return;
+    }
+    let what = what.to_string();
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({what})")
+    };
+    let diff = ocp_mock::contract::unified_diff(expected, actual, false);
+    if diff.is_empty() {
+        // Unequal as values yet printed alike: show both as values, never an empty diff.
+        panic!("JSON values differ{what} but print alike:\n{actual:?}\n{expected:?}");
+    }
+    panic!("JSON values differ{what}:\n{diff}");
+}
+
+/// Asserts that two answer bodies are the same bytes. When they differ and both are JSON, the
+/// failure shows the unified diff of the values (or, for equal values written differently, where
+/// the bytes part), never two byte arrays of kilobytes.
+#[track_caller]
+pub fn assert_same_bytes(actual: &[u8], expected: &[u8], what: impl std::fmt::Display) {
+    if actual == expected {
+        return;
+    }
+    let parse = |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).ok();
+    if let (Some(a), Some(e)) = (parse(actual), parse(expected)) {
+        json_eq(&a, &e, format_args!("{what}"));
+    }
+    let at = actual
+        .iter()
+        .zip(expected)
+        .position(|(a, e)| a != e)
+        .unwrap_or(actual.len().min(expected.len()));
+    let around = |bytes: &[u8]| {
+        let from = at.saturating_sub(40);
+        String::from_utf8_lossy(&bytes[from..bytes.len().min(at + 40)]).into_owned()
+    };
+    panic!(
+        "bodies differ ({what}) from byte {at} ({} against {} bytes):\n  actual:   {:?}\n  expected: {:?}",
+        actual.len(),
+        expected.len(),
+        around(actual),
+        around(expected)
+    );
+}
+
+#[test]
+fn a_json_inequality_shows_the_lines_that_differ() {
+    let expected = documented_example();
+    let mut actual = expected.clone();
+    actual["data"]["name"] = "Delete obproxy".into();
+    let failed = std::panic::catch_unwind(|| {
+        assert_json_eq!(actual, expected, "task {}", 33149);
+    });
+    let payload = failed.expect_err("the values differ");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.starts_with("JSON values differ (task 33149):\n--- expected\n+++ actual\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("\n-    \"name\": \"Offline obproxy\",\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("\n+    \"name\": \"Delete obproxy\",\n"),
+        "{message}"
+    );
+    assert!(
+        message.len() < 1000,
+        "a diff, not the whole values: {message}"
+    );
+    assert_json_eq!(expected.clone(), expected);
+}
+
+#[test]
+fn a_byte_inequality_shows_where_the_bodies_part() {
+    let expected = documented_example().to_string().into_bytes();
+    let pretty = format!("{:#}", documented_example()).into_bytes();
+    let failed = std::panic::catch_unwind(|| assert_same_bytes(&pretty, &expected, "pretty"));
+    let payload = failed.expect_err("the bytes differ");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.starts_with("bodies differ (pretty) from byte 1 ("),
+        "{message}"
+    );
+    assert!(message.len() < 1000, "{message}");
+    assert_same_bytes(&expected, &expected.clone(), "same");
+}

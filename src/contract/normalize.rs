@@ -5,6 +5,7 @@
 //! fields stay absent, so a field appearing or vanishing still shows. Subtasks are put in DAG
 //! order and their ids replaced by position labels (`#1`, `#2`, ...), with `upstreams` and
 //! `downstreams` rewritten to the same labels: raw ids go, the DAG's shape stays visible.
+//! Normalising a normalised value changes nothing: labels are read back as the graph they name.
 
 use serde_json::{Map, Value};
 
@@ -81,8 +82,46 @@ fn normalize_task(task: &mut Value) {
         redact(list_map, "host_ids", placeholder::HOST_IDS);
     }
     if let Some(Value::Array(subtasks)) = fields.get_mut("subtasks") {
-        *subtasks = in_dag_order(subtasks);
+        *subtasks = match read_labels(subtasks) {
+            Some(numbered) => in_dag_order(&numbered),
+            None => in_dag_order(subtasks),
+        };
     }
+}
+
+/// Subtasks already normalised, with their labels read back as numbers, so that normalising
+/// twice changes nothing more: their graph is the one the labels describe.
+///
+/// A task is read this way only when no subtask has an integer id (what the first pass leaves)
+/// and at least one is labelled. Its ids and `upstreams`/`downstreams` entries that are labels
+/// become the label's number; any other entry, naming no subtask there, becomes `null`, which
+/// still names none.
+fn read_labels(subtasks: &[Value]) -> Option<Vec<Value>> {
+    let has_id = |test: fn(&Value) -> bool| subtasks.iter().any(|s| s.get("id").is_some_and(test));
+    if has_id(Value::is_i64) || !has_id(|id| label_number(id).is_some()) {
+        return None;
+    }
+    let number = |value: &Value| label_number(value).map_or(Value::Null, Value::from);
+    let mut numbered = subtasks.to_vec();
+    for fields in numbered.iter_mut().filter_map(Value::as_object_mut) {
+        if let Some(id) = fields.get_mut("id")
+            && let Some(n) = label_number(id)
+        {
+            *id = Value::from(n);
+        }
+        for key in ["upstreams", "downstreams"] {
+            if let Some(Value::Array(entries)) = fields.get_mut(key) {
+                entries.iter_mut().for_each(|entry| *entry = number(entry));
+            }
+        }
+    }
+    Some(numbered)
+}
+
+/// The number of a position label (`#3` is 3), written exactly as [`in_dag_order`] writes it.
+fn label_number(value: &Value) -> Option<i64> {
+    let n: i64 = value.as_str()?.strip_prefix('#')?.parse().ok()?;
+    (n > 0 && value.as_str() == Some(format!("#{n}").as_str())).then_some(n)
 }
 
 /// The subtasks in DAG order, relabelled. A subtask that is not an object keeps its place in

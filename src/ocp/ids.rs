@@ -80,6 +80,100 @@ mod tests {
         }
     }
 
+    /// `java.lang.Long.parseLong(s)` as OpenJDK 17.0.15 answered it (`Some(value)`, or `None`
+    /// for a `NumberFormatException`), beside what the mock answers. Facts, not code: Java's
+    /// column was printed by the JDK, never computed here.
+    ///
+    /// Java reads any Unicode decimal digit (`Character.digit`), so `"１"` is 1 there; the mock
+    /// refuses every non-ASCII digit, a decision the README states ("Decisions where OCP is
+    /// silent": full-width digits are a 400). Those rows are the only ones where the two differ.
+    const JAVA_PARSE_LONG: &[(&str, Option<i64>, Result<i64, IdError>)] = &[
+        ("0", Some(0), Ok(0)),
+        ("2", Some(2), Ok(2)),
+        ("+0", Some(0), Ok(0)),
+        ("-0", Some(0), Ok(0)),
+        ("+2", Some(2), Ok(2)),
+        ("-2", Some(-2), Ok(-2)),
+        ("007", Some(7), Ok(7)),
+        ("-007", Some(-7), Ok(-7)),
+        ("+007", Some(7), Ok(7)),
+        ("9223372036854775807", Some(i64::MAX), Ok(i64::MAX)),
+        ("+9223372036854775807", Some(i64::MAX), Ok(i64::MAX)),
+        ("-9223372036854775807", Some(-i64::MAX), Ok(-i64::MAX)),
+        ("-9223372036854775808", Some(i64::MIN), Ok(i64::MIN)),
+        (
+            "00000000000000000000000000000000000000009223372036854775807",
+            Some(i64::MAX),
+            Ok(i64::MAX),
+        ),
+        (
+            "-00000000000000000000000000000000000000009223372036854775808",
+            Some(i64::MIN),
+            Ok(i64::MIN),
+        ),
+        ("9223372036854775808", None, Err(IdError::OutOfRange)),
+        ("+9223372036854775808", None, Err(IdError::OutOfRange)),
+        ("-9223372036854775809", None, Err(IdError::OutOfRange)),
+        ("99999999999999999999", None, Err(IdError::OutOfRange)),
+        ("18446744073709551616", None, Err(IdError::OutOfRange)),
+        ("", None, Err(IdError::Empty)),
+        ("+", None, Err(IdError::NotANumber)),
+        ("-", None, Err(IdError::NotANumber)),
+        ("++1", None, Err(IdError::NotANumber)),
+        ("+-1", None, Err(IdError::NotANumber)),
+        ("-+1", None, Err(IdError::NotANumber)),
+        ("--1", None, Err(IdError::NotANumber)),
+        (" 1", None, Err(IdError::NotANumber)),
+        ("1 ", None, Err(IdError::NotANumber)),
+        ("\t1", None, Err(IdError::NotANumber)),
+        ("1\n", None, Err(IdError::NotANumber)),
+        ("\0", None, Err(IdError::NotANumber)),
+        ("0x10", None, Err(IdError::NotANumber)),
+        ("0X10", None, Err(IdError::NotANumber)),
+        ("1_000", None, Err(IdError::NotANumber)),
+        ("1L", None, Err(IdError::NotANumber)),
+        ("1l", None, Err(IdError::NotANumber)),
+        ("1e3", None, Err(IdError::NotANumber)),
+        ("1.0", None, Err(IdError::NotANumber)),
+        ("1,2", None, Err(IdError::NotANumber)),
+        ("abc", None, Err(IdError::NotANumber)),
+        ("x7", None, Err(IdError::NotANumber)),
+        // Not decimal digits to Java either: superscript two, Roman numeral eight, a
+        // mathematical bold one (a surrogate pair, read as two non-digits), full-width signs,
+        // the minus sign.
+        ("\u{B2}", None, Err(IdError::NotANumber)),
+        ("\u{2167}", None, Err(IdError::NotANumber)),
+        ("\u{1D7CF}", None, Err(IdError::NotANumber)),
+        ("\u{FF0B}1", None, Err(IdError::NotANumber)),
+        ("\u{FF0D}1", None, Err(IdError::NotANumber)),
+        ("\u{2212}1", None, Err(IdError::NotANumber)),
+        // Unicode decimal digits: Java reads them, the mock refuses them by decision.
+        ("\u{FF11}", Some(1), Err(IdError::NotANumber)),
+        ("\u{FF12}", Some(2), Err(IdError::NotANumber)),
+        ("-\u{FF11}", Some(-1), Err(IdError::NotANumber)),
+        ("1\u{FF12}", Some(12), Err(IdError::NotANumber)),
+        ("\u{663}", Some(3), Err(IdError::NotANumber)),
+        ("\u{661}\u{662}", Some(12), Err(IdError::NotANumber)),
+        ("\u{96B}", Some(5), Err(IdError::NotANumber)),
+        (
+            "\u{FF19}\u{FF12}\u{FF12}\u{FF13}\u{FF13}\u{FF17}\u{FF12}\u{FF10}\u{FF13}\u{FF16}\u{FF18}\u{FF15}\u{FF14}\u{FF17}\u{FF17}\u{FF15}\u{FF18}\u{FF10}\u{FF17}",
+            Some(i64::MAX),
+            Err(IdError::NotANumber),
+        ),
+    ];
+
+    #[test]
+    fn longs_are_read_as_the_jdk_reads_them_except_non_ascii_digits() {
+        for &(input, java, mock) in JAVA_PARSE_LONG {
+            assert_eq!(parse_long(input), mock, "parse_long({input:?})");
+            let refused_by_decision = !input.is_ascii() && mock == Err(IdError::NotANumber);
+            assert!(
+                mock.ok() == java || (refused_by_decision && java.is_some()),
+                "{input:?}: Java answers {java:?}, the table says the mock answers {mock:?}"
+            );
+        }
+    }
+
     #[test]
     fn lists_fold_repeats_and_refuse_empty_items() {
         assert_eq!(parse_long_list("3,1,3,2"), Ok(vec![3, 1, 2]));

@@ -87,10 +87,45 @@ fn junk_yields_violations_not_panics() {
                 let violations = check(status, &value, expect);
                 assert!(!violations.is_empty(), "{value} passed");
             }
-            let _ = Contract::global().check_task(&value, expect);
-            let _ = Contract::global().check_task(&value["data"], expect);
+            for (what, task) in [("itself", &value), ("its data", &value["data"])] {
+                let violations = Contract::global().check_task(task, expect);
+                assert!(!violations.is_empty(), "{value}: {what} passed as a task");
+            }
         }
     }
+}
+
+#[test]
+fn junk_checked_as_a_task_is_refused_where_it_breaks() {
+    let task = |value: Value| Contract::global().check_task(&value, Expect::Any);
+    assert_only(&task(json!(null)), "", "expected object, got null");
+    assert_only(&task(json!("x")), "", r#"expected object, got string "x""#);
+    assert_only(
+        &task(json!([{"subtasks": {}}])),
+        "",
+        "expected object, got an array",
+    );
+    let empty = task(json!({}));
+    for field in ["id", "name", "status", "subtasks"] {
+        assert_has(&empty, &format!("/{field}"), "missing required field");
+    }
+    assert_has(
+        &task(json!({"subtasks": 5})),
+        "/subtasks",
+        "expected array, got number 5",
+    );
+    assert_has(
+        &task(json!({"subtasks": []})),
+        "/subtasks",
+        "expected at least 1 item, got an empty array",
+    );
+    let odd = task(json!({"subtasks": [1, null, "x", {}]}));
+    assert_has(&odd, "/subtasks/0", "expected object, got number 1");
+    assert_has(&odd, "/subtasks/1", "expected object, got null");
+    assert_has(&odd, "/subtasks/3/id", "missing required field");
+    let cycle = task(cyclic()["data"].clone());
+    assert_has(&cycle, "/subtasks/1/downstreams/0", "cycle: 1 -> 2 -> 1");
+    assert_has(&cycle, "/subtasks", "no entry subtask");
 }
 
 #[test]

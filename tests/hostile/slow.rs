@@ -22,15 +22,16 @@ async fn impatient_mock() -> MockServer {
         .await
 }
 
-/// The connection was closed by the head timeout: no answer, and not before the timeout.
+/// The connection was closed by the mock without an answer (not left to the client's own
+/// deadline), and not before the head timeout.
 fn assert_cut_by_the_head_timeout(what: &str, t: &Trickle) {
     assert!(
         matches!(t.end, End::Eof | End::Reset) && t.answers.is_empty(),
         "{what}: expected a close without an answer, got {t:?}"
     );
     assert!(
-        t.after >= HEAD_TIMEOUT - Duration::from_millis(50) && t.after < Duration::from_secs(2),
-        "{what}: closed after {:?}, the head timeout is {HEAD_TIMEOUT:?}: {t:?}",
+        t.after >= HEAD_TIMEOUT - Duration::from_millis(50),
+        "{what}: closed after {:?}, before the head timeout {HEAD_TIMEOUT:?}: {t:?}",
         t.after
     );
 }
@@ -129,8 +130,9 @@ async fn a_client_that_stalls_in_its_body_is_not_kept_forever() {
 
 #[tokio::test]
 async fn slow_clients_do_not_delay_the_others() {
-    // Here the slow clients may hold their connections for 2 s: an answer well within that
-    // shows they do not block the accept loop or the state.
+    // Here the slow clients may hold their connections for 2 s: an answer while every one of
+    // them is still connected shows they do not block the accept loop or the state (blocked,
+    // the answer would come only once they are cut off).
     let patience = Duration::from_secs(2);
     let mock = MockServer::builder()
         .limits(Limits {
@@ -149,13 +151,12 @@ async fn slow_clients_do_not_delay_the_others() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let started = Instant::now();
     let reply = delete(addr, DOCUMENTED_PATH).await;
     assert_eq!(reply.status, 200, "the documented call among slow clients");
-    assert!(
-        started.elapsed() < patience / 2,
-        "answered after {:?}, while slow clients trickled",
-        started.elapsed()
+    let cut_off = slow.iter().filter(|s| s.is_finished()).count();
+    assert_eq!(
+        cut_off, 0,
+        "answered only after {cut_off} slow clients were cut off"
     );
     for s in slow {
         let t = s.await.expect("the slow client ran");
