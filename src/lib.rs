@@ -8,6 +8,10 @@
 //!
 //! # Use it in a test
 //!
+//! [`MockServer`] serves on a thread of its own, so a default (current-thread) `#[tokio::test]`
+//! may call it with a blocking client, and a plain `#[test]` can use
+//! [`MockServer::start_blocking`].
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -15,21 +19,15 @@
 //!
 //! let mock = ocp_mock::MockServer::start().await;
 //! let uri = mock.uri(); // http://127.0.0.1:<free port>
-//! let address = mock.address();
 //!
 //! // Any HTTP client works; a blocking std socket keeps the example dependency-free.
-//! let answer = tokio::task::spawn_blocking(move || {
-//!     let mut s = std::net::TcpStream::connect(address).unwrap();
-//!     // admin:aaAA11__, a fresh OCP's administrator and the mock's default identity
-//!     write!(s, "DELETE /api/v2/obproxy/clusters/1/obproxies/2 HTTP/1.1\r\n\
-//!                Host: {address}\r\nConnection: close\r\n\
-//!                Authorization: Basic YWRtaW46YWFBQTExX18=\r\n\r\n").unwrap();
-//!     let mut text = String::new();
-//!     s.read_to_string(&mut text).unwrap();
-//!     text
-//! })
-//! .await
-//! .unwrap();
+//! let mut s = std::net::TcpStream::connect(mock.address()).unwrap();
+//! // admin:aaAA11__, a fresh OCP's administrator and the mock's default identity
+//! write!(s, "DELETE /api/v2/obproxy/clusters/1/obproxies/2 HTTP/1.1\r\n\
+//!            Host: ocp\r\nConnection: close\r\n\
+//!            Authorization: Basic YWRtaW46YWFBQTExX18=\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! s.read_to_string(&mut answer).unwrap();
 //! assert!(uri.starts_with("http://127.0.0.1:"));
 //! assert!(answer.starts_with("HTTP/1.1 200 OK"));
 //! assert!(answer.contains(r#""name":"Offline obproxy""#));
@@ -41,6 +39,8 @@
 //! `journal_size`, `task_retention`, `respawn_deleted`, `admin_api`, `limits`), the same as the
 //! `ocp-mock serve` flags. The handle answers `uri()`, and inspects and steers the running mock:
 //! `requests()`, `count_requests(method, path_glob)`, `set_scenarios(..)`, `reset()`.
+//! [`serve`] runs a mock on a listener the caller bound until a shutdown future completes (what
+//! `ocp-mock serve` does).
 //!
 //! # Check a response against the contract
 //!
@@ -55,19 +55,22 @@
 //!
 //! # Layout
 //!
-//! - [`server`]: the HTTP adapter (hyper): accept loop, limits, graceful shutdown;
-//! - [`mock_server`]: [`MockServer`], the mock for other people's tests, and its builder;
-//! - [`request`]: the owned request and response types the handlers work on;
-//! - [`app`]: the mock as a plain function from request to enveloped response;
-//! - `routes`: OCP's paths and their handlers, 404 and 405;
-//! - [`auth`]: HTTP Basic and AK/SK signatures, before routing;
-//! - [`scenario`]: faults on demand (fail a task, latency, errors, throttling, dropped connections);
-//! - [`admin`]: the mock's own API under `/__mock/`; [`journal`]: the bounded request log;
-//! - [`store`]: the mutable state behind the handlers (inventory, clock, ids);
-//! - [`ocp`]: OCP's model: envelope, errors, tasks, inventory, path ids, clock;
+//! Imports run one way: the command line uses the server and the checker; the server and the
+//! checker use the model and the contract; the model and the contract use nothing else here.
+//!
+//! - `main.rs`, `cli.rs`: the `ocp-mock` binary and its command line (clap), outside the library;
+//! - `mock/`: the server. `mod.rs` is [`MockServer`], its builder and [`serve`]; `http.rs` the
+//!   only file that knows hyper (accept loop, limits, graceful shutdown); `app.rs` the pipeline
+//!   (authenticate, stamp, scenarios, route, journal, envelope); `router.rs` one route matcher
+//!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `admin` for the mock's
+//!   own `/__mock/` API) and the one route table; `auth/` HTTP Basic and AK/SK; `state.rs` the
+//!   mutable state; `scenario.rs` faults on demand; `journal.rs` the bounded request log;
+//!   `settings.rs` what shapes the answers; `sim/` the clock and task progress;
+//! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids, path ids,
+//!   inventory, the task and its template, the AK/SK signing rule, OCP's time format;
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
-//! - [`check`]: the contract applied to any OCP: probes over HTTP(S), saved answers, reports;
-//! - [`settings`]: what shapes the answers; [`cli`]: the `ocp-mock` command line.
+//! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
+//!   answers, reports.
 
 pub mod check;
 pub mod cli;
@@ -85,3 +88,8 @@ pub use mock::sim::progress::TaskPace;
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
 pub use ocp::error::{ErrorCodeStyle, OcpError};
 pub use ocp::inventory::Inventory;
+
+/// The README's Rust examples, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -145,31 +145,37 @@ pub struct MockServerBuilder {
 }
 
 impl MockServerBuilder {
+    /// `--seed`: what trace ids and generated ids are derived from (same seed, same answers).
     pub fn seed(mut self, seed: u64) -> Self {
         self.settings.seed = seed;
         self
     }
 
+    /// `--clock`: the documented fixed clock, or the system's.
     pub fn clock(mut self, clock: ClockMode) -> Self {
         self.settings.clock = clock;
         self
     }
 
+    /// `--server-name`: the envelope's `server` field.
     pub fn server_name(mut self, name: impl Into<String>) -> Self {
         self.settings.server_name = name.into();
         self
     }
 
+    /// `--executor`: the host:port new tasks say they run on.
     pub fn executor(mut self, executor: impl Into<String>) -> Self {
         self.settings.executor = executor.into();
         self
     }
 
+    /// `--error-code`: errors' `code` as OCP's number or its prefixed string.
     pub fn error_code(mut self, style: ErrorCodeStyle) -> Self {
         self.settings.error_code = style;
         self
     }
 
+    /// `--inventory`: the OBProxy clusters and servers the mock starts with.
     pub fn inventory(mut self, inventory: Inventory) -> Self {
         self.settings.inventory = inventory;
         self
@@ -221,6 +227,7 @@ impl MockServerBuilder {
         self
     }
 
+    /// `--journal-size`: how many requests the journal keeps (the newest).
     pub fn journal_size(mut self, size: usize) -> Self {
         self.settings.journal_size = size;
         self
