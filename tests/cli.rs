@@ -6,13 +6,24 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, documented_example, parse_reply};
+use crate::support::{ADMIN_BASIC, ChildGuard, DOCUMENTED_PATH, documented_example, parse_reply};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ocp-mock");
 
+/// The binary with no `OCP_MOCK_*` variable of the developer's environment.
+fn binary() -> Command {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OCP_MOCK_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// Starts `ocp-mock serve` on a free port; returns the child and the address it printed.
-fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(BIN)
+fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (ChildGuard, String) {
+    let mut child = binary()
         .arg("serve")
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
@@ -20,6 +31,7 @@ fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(ChildGuard)
         .expect("start the binary");
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
@@ -35,13 +47,14 @@ fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
 }
 
 /// Like [`spawn_serve`], also handing back every stderr line printed so far.
-fn spawn_serve_logged(args: &[&str]) -> (Child, String, Arc<Mutex<Vec<String>>>) {
-    let mut child = Command::new(BIN)
+fn spawn_serve_logged(args: &[&str]) -> (ChildGuard, String, Arc<Mutex<Vec<String>>>) {
+    let mut child = binary()
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(ChildGuard)
         .expect("start the binary");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let first = lines.next().expect("a start-up line").expect("utf-8");
@@ -168,12 +181,13 @@ type Env<'a> = &'a [(&'a str, &'a str)];
 /// Runs the binary, which must refuse its arguments: exit 2 within 10 s (a binary that starts
 /// serving instead is stopped and the test fails).
 fn run_failing(args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut child = Command::new(BIN)
+    let mut child = binary()
         .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(ChildGuard)
         .expect("run the binary");
     let status = wait_with_timeout(&mut child);
     let mut stderr = String::new();
@@ -243,21 +257,149 @@ fn a_broken_inventory_file_is_refused_with_its_place() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `serve`'s flags and their variables, as the README documents them.
+const SERVE_FLAGS: &[(&str, &str)] = &[
+    ("--addr", "OCP_MOCK_ADDR"),
+    ("--seed", "OCP_MOCK_SEED"),
+    ("--clock", "OCP_MOCK_CLOCK"),
+    ("--server-name", "OCP_MOCK_SERVER_NAME"),
+    ("--executor", "OCP_MOCK_EXECUTOR"),
+    ("--error-code", "OCP_MOCK_ERROR_CODE"),
+    ("--inventory", "OCP_MOCK_INVENTORY"),
+    ("--user", "OCP_MOCK_USER"),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
+    ("--no-auth", "OCP_MOCK_NO_AUTH"),
+    ("--task-pace", "OCP_MOCK_TASK_PACE"),
+    ("--scenario", "OCP_MOCK_SCENARIO"),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
+    ("--task-retention", "OCP_MOCK_TASK_RETENTION"),
+    ("--respawn-deleted", "OCP_MOCK_RESPAWN_DELETED"),
+    ("--no-admin", "OCP_MOCK_NO_ADMIN"),
+    ("--quiet", "OCP_MOCK_QUIET"),
+    ("--max-ids", "OCP_MOCK_MAX_IDS"),
+    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES"),
+    ("--max-header-bytes", "OCP_MOCK_MAX_HEADER_BYTES"),
+    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES"),
+    (
+        "--header-read-timeout-ms",
+        "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
+    ),
+    ("--idle-timeout-ms", "OCP_MOCK_IDLE_TIMEOUT_MS"),
+    ("--max-connections", "OCP_MOCK_MAX_CONNECTIONS"),
+    ("--shutdown-timeout-ms", "OCP_MOCK_SHUTDOWN_TIMEOUT_MS"),
+];
+
 #[test]
-fn help_lists_every_flag_and_exits_0() {
-    let out = Command::new(BIN).arg("--help").output().expect("run");
+fn serve_help_lists_every_flag_with_its_variable_and_exits_0() {
+    let out = binary().args(["serve", "--help"]).output().expect("run");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let readme = include_str!("../README.md");
-    let flags = ocp_mock::cli::SERVE_VALUES
-        .iter()
-        .chain(ocp_mock::cli::SERVE_SWITCHES);
-    for (flag, var) in flags {
-        assert!(text.contains(flag), "--help lacks {flag}");
-        assert!(text.contains(var), "--help lacks {var}");
+    for (flag, var) in SERVE_FLAGS {
+        assert!(text.contains(flag), "serve --help lacks {flag}");
+        assert!(text.contains(var), "serve --help lacks {var}");
         assert!(readme.contains(flag), "README lacks {flag}");
         assert!(readme.contains(var), "README lacks {var}");
     }
+    // Only serve's own: no flag of check or validate.
+    for other in [
+        "--target",
+        "OCP_MOCK_CHECK_USER",
+        "--expect",
+        "--allow-delete",
+    ] {
+        assert!(!text.contains(other), "serve --help shows {other}");
+    }
+}
+
+#[test]
+fn a_mistyped_flag_gets_a_suggestion_and_exit_2() {
+    let stderr = run_failing(&["serve", "--qiet"], &[]);
+    assert!(
+        stderr.starts_with("ocp-mock: unknown option \"--qiet\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--quiet"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn bad_values_from_flags_or_variables_exit_2() {
+    let cases: &[(&[&str], Env, &str)] = &[
+        (
+            &["serve", "--max-connections", "0"],
+            &[],
+            "--max-connections: \"0\"",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_MAX_IDS", "many")],
+            "--max-ids: \"many\"",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_QUIET", "1"), ("OCP_MOCK_CLOCK", "sundial")],
+            "--clock:",
+        ),
+        (&["serve", "stray"], &[], "unexpected argument \"stray\""),
+        (&["validate"], &[], "missing <FILE>"),
+    ];
+    for (args, env, expected) in cases {
+        let stderr = run_failing(args, env);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn serve_listens_on_a_host_name() {
+    let (mut child, addr) = spawn_serve(&["--addr", "localhost:0", "--quiet"], &[]);
+    let reply = send(
+        &addr,
+        &format!(
+            "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+        ),
+    );
+    assert_eq!(reply.status, 200);
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    // Empty: the defaults (127.0.0.1 and the documented server name); a non-empty twin of
+    // another flag still applies.
+    let (mut child, addr) = spawn_serve(
+        &["--quiet"],
+        &[
+            ("OCP_MOCK_ADDR", ""),
+            ("OCP_MOCK_SERVER_NAME", ""),
+            ("OCP_MOCK_SEED", ""),
+            ("OCP_MOCK_NO_AUTH", ""),
+            ("OCP_MOCK_EXECUTOR", "from-env"),
+        ],
+    );
+    let reply = send(
+        &addr,
+        &format!(
+            "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+        ),
+    );
+    let body = reply.json();
+    assert_eq!(body["server"], documented_example()["server"]);
+    assert_eq!(body["traceId"], documented_example()["traceId"]);
+    assert_eq!(body["data"]["executor"], "from-env");
+    let anonymous = send(
+        &addr,
+        &format!(
+            "GET /api/v2/obproxy/clusters HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(
+        anonymous.status, 401,
+        "OCP_MOCK_NO_AUTH= leaves authentication on"
+    );
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
 }
 
 #[test]

@@ -81,6 +81,16 @@ impl Default for Limits {
     }
 }
 
+impl Settings {
+    /// Checks the scenarios against the task the mock serves, so that a caller (the binary)
+    /// can refuse a bad one before it binds a port; [`crate::serve`] checks them again.
+    pub fn check_scenarios(&self) -> Result<(), crate::ServeError> {
+        crate::mock::app::App::try_new(self.clone())
+            .map(drop)
+            .map_err(crate::ServeError::Scenario)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         let template = TaskTemplate::documented();
