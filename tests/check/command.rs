@@ -481,17 +481,6 @@ fn check_and_validate_each_print_their_own_help_with_their_variables() {
     assert!(!validate.contains("--target"), "{validate}");
 }
 
-#[test]
-fn a_secret_in_a_variable_is_never_shown_by_help() {
-    let out = ocp_mock(
-        &["check", "--help"],
-        &[("OCP_MOCK_CHECK_USER", "admin:hunter2")],
-        None,
-    );
-    assert_exit(&out, 0);
-    assert!(!text(&out.stdout).contains("hunter2"));
-}
-
 #[cfg(not(feature = "tls"))]
 #[test]
 fn an_https_target_needs_the_tls_feature_and_exits_2_without_it() {
