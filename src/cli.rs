@@ -23,10 +23,15 @@ use check::{CheckArgs, ValidateArgs};
 use serve::ServeArgs;
 pub use serve::ServeOptions;
 
-/// `ocp-mock`: a mock of the OceanBase Cloud Platform (OCP) REST API, and a contract checker
-/// for any OCP.
+/// A mock of the OceanBase Cloud Platform (OCP) REST API, and a contract checker for any OCP
 #[derive(Debug, Parser)]
-#[command(name = "ocp-mock", version, propagate_version = true)]
+#[command(
+    name = "ocp-mock",
+    version,
+    propagate_version = true,
+    after_help = "Every flag can also be set with the OCP_MOCK_* variable its command's help \
+                  names; the flag wins, and an empty variable counts as unset."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,12 +120,13 @@ where
 {
     let matches = command.try_get_matches_from(args)?;
     let cli = Cli::from_arg_matches(&matches)?;
-    let sub = matches.subcommand().map(|(_, m)| m);
-    Ok(match (cli.command, sub) {
-        (Command::Serve(args), Some(m)) => Invocation::Serve(Box::new(args.into_options(m)?)),
-        (Command::Check(args), Some(m)) => Invocation::Check(Box::new(args.into_options(m)?)),
-        (Command::Validate(args), _) => Invocation::Validate(args.into_options()),
-        (Command::Version, _) | (_, None) => Invocation::Version,
+    // The subcommand's own matches tell where each value came from.
+    let sub = matches.subcommand().map_or(&matches, |(_, m)| m);
+    Ok(match cli.command {
+        Command::Serve(args) => Invocation::Serve(Box::new(args.into_options(sub)?)),
+        Command::Check(args) => Invocation::Check(Box::new(args.into_options(sub)?)),
+        Command::Validate(args) => Invocation::Validate(args.into_options()),
+        Command::Version => Invocation::Version,
     })
 }
 
@@ -131,6 +137,7 @@ fn command() -> clap::Command {
     Cli::command().mut_subcommands(|sub| sub.args_override_self(true).mut_args(unset_if_empty))
 }
 
+/// Drops the variable of an argument while it is set to the empty string.
 fn unset_if_empty(arg: Arg) -> Arg {
     let empty = arg
         .get_env()
