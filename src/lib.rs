@@ -73,7 +73,6 @@
 //!   answers, reports.
 
 pub mod check;
-pub mod cli;
 pub mod contract;
 pub mod mock;
 pub mod ocp;

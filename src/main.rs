@@ -1,42 +1,42 @@
+//! `ocp-mock`: the mock server and the contract checker on the command line. Parsing lives in
+//! [`cli`]; what runs is the library's front door.
+
+mod cli;
+
 use std::process::ExitCode;
 
-use ocp_mock::cli::{self, Command, USAGE};
-use ocp_mock::mock::auth::AuthSettings;
+use cli::{Invocation, ServeOptions};
+use ocp_mock::{AuthSettings, ServeError, Settings};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args, &|var| std::env::var(var).ok()) {
-        Ok(c) => c,
+    let invocation = match cli::parse(std::env::args_os()) {
+        Ok(invocation) => invocation,
+        Err(e) if e.is_help() => {
+            e.print_help();
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("ocp-mock: {e}");
             return ExitCode::from(2);
         }
     };
-    match command {
-        Command::Help => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Command::Version => {
+    match invocation {
+        Invocation::Version => {
             println!("ocp-mock {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Command::Serve(options) => serve(*options),
-        Command::Check(options) => ExitCode::from(ocp_mock::check::run_check(&options)),
-        Command::Validate(options) => ExitCode::from(ocp_mock::check::run_validate(&options)),
+        Invocation::Serve(options) => serve(*options),
+        Invocation::Check(options) => ExitCode::from(ocp_mock::check::run_check(&options)),
+        Invocation::Validate(options) => ExitCode::from(ocp_mock::check::run_validate(&options)),
     }
 }
 
-fn serve(options: cli::ServeOptions) -> ExitCode {
-    let addr = options.addr;
-    let auth = options.settings.auth.clone();
-    let scenarios = options.settings.scenarios.clone();
-    let admin_api = options.settings.admin_api;
-    if let Err(e) = options.settings.check() {
-        eprintln!("ocp-mock: --scenario: {e}");
-        return ExitCode::from(2);
+fn serve(options: ServeOptions) -> ExitCode {
+    let ServeOptions { addr, settings } = options;
+    // A bad scenario is an argument error: refused before the port is bound and announced.
+    if let Err(e) = settings.check_scenarios() {
+        return serve_failed(e.into());
     }
-    let settings = options.settings;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -57,33 +57,50 @@ fn serve(options: cli::ServeOptions) -> ExitCode {
         };
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
-        print_identities(&auth);
-        if shown.ip().is_unspecified() && auth.uses_a_published_identity() {
-            eprintln!(
-                "ocp-mock: warning: listening on all interfaces while a published default identity \
-                 (or --no-auth) is accepted; set --user and --access-key, or bind 127.0.0.1"
-            );
-        }
-        if shown.ip().is_unspecified() && admin_api {
-            eprintln!(
-                "ocp-mock: warning: the admin API (/__mock/, no credentials) is reachable on all \
-                 interfaces; --no-admin switches it off"
-            );
-        }
-        for s in &scenarios {
-            eprintln!("ocp-mock: scenario {s}");
-        }
+        announce(&settings, shown.ip().is_unspecified());
         match ocp_mock::serve(listener, settings, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("ocp-mock: {e}");
-                ExitCode::FAILURE
-            }
+            Err(e) => serve_failed(e),
         }
     })
+}
+
+/// A scenario the task cannot honour exits 2 like any bad argument; anything else is 1.
+fn serve_failed(error: ServeError) -> ExitCode {
+    match error {
+        ServeError::Scenario(why) => {
+            eprintln!("ocp-mock: --scenario: {why}");
+            ExitCode::from(2)
+        }
+        other => {
+            eprintln!("ocp-mock: {other}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Who may call, what is exposed, and the scenarios active from the start.
+fn announce(settings: &Settings, all_interfaces: bool) {
+    let auth = &settings.auth;
+    print_identities(auth);
+    if all_interfaces && auth.uses_a_published_identity() {
+        eprintln!(
+            "ocp-mock: warning: listening on all interfaces while a published default identity \
+             (or --no-auth) is accepted; set --user and --access-key, or bind 127.0.0.1"
+        );
+    }
+    if all_interfaces && settings.admin_api {
+        eprintln!(
+            "ocp-mock: warning: the admin API (/__mock/, no credentials) is reachable on all \
+             interfaces; --no-admin switches it off"
+        );
+    }
+    for s in &settings.scenarios {
+        eprintln!("ocp-mock: scenario {s}");
+    }
 }
 
 /// Says who may call: the default identities in full (they are public), others by name only.

@@ -6,13 +6,26 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, documented_example, parse_reply};
+use crate::support::{ADMIN_BASIC, ChildGuard, DOCUMENTED_PATH, documented_example, parse_reply};
+
+mod args;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ocp-mock");
 
+/// The binary with no `OCP_MOCK_*` variable of the developer's environment.
+fn binary() -> Command {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OCP_MOCK_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// Starts `ocp-mock serve` on a free port; returns the child and the address it printed.
-fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(BIN)
+fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (ChildGuard, String) {
+    let mut child = binary()
         .arg("serve")
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
@@ -20,6 +33,7 @@ fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(ChildGuard)
         .expect("start the binary");
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
@@ -35,13 +49,14 @@ fn spawn_serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
 }
 
 /// Like [`spawn_serve`], also handing back every stderr line printed so far.
-fn spawn_serve_logged(args: &[&str]) -> (Child, String, Arc<Mutex<Vec<String>>>) {
-    let mut child = Command::new(BIN)
+fn spawn_serve_logged(args: &[&str]) -> (ChildGuard, String, Arc<Mutex<Vec<String>>>) {
+    let mut child = binary()
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(ChildGuard)
         .expect("start the binary");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let first = lines.next().expect("a start-up line").expect("utf-8");
@@ -162,104 +177,6 @@ fn a_flag_wins_over_its_environment_twin() {
     assert!(wait_with_timeout(&mut child).success());
 }
 
-/// Environment variables for one run.
-type Env<'a> = &'a [(&'a str, &'a str)];
-
-/// Runs the binary, which must refuse its arguments: exit 2 within 10 s (a binary that starts
-/// serving instead is stopped and the test fails).
-fn run_failing(args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the binary");
-    let status = wait_with_timeout(&mut child);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("utf-8");
-    assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
-    stderr
-}
-
-#[test]
-fn bad_arguments_get_a_message_and_exit_2() {
-    let cases: &[(&[&str], Env, &str)] = &[
-        (
-            &["serve", "--clock", "sundial"],
-            &[],
-            "--clock: unknown clock \"sundial\"",
-        ),
-        (&["serve", "--bogus"], &[], "unknown option \"--bogus\""),
-        (&["serve", "--addr"], &[], "--addr needs a value"),
-        (
-            &["serve"],
-            &[("OCP_MOCK_ADDR", "nowhere")],
-            "--addr: \"nowhere\" is not HOST:PORT",
-        ),
-        (
-            &["serve", "--seed", "12ab"],
-            &[],
-            "--seed: \"12ab\" is not a 64-bit number",
-        ),
-        (
-            &["serve", "--error-code", "roman"],
-            &[],
-            "unknown error code style \"roman\"",
-        ),
-        (
-            &["serve", "--inventory", "/nonexistent/inventory.json"],
-            &[],
-            "cannot read /nonexistent/inventory.json",
-        ),
-        (&["launch"], &[], "unknown command \"launch\""),
-        (&[], &[], "no command given"),
-    ];
-    for (args, env, expected) in cases {
-        let stderr = run_failing(args, env);
-        assert!(stderr.starts_with("ocp-mock: "), "{stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {stderr}");
-    }
-}
-
-#[test]
-fn a_broken_inventory_file_is_refused_with_its_place() {
-    let dir = std::env::temp_dir().join(format!("ocp-mock-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("inventory.json");
-    std::fs::write(
-        &file,
-        r#"{"clusters": [], "hosts": [], "obproxies": [{"id": 1, "clusterId": 1, "hostId": 1, "sqlPort": 2883, "exporterPort": 2884, "version": "4", "status": "RUNNING", "operateStatus": "NORMAL"}]}"#,
-    )
-    .unwrap();
-    let stderr = run_failing(&["serve", "--inventory", file.to_str().unwrap()], &[]);
-    assert!(stderr.contains("/obproxies/0/clusterId"), "{stderr}");
-    assert!(stderr.contains("no cluster 1"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn help_lists_every_flag_and_exits_0() {
-    let out = Command::new(BIN).arg("--help").output().expect("run");
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let readme = include_str!("../README.md");
-    let flags = ocp_mock::cli::SERVE_VALUES
-        .iter()
-        .chain(ocp_mock::cli::SERVE_SWITCHES);
-    for (flag, var) in flags {
-        assert!(text.contains(flag), "--help lacks {flag}");
-        assert!(text.contains(var), "--help lacks {var}");
-        assert!(readme.contains(flag), "README lacks {flag}");
-        assert!(readme.contains(var), "README lacks {var}");
-    }
-}
-
 #[test]
 fn the_request_log_has_one_line_per_request_and_no_credentials() {
     let (mut child, addr, log) = spawn_serve_logged(&[]);
@@ -355,29 +272,6 @@ fn the_readme_signing_script_gets_the_documented_example() {
     assert_eq!(out.status.code(), Some(1), "a wrong secret is refused");
     terminate(&child);
     assert!(wait_with_timeout(&mut child).success());
-}
-
-#[test]
-fn a_scenario_naming_an_unknown_subtask_stops_the_binary_with_exit_2() {
-    let stderr = run_failing(&["serve", "--scenario", "fail-at:Nope"], &[]);
-    assert!(stderr.contains("has no subtask \"Nope\""), "{stderr}");
-    let stderr = run_failing(&["serve", "--task-pace", "polls:0"], &[]);
-    assert!(stderr.contains("--task-pace"), "{stderr}");
-    let stderr = run_failing(&["serve", "--user", "nopassword"], &[]);
-    assert!(
-        stderr.contains("--user: expected NAME:PASSWORD[:ROLE]"),
-        "{stderr}"
-    );
-    let stderr = run_failing(&["serve", "--access-key", "id:"], &[]);
-    assert!(
-        stderr.contains("--access-key: expected ID:SECRET[:ROLE]"),
-        "{stderr}"
-    );
-    let stderr = run_failing(&["serve", "--user", ":hunter2:admin"], &[]);
-    assert!(
-        !stderr.contains("hunter2"),
-        "a refused secret is never echoed: {stderr}"
-    );
 }
 
 /// Reads one response off a keep-alive stream: `Some(status)` for a whole answer (body as long

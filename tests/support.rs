@@ -233,3 +233,28 @@ fn a_byte_inequality_shows_where_the_bodies_part() {
     assert!(message.len() < 1000, "{message}");
     assert_same_bytes(&expected, &expected.clone(), "same");
 }
+
+/// A child process (an `ocp-mock serve`) that is killed and reaped when dropped, so a test that
+/// fails halfway never leaves it running.
+pub struct ChildGuard(pub std::process::Child);
+
+impl std::ops::Deref for ChildGuard {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ChildGuard {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        // Both fail harmlessly once the child has exited and been reaped.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -26,7 +26,6 @@
 //!
 //! # Layout
 //!
-//! - `args`: the two commands' flags and their `OCP_MOCK_*` twins;
 //! - `url`: the target's base URL; [`http`]: a small blocking HTTP/1.1 client with deadlines
 //!   and size limits;
 //! - `tls` (feature `tls`): rustls with the ring provider and Mozilla's roots;
@@ -34,7 +33,6 @@
 //! - `judge`: the checks every answer gets; `validate`: saved answers;
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
 
-mod args;
 pub mod http;
 mod judge;
 pub mod probes;
@@ -49,7 +47,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use args::{parse_check, parse_validate};
 pub use probes::Checker;
 pub use report::{Format, Outcome, ProbeResult, Report};
 pub use validate::{ValidateOptions, validate};

@@ -86,7 +86,7 @@ impl Default for Limits {
 impl Settings {
     /// Refuses settings the mock cannot run, before anything is bound: a `fail-at` scenario
     /// naming a subtask the task does not have.
-    pub fn check(&self) -> Result<(), ScenarioError> {
+    pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
         let template = TaskTemplate::documented();
         self.scenarios.iter().try_for_each(|s| s.check(&template))
     }

@@ -445,23 +445,40 @@ fn validate_of_a_file_that_cannot_be_read_exits_2() {
 }
 
 #[test]
-fn help_documents_check_and_validate_with_their_variables() {
+fn check_and_validate_each_print_their_own_help_with_their_variables() {
     let out = ocp_mock(&["check", "--help"], &[], None);
     assert_exit(&out, 0);
-    let stdout = text(&out.stdout);
+    let check = text(&out.stdout);
     for needle in [
-        "--target URL",
+        "--target <URL>",
         "OCP_MOCK_TARGET",
         "OCP_MOCK_CHECK_USER",
         "OCP_MOCK_CHECK_ACCESS_KEY",
         "--allow-delete",
         "OCP_MOCK_POLL_TIMEOUT",
-        "--format human|json|junit",
-        "--expect any|new-task",
-        "each body's own status field",
+        "--format <human|json|junit>",
     ] {
-        assert!(stdout.contains(needle), "{needle}");
+        assert!(
+            check.contains(needle),
+            "check --help lacks {needle}:\n{check}"
+        );
     }
+    let out = ocp_mock(&["validate", "--help"], &[], None);
+    assert_exit(&out, 0);
+    let validate = text(&out.stdout);
+    for needle in [
+        "--expect <any|new-task>",
+        "each body's own status field",
+        "OCP_MOCK_STATUS",
+        "--format <human|json|junit>",
+    ] {
+        assert!(
+            validate.contains(needle),
+            "validate --help lacks {needle}:\n{validate}"
+        );
+    }
+    assert!(!check.contains("--expect"), "{check}");
+    assert!(!validate.contains("--target"), "{validate}");
 }
 
 #[cfg(not(feature = "tls"))]

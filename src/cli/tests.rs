@@ -1,0 +1,367 @@
+//! The command line without a process: what each flag sets, what is refused, and the help.
+//! The environment is taken out of the command here, so a developer's `OCP_MOCK_*` variables
+//! cannot change a result; the variables themselves are tested through the binary.
+
+use std::time::Duration;
+
+use ocp_mock::{ClockMode, ErrorCodeStyle, Role, Settings, TaskPace};
+
+use super::*;
+
+fn without_env() -> clap::Command {
+    command().mut_subcommands(|sub| sub.mut_args(|arg| arg.env(None)))
+}
+
+fn run(args: &[&str]) -> Result<Invocation, CliError> {
+    parse_with(
+        without_env(),
+        std::iter::once("ocp-mock").chain(args.iter().copied()),
+    )
+}
+
+fn serve(args: &[&str]) -> ServeOptions {
+    let args: Vec<&str> = std::iter::once("serve")
+        .chain(args.iter().copied())
+        .collect();
+    match run(&args) {
+        Ok(Invocation::Serve(options)) => *options,
+        other => panic!("not serve: {other:?}"),
+    }
+}
+
+fn refused(args: &[&str]) -> String {
+    match run(args) {
+        Err(e) if !e.is_help() => e.to_string(),
+        other => panic!("{args:?} was not refused: {other:?}"),
+    }
+}
+
+fn help(args: &[&str]) -> String {
+    match run(args) {
+        Err(CliError::Clap(e)) if e.kind() == ErrorKind::DisplayHelp => e.render().to_string(),
+        other => panic!("{args:?} printed no help: {other:?}"),
+    }
+}
+
+#[test]
+fn every_serve_flag_reaches_its_setting() {
+    let o = serve(&[
+        "--addr=127.0.0.1:9999",
+        "--seed",
+        "0x10",
+        "--clock",
+        "system",
+        "--server-name",
+        "srv",
+        "--executor",
+        "exe",
+        "--error-code",
+        "string",
+        "--user",
+        "u:p:viewer",
+        "--user",
+        "w:q",
+        "--access-key",
+        "k:s",
+        "--task-pace",
+        "time:5",
+        "--scenario",
+        "latency:5",
+        "--scenario",
+        "fail-at:Wait node",
+        "--journal-size",
+        "7",
+        "--task-retention",
+        "9",
+        "--max-ids",
+        "11",
+        "--max-uri-bytes",
+        "1000",
+        "--max-header-bytes",
+        "2000",
+        "--max-body-bytes",
+        "3",
+        "--header-read-timeout-ms",
+        "4",
+        "--idle-timeout-ms",
+        "5",
+        "--max-connections",
+        "6",
+        "--shutdown-timeout-ms",
+        "7",
+        "--respawn-deleted",
+        "--no-auth",
+        "--no-admin",
+        "--quiet",
+    ]);
+    let s = &o.settings;
+    assert_eq!(o.addr.to_string(), "127.0.0.1:9999");
+    assert_eq!((s.seed, s.clock), (16, ClockMode::System));
+    assert_eq!(
+        (s.server_name.as_str(), s.executor.as_str()),
+        ("srv", "exe")
+    );
+    assert_eq!(s.error_code, ErrorCodeStyle::String);
+    assert_eq!(s.auth.users.len(), 2);
+    assert_eq!(s.auth.users[0].role, Role::Viewer);
+    assert_eq!(s.auth.access_keys[0].id, "k");
+    assert_eq!(s.task_pace, TaskPace::Time(5));
+    assert_eq!(s.scenarios.len(), 2);
+    assert_eq!((s.journal_size, s.task_retention), (7, 9));
+    let l = s.limits;
+    assert_eq!(
+        (l.max_ids, l.max_uri_bytes, l.max_header_bytes),
+        (11, 1000, 2000)
+    );
+    assert_eq!((l.max_body_bytes, l.max_connections), (3, 6));
+    assert_eq!(l.header_read_timeout, Duration::from_millis(4));
+    assert_eq!(l.idle_timeout, Duration::from_millis(5));
+    assert_eq!(l.shutdown_timeout, Duration::from_millis(7));
+    assert!(s.respawn_deleted && !s.auth.enabled && !s.admin_api && !s.log_requests);
+}
+
+#[test]
+fn no_flag_keeps_the_documented_defaults() {
+    let o = serve(&[]);
+    assert_eq!(o.addr.to_string(), "127.0.0.1:8080");
+    let defaults = Settings::default();
+    assert_eq!(o.settings.seed, defaults.seed);
+    assert_eq!(o.settings.limits, defaults.limits);
+    assert!(o.settings.log_requests && o.settings.auth.enabled && o.settings.admin_api);
+}
+
+#[test]
+fn a_flag_given_twice_takes_its_last_value() {
+    assert_eq!(serve(&["--seed", "5", "--seed", "6"]).settings.seed, 6);
+}
+
+#[test]
+fn a_host_name_is_resolved_to_its_first_address() {
+    let o = serve(&["--addr", "localhost:0"]);
+    assert!(o.addr.ip().is_loopback(), "{}", o.addr);
+    assert_eq!(o.addr.port(), 0);
+}
+
+#[test]
+fn refusals_name_the_flag_and_why() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["serve", "--addr", "nowhere"],
+            "--addr: \"nowhere\" is not HOST:PORT",
+        ),
+        (&["serve", "--addr"], "--addr needs a value"),
+        (
+            &["serve", "--seed", "12ab"],
+            "--seed: \"12ab\" is not a 64-bit number",
+        ),
+        (
+            &["serve", "--max-uri-bytes", "63"],
+            "--max-uri-bytes: \"63\" is not a whole number from 64",
+        ),
+        (
+            &["serve", "--idle-timeout-ms", "18446744073709551615"],
+            "--idle-timeout-ms: ",
+        ),
+        (
+            &["serve", "--clock", "sundial"],
+            "--clock: unknown clock \"sundial\"",
+        ),
+        (&["serve", "extra"], "unexpected argument \"extra\""),
+        (&["launch"], "unknown command \"launch\""),
+        (&[], "no command given"),
+        (&["check", "--user", "a:b"], "check needs --target URL"),
+        (
+            &["check", "--target", "http://x"],
+            "check needs --user NAME:PASSWORD",
+        ),
+        (
+            &[
+                "check",
+                "--target",
+                "http://x",
+                "--user",
+                "a:b",
+                "--timeout",
+                "0",
+            ],
+            "--timeout: must be more than 0 ms",
+        ),
+        (
+            &[
+                "check", "--target", "http://x", "--user", "a:b", "--delete", "1:2",
+            ],
+            "add --allow-delete",
+        ),
+        (&["validate"], "missing <FILE>"),
+        (
+            &["validate", "--status", "99", "f"],
+            "--status: \"99\" is not an HTTP status",
+        ),
+        (
+            &["validate", "--expect", "maybe", "f"],
+            "--expect: \"maybe\" is not any or new-task",
+        ),
+    ];
+    for (args, expected) in cases {
+        let message = refused(args);
+        assert!(message.contains(expected), "{args:?}: {message}");
+        assert_eq!(message.lines().count(), 1, "{message}");
+    }
+}
+
+#[test]
+fn a_mistyped_flag_or_command_gets_a_suggestion() {
+    let message = refused(&["serve", "--qiet"]);
+    assert!(
+        message.starts_with("unknown option \"--qiet\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("a similar one exists: --quiet"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("(try: ocp-mock serve --help)"),
+        "{message}"
+    );
+    let message = refused(&["serv"]);
+    assert!(message.contains("a similar one exists: serve"), "{message}");
+}
+
+#[test]
+fn a_refused_secret_is_never_quoted() {
+    for args in [
+        &["serve", "--user", ":hunter2:admin"][..],
+        &["check", "--target", "http://x", "--access-key", "hunter2"][..],
+    ] {
+        let message = refused(args);
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[test]
+fn check_and_validate_take_their_flags_and_defaults() {
+    let Ok(Invocation::Check(o)) = run(&[
+        "check",
+        "--target",
+        "http://x",
+        "--access-key",
+        "id:secret",
+        "--delete",
+        "1:2,3",
+        "--allow-delete",
+        "--poll-interval",
+        "1",
+        "--format",
+        "junit",
+        "--missing-cluster-id",
+        "7",
+    ]) else {
+        panic!("not check");
+    };
+    assert_eq!(
+        o.credentials,
+        ocp_mock::Credentials::access_key("id", "secret")
+    );
+    assert_eq!(
+        o.delete.as_ref().map(|d| d.server_ids.clone()),
+        Some(vec![2, 3])
+    );
+    assert_eq!(
+        (o.poll_interval, o.missing_cluster_id),
+        (Duration::from_millis(1), 7)
+    );
+    assert_eq!(o.timeout, ocp_mock::check::DEFAULT_TIMEOUT);
+    assert_eq!(o.format, ocp_mock::check::Format::Junit);
+    let Ok(Invocation::Validate(v)) = run(&["validate", "a.json", "-"]) else {
+        panic!("not validate");
+    };
+    assert_eq!(v.files, ["a.json", "-"]);
+    assert_eq!((v.status, v.expect), (None, ocp_mock::Expect::Any));
+}
+
+/// Each subcommand's flags and their variables, as the README documents them.
+const SERVE: &[(&str, &str)] = &[
+    ("--addr", "OCP_MOCK_ADDR"),
+    ("--seed", "OCP_MOCK_SEED"),
+    ("--clock", "OCP_MOCK_CLOCK"),
+    ("--server-name", "OCP_MOCK_SERVER_NAME"),
+    ("--executor", "OCP_MOCK_EXECUTOR"),
+    ("--error-code", "OCP_MOCK_ERROR_CODE"),
+    ("--inventory", "OCP_MOCK_INVENTORY"),
+    ("--user", "OCP_MOCK_USER"),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
+    ("--no-auth", "OCP_MOCK_NO_AUTH"),
+    ("--task-pace", "OCP_MOCK_TASK_PACE"),
+    ("--scenario", "OCP_MOCK_SCENARIO"),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
+    ("--task-retention", "OCP_MOCK_TASK_RETENTION"),
+    ("--respawn-deleted", "OCP_MOCK_RESPAWN_DELETED"),
+    ("--no-admin", "OCP_MOCK_NO_ADMIN"),
+    ("--quiet", "OCP_MOCK_QUIET"),
+    ("--max-ids", "OCP_MOCK_MAX_IDS"),
+    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES"),
+    ("--max-header-bytes", "OCP_MOCK_MAX_HEADER_BYTES"),
+    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES"),
+    (
+        "--header-read-timeout-ms",
+        "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
+    ),
+    ("--idle-timeout-ms", "OCP_MOCK_IDLE_TIMEOUT_MS"),
+    ("--max-connections", "OCP_MOCK_MAX_CONNECTIONS"),
+    ("--shutdown-timeout-ms", "OCP_MOCK_SHUTDOWN_TIMEOUT_MS"),
+];
+
+#[test]
+fn every_serve_flag_has_its_documented_variable() {
+    let cmd = command();
+    let serve = cmd.find_subcommand("serve").expect("serve");
+    let twins: Vec<(String, String)> = serve
+        .get_arguments()
+        .filter_map(|a| {
+            Some((
+                format!("--{}", a.get_long()?),
+                a.get_env()?.to_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = SERVE
+        .iter()
+        .map(|(f, v)| ((*f).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut sorted = twins.clone();
+    sorted.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(sorted, want);
+}
+
+#[test]
+fn each_subcommand_prints_its_own_help() {
+    let serve = help(&["serve", "--help"]);
+    assert!(
+        serve.contains("--max-connections <N>") && serve.contains("Limits:"),
+        "{serve}"
+    );
+    assert!(
+        !serve.contains("--target") && !serve.contains("--expect"),
+        "{serve}"
+    );
+    let check = help(&["check", "--help"]);
+    assert!(
+        check.contains("--target <URL>") && check.contains("--allow-delete"),
+        "{check}"
+    );
+    assert!(
+        !check.contains("--max-ids") && !check.contains("--expect"),
+        "{check}"
+    );
+    let validate = help(&["validate", "-h"]);
+    assert!(validate.contains("--expect <any|new-task>") && validate.contains("<FILE>..."));
+    assert!(
+        !validate.contains("--target") && !validate.contains("--quiet"),
+        "{validate}"
+    );
+    assert_eq!(help(&["help", "check"]), check);
+    assert!(help(&["--help"]).contains("validate"));
+}

@@ -1,0 +1,270 @@
+//! The binary's arguments: refusals and their exit status, suggestions, per-command help,
+//! host names, and the `OCP_MOCK_*` twins (an empty one counts as unset).
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::support::{ADMIN_BASIC, ChildGuard, DOCUMENTED_PATH, documented_example};
+
+use super::{binary, send, spawn_serve, terminate, wait_with_timeout};
+
+/// Environment variables for one run.
+type Env<'a> = &'a [(&'a str, &'a str)];
+
+/// Runs the binary, which must refuse its arguments: exit 2 within 10 s (a binary that starts
+/// serving instead is stopped and the test fails).
+fn run_failing(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = binary()
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(ChildGuard)
+        .expect("run the binary");
+    let status = wait_with_timeout(&mut child);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("utf-8");
+    assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn bad_arguments_get_a_message_and_exit_2() {
+    let cases: &[(&[&str], Env, &str)] = &[
+        (
+            &["serve", "--clock", "sundial"],
+            &[],
+            "--clock: unknown clock \"sundial\"",
+        ),
+        (&["serve", "--bogus"], &[], "unknown option \"--bogus\""),
+        (&["serve", "--addr"], &[], "--addr needs a value"),
+        (
+            &["serve"],
+            &[("OCP_MOCK_ADDR", "nowhere")],
+            "--addr: \"nowhere\" is not HOST:PORT",
+        ),
+        (
+            &["serve", "--seed", "12ab"],
+            &[],
+            "--seed: \"12ab\" is not a 64-bit number",
+        ),
+        (
+            &["serve", "--error-code", "roman"],
+            &[],
+            "unknown error code style \"roman\"",
+        ),
+        (
+            &["serve", "--inventory", "/nonexistent/inventory.json"],
+            &[],
+            "cannot read /nonexistent/inventory.json",
+        ),
+        (&["launch"], &[], "unknown command \"launch\""),
+        (&[], &[], "no command given"),
+    ];
+    for (args, env, expected) in cases {
+        let stderr = run_failing(args, env);
+        assert!(stderr.starts_with("ocp-mock: "), "{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_broken_inventory_file_is_refused_with_its_place() {
+    let dir = std::env::temp_dir().join(format!("ocp-mock-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("inventory.json");
+    std::fs::write(
+        &file,
+        r#"{"clusters": [], "hosts": [], "obproxies": [{"id": 1, "clusterId": 1, "hostId": 1, "sqlPort": 2883, "exporterPort": 2884, "version": "4", "status": "RUNNING", "operateStatus": "NORMAL"}]}"#,
+    )
+    .unwrap();
+    let stderr = run_failing(&["serve", "--inventory", file.to_str().unwrap()], &[]);
+    assert!(stderr.contains("/obproxies/0/clusterId"), "{stderr}");
+    assert!(stderr.contains("no cluster 1"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `serve`'s flags and their variables, as the README documents them.
+const SERVE_FLAGS: &[(&str, &str)] = &[
+    ("--addr", "OCP_MOCK_ADDR"),
+    ("--seed", "OCP_MOCK_SEED"),
+    ("--clock", "OCP_MOCK_CLOCK"),
+    ("--server-name", "OCP_MOCK_SERVER_NAME"),
+    ("--executor", "OCP_MOCK_EXECUTOR"),
+    ("--error-code", "OCP_MOCK_ERROR_CODE"),
+    ("--inventory", "OCP_MOCK_INVENTORY"),
+    ("--user", "OCP_MOCK_USER"),
+    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
+    ("--no-auth", "OCP_MOCK_NO_AUTH"),
+    ("--task-pace", "OCP_MOCK_TASK_PACE"),
+    ("--scenario", "OCP_MOCK_SCENARIO"),
+    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
+    ("--task-retention", "OCP_MOCK_TASK_RETENTION"),
+    ("--respawn-deleted", "OCP_MOCK_RESPAWN_DELETED"),
+    ("--no-admin", "OCP_MOCK_NO_ADMIN"),
+    ("--quiet", "OCP_MOCK_QUIET"),
+    ("--max-ids", "OCP_MOCK_MAX_IDS"),
+    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES"),
+    ("--max-header-bytes", "OCP_MOCK_MAX_HEADER_BYTES"),
+    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES"),
+    (
+        "--header-read-timeout-ms",
+        "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
+    ),
+    ("--idle-timeout-ms", "OCP_MOCK_IDLE_TIMEOUT_MS"),
+    ("--max-connections", "OCP_MOCK_MAX_CONNECTIONS"),
+    ("--shutdown-timeout-ms", "OCP_MOCK_SHUTDOWN_TIMEOUT_MS"),
+];
+
+#[test]
+fn serve_help_lists_every_flag_with_its_variable_and_exits_0() {
+    let out = binary().args(["serve", "--help"]).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let readme = include_str!("../../README.md");
+    for (flag, var) in SERVE_FLAGS {
+        assert!(text.contains(flag), "serve --help lacks {flag}");
+        assert!(text.contains(var), "serve --help lacks {var}");
+        assert!(readme.contains(flag), "README lacks {flag}");
+        assert!(readme.contains(var), "README lacks {var}");
+    }
+    // Only serve's own: no flag of check or validate.
+    for other in [
+        "--target",
+        "OCP_MOCK_CHECK_USER",
+        "--expect",
+        "--allow-delete",
+    ] {
+        assert!(!text.contains(other), "serve --help shows {other}");
+    }
+}
+
+#[test]
+fn a_mistyped_flag_gets_a_suggestion_and_exit_2() {
+    let stderr = run_failing(&["serve", "--qiet"], &[]);
+    assert!(
+        stderr.starts_with("ocp-mock: unknown option \"--qiet\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--quiet"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn bad_values_from_flags_or_variables_exit_2() {
+    let cases: &[(&[&str], Env, &str)] = &[
+        (
+            &["serve", "--max-connections", "0"],
+            &[],
+            "--max-connections: \"0\"",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_MAX_IDS", "many")],
+            "--max-ids: \"many\"",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_QUIET", "1"), ("OCP_MOCK_CLOCK", "sundial")],
+            "--clock:",
+        ),
+        (&["serve", "stray"], &[], "unexpected argument \"stray\""),
+        (&["validate"], &[], "missing <FILE>"),
+    ];
+    for (args, env, expected) in cases {
+        let stderr = run_failing(args, env);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn serve_listens_on_a_host_name() {
+    let (mut child, addr) = spawn_serve(&["--addr", "localhost:0", "--quiet"], &[]);
+    let reply = send(
+        &addr,
+        &format!(
+            "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+        ),
+    );
+    assert_eq!(reply.status, 200);
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    // Empty: the defaults (127.0.0.1 and the documented server name); a non-empty twin of
+    // another flag still applies.
+    let (mut child, addr) = spawn_serve(
+        &["--quiet"],
+        &[
+            ("OCP_MOCK_ADDR", ""),
+            ("OCP_MOCK_SERVER_NAME", ""),
+            ("OCP_MOCK_SEED", ""),
+            ("OCP_MOCK_NO_AUTH", ""),
+            ("OCP_MOCK_EXECUTOR", "from-env"),
+        ],
+    );
+    let reply = send(
+        &addr,
+        &format!(
+            "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+        ),
+    );
+    let body = reply.json();
+    assert_eq!(body["server"], documented_example()["server"]);
+    assert_eq!(body["traceId"], documented_example()["traceId"]);
+    assert_eq!(body["data"]["executor"], "from-env");
+    let anonymous = send(
+        &addr,
+        &format!(
+            "GET /api/v2/obproxy/clusters HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(
+        anonymous.status, 401,
+        "OCP_MOCK_NO_AUTH= leaves authentication on"
+    );
+    terminate(&child);
+    assert!(wait_with_timeout(&mut child).success());
+}
+
+#[test]
+fn a_scenario_naming_an_unknown_subtask_stops_the_binary_with_exit_2() {
+    let stderr = run_failing(&["serve", "--scenario", "fail-at:Nope"], &[]);
+    assert!(stderr.contains("has no subtask \"Nope\""), "{stderr}");
+    let stderr = run_failing(&["serve", "--task-pace", "polls:0"], &[]);
+    assert!(stderr.contains("--task-pace"), "{stderr}");
+    let stderr = run_failing(&["serve", "--user", "nopassword"], &[]);
+    assert!(
+        stderr.contains("--user: expected NAME:PASSWORD[:ROLE]"),
+        "{stderr}"
+    );
+    let stderr = run_failing(&["serve", "--access-key", "id:"], &[]);
+    assert!(
+        stderr.contains("--access-key: expected ID:SECRET[:ROLE]"),
+        "{stderr}"
+    );
+    let stderr = run_failing(&["serve", "--user", ":hunter2:admin"], &[]);
+    assert!(
+        !stderr.contains("hunter2"),
+        "a refused secret is never echoed: {stderr}"
+    );
+}
+
+#[test]
+fn a_secret_in_a_variable_is_never_shown_by_help() {
+    let out = binary()
+        .args(["check", "--help"])
+        .env("OCP_MOCK_CHECK_USER", "admin:hunter2")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2"));
+}
