@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
+use crate::ocp::signature::query_pairs;
 use crate::ocp::time::format_time;
 
 /// How many requests the journal keeps by default.
@@ -47,10 +48,10 @@ const SECRET_WORDS: [&str; 6] = ["password", "secret", "token", "signature", "ke
 
 /// Whether a query parameter's name, decoded as the server reads it, names a credential.
 fn looks_secret(raw_name: &str) -> bool {
-    let decoded = percent_encoding::percent_decode_str(&raw_name.replace('+', " "))
-        .decode_utf8_lossy()
-        .to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| decoded.contains(w))
+    query_pairs(raw_name).any(|(name, _)| {
+        let name = name.to_ascii_lowercase();
+        SECRET_WORDS.iter().any(|w| name.contains(w))
+    })
 }
 
 /// The query with values of credential-like names replaced.
@@ -144,5 +145,6 @@ mod tests {
             redact_query("pass%77ord=x&p=1"),
             "pass%77ord=[redacted]&p=1"
         );
+        assert_eq!(redact_query("api+key=x&q=a+b"), "api+key=[redacted]&q=a+b");
     }
 }
