@@ -194,7 +194,6 @@ fn parse_serve(args: &[String], env: Env<'_>) -> Result<Command, CliError> {
     let get = |flag: &str| scanned.get(flag);
     // Repeatable identities: their variables hold several, separated by whitespace.
     let get_all = |flag: &str| scanned.all(flag, char::is_whitespace);
-    let bad = |flag: &str, e: String| bad(flag, e);
 
     let mut settings = Settings {
         log_requests: !scanned.switch("--quiet"),

@@ -74,7 +74,10 @@ fn requests(app: &App, req: &MockRequest) -> Outcome {
     let method = query_param(req, "method").map(|m| m.to_ascii_uppercase());
     let path = query_param(req, "path");
     let filter = match &path {
-        Some(p) => Some(p.parse::<RouteFilter>().map_err(|e| bad("path", p, &e))?),
+        Some(p) => Some(
+            p.parse::<RouteFilter>()
+                .map_err(|e| bad("path", p, &e.to_string()))?,
+        ),
         None => None,
     };
     let state = app.store.lock();
@@ -129,12 +132,13 @@ fn put_scenarios(app: &App, req: &MockRequest) -> Outcome {
             &format!("expected a JSON list of scenario strings: {e}"),
         )
     })?;
-    let list = scenario::parse_list(&specs.join(";")).map_err(|e| bad("body", &body, &e))?;
+    let list =
+        scenario::parse_list(&specs.join(";")).map_err(|e| bad("body", &body, &e.to_string()))?;
     if list.len() != specs.iter().filter(|s| !s.trim().is_empty()).count() {
         return Err(bad("body", &body, "a scenario string may not contain ';'"));
     }
     app.check_scenarios(&list)
-        .map_err(|e| bad("body", &body, &e))?;
+        .map_err(|e| bad("body", &body, &e.to_string()))?;
     app.store.lock().set_scenarios(list.clone());
     Ok((200, Some(Data::Json(scenarios_json(&list)))))
 }

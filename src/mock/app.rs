@@ -15,7 +15,7 @@ use crate::mock::auth::Identity;
 use crate::mock::journal::{RecordedRequest, redact_query};
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::router::{self as routes, Call};
-use crate::mock::scenario::{self, Fault, Scenario};
+use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{ClockMode, system_now_ms};
 use crate::mock::sim::progress::TaskOrigin;
@@ -52,7 +52,7 @@ impl App {
     pub fn try_new(settings: Settings) -> Result<Self, String> {
         let template = TaskTemplate::documented();
         for s in &settings.scenarios {
-            check_scenario(&template, s)?;
+            s.check_subtasks(&template).map_err(|e| e.to_string())?;
         }
         let store = Store::new(&settings, &template);
         Ok(Self {
@@ -68,10 +68,10 @@ impl App {
     }
 
     /// Checks scenarios against this mock's task (for the admin API and the header).
-    pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), String> {
+    pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
         scenarios
             .iter()
-            .try_for_each(|s| check_scenario(&self.template, s))
+            .try_for_each(|s| s.check_subtasks(&self.template))
     }
 
     /// Answers one request. Never panics on any input; every answer is an OCP envelope.
@@ -166,7 +166,7 @@ impl App {
         let text = value
             .to_str()
             .map_err(|_| bad("not visible ASCII".into()))?;
-        let list = scenario::parse_list(text).map_err(bad)?;
+        let list = scenario::parse_list(text).map_err(|e| bad(e.to_string()))?;
         if list
             .iter()
             .any(|s| matches!(s.fault, Fault::Throttle { .. }))
@@ -175,7 +175,8 @@ impl App {
                 "throttle counts requests across clients: set it with --scenario or PUT /__mock/scenarios".into(),
             ));
         }
-        self.check_scenarios(&list).map_err(bad)?;
+        self.check_scenarios(&list)
+            .map_err(|e| bad(e.to_string()))?;
         Ok(list)
     }
 
@@ -253,19 +254,4 @@ impl App {
             drop_connection: false,
         }
     }
-}
-
-fn check_scenario(template: &TaskTemplate, s: &Scenario) -> Result<(), String> {
-    if let Fault::FailAt(name) = &s.fault
-        && !template
-            .subtask_names()
-            .any(|n| n.eq_ignore_ascii_case(name))
-    {
-        let known: Vec<&str> = template.subtask_names().collect();
-        return Err(format!(
-            "fail-at: the task has no subtask {name:?} (it has: {})",
-            known.join(", ")
-        ));
-    }
-    Ok(())
 }

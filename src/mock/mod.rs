@@ -24,7 +24,7 @@ use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
 use crate::mock::journal::RecordedRequest;
-use crate::mock::scenario::{RouteFilter, Scenario};
+use crate::mock::scenario::{RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
@@ -96,7 +96,7 @@ impl MockServer {
     }
 
     /// Replaces the active scenarios, as `PUT /__mock/scenarios` does.
-    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), String> {
+    pub fn set_scenarios(&self, scenarios: Vec<Scenario>) -> Result<(), ScenarioError> {
         self.app.check_scenarios(&scenarios)?;
         self.app.store.lock().set_scenarios(scenarios);
         Ok(())

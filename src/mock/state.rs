@@ -15,12 +15,13 @@ use crate::mock::journal::Journal;
 use crate::mock::scenario::{Fault, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
-use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun, TaskState};
+use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun};
 use crate::ocp::error::{
     CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER, SERVER_STATUS_CONFLICT,
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
+use crate::ocp::task::TaskStatus;
 use crate::ocp::task::TaskTemplate;
 
 /// When a request arrived and the trace id it answers with.
@@ -211,7 +212,7 @@ impl State {
         let Some(task) = self.tasks.get(&task_id) else {
             return;
         };
-        if task.state == TaskState::Running {
+        if task.state == TaskStatus::Running {
             self.running.insert(task_id);
             return;
         }
@@ -220,7 +221,7 @@ impl State {
         if !self.running.remove(&task_id) {
             return;
         }
-        if task.state == TaskState::Successful {
+        if task.state == TaskStatus::Successful {
             for &(id, _) in &task.origin.servers {
                 if self.respawn_deleted {
                     self.inventory.set_server_status(id, "RUNNING", "NORMAL");
@@ -238,7 +239,7 @@ impl State {
             let oldest_finished = self
                 .tasks
                 .iter()
-                .find(|(_, t)| t.state == TaskState::Successful)
+                .find(|(_, t)| t.state == TaskStatus::Successful)
                 .map(|(id, _)| *id);
             match oldest_finished {
                 Some(id) => {
@@ -338,7 +339,7 @@ impl State {
         let task = self.task_mut(id)?;
         if let TaskPace::Polls(steps) = pace {
             for _ in 0..steps {
-                if task.state != TaskState::Running {
+                if task.state != TaskStatus::Running {
                     break;
                 }
                 task.step(now_ms);

@@ -182,15 +182,18 @@ pub enum ErrorCodeStyle {
     String,
 }
 
+/// A `--error-code` value that names no [`ErrorCodeStyle`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown error code style {0:?} (expected number or string)")]
+pub struct UnknownCodeStyle(pub String);
+
 impl std::str::FromStr for ErrorCodeStyle {
-    type Err = String;
+    type Err = UnknownCodeStyle;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "number" => Ok(Self::Number),
             "string" => Ok(Self::String),
-            other => Err(format!(
-                "unknown error code style {other:?} (expected number or string)"
-            )),
+            other => Err(UnknownCodeStyle(other.to_owned())),
         }
     }
 }
@@ -210,6 +213,25 @@ pub struct OcpError {
     /// Extra response headers (`Allow` on a 405).
     pub headers: Vec<(&'static str, String)>,
 }
+
+/// The status, the id and the English message: `404 ODP21001: ...`, for logs and tests.
+impl std::fmt::Display for OcpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status(),
+            self.code.id,
+            self.message(Language::En)
+        )?;
+        match &self.debug_message {
+            Some(debug) => write!(f, " ({debug})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for OcpError {}
 
 impl OcpError {
     pub fn new(code: &'static ErrorCode, args: Vec<String>) -> Self {

@@ -110,19 +110,14 @@ fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
 }
 
 /// Why an inventory file was refused: where (a JSON pointer) and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at {pointer:?}: {reason}")]
 pub struct InventoryError {
+    /// Where in the file, as a JSON pointer (`""` is the whole file).
     pub pointer: String,
+    /// What is wrong there.
     pub reason: String,
 }
-
-impl std::fmt::Display for InventoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at {:?}: {}", self.pointer, self.reason)
-    }
-}
-
-impl std::error::Error for InventoryError {}
 
 /// Every `operateStatus` OCP documents for an OBProxy server.
 pub const OPERATE_STATUSES: [&str; 2] = ["NORMAL", "OPERATING"];
