@@ -26,6 +26,7 @@ pub struct ValidateOptions {
     pub status: Option<u16>,
     /// [`Expect::NewTask`] for the answer of an asynchronous write.
     pub expect: Expect,
+    /// How the report is printed.
     pub format: Format,
 }
 

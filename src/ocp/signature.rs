@@ -20,10 +20,15 @@ pub const SCHEME: &str = "OCP-ACCESS-KEY-HMACSHA1";
 /// Everything the string to sign is made of, taken from the request as received.
 #[derive(Debug, Clone, Default)]
 pub struct SignedParts<'a> {
+    /// Part 1, uppercased when signed.
     pub method: &'a str,
+    /// The raw body, for part 2 (its MD5).
     pub body: &'a [u8],
+    /// Part 3, as sent.
     pub content_type: &'a str,
+    /// Part 4, as sent.
     pub date: &'a str,
+    /// Part 5, `host:port`.
     pub host: &'a str,
     /// `x-ocp-*` headers in the order received (name as it is to be signed, value).
     pub ocp_headers: Vec<(String, &'a str)>,
@@ -41,9 +46,11 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// The documented form: the joining comma stays a comma.
     pub const PLAIN: Self = Self {
         encode_joining_comma: false,
     };
+    /// The reference sample's form: the joining comma is `%2C`.
     pub const ENCODED_COMMA: Self = Self {
         encode_joining_comma: true,
     };

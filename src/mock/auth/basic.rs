@@ -25,10 +25,12 @@ pub struct BasicCredentials {
 }
 
 impl BasicCredentials {
+    /// The user name: before the first colon.
     pub fn user(&self) -> &str {
         &self.decoded[..self.colon]
     }
 
+    /// The password: everything after the first colon.
     pub fn password(&self) -> &str {
         &self.decoded[self.colon + 1..]
     }

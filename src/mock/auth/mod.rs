@@ -47,6 +47,7 @@ impl std::str::FromStr for Role {
 }
 
 impl Role {
+    /// The role as `--user` and `--access-key` spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -58,8 +59,11 @@ impl Role {
 /// A Basic identity: `--user NAME:PASSWORD[:ROLE]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
+    /// The user name, as `Authorization: Basic` carries it.
     pub name: String,
+    /// Compared in constant time; never printed.
     pub password: String,
+    /// What the user may do.
     pub role: Role,
 }
 
@@ -67,8 +71,11 @@ pub struct User {
 /// named after the role (`admin` or `viewer`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
+    /// The AccessKeyId of the `Authorization` header.
     pub id: String,
+    /// The key the signature is made with; never printed.
     pub secret: String,
+    /// What a signed request may do.
     pub role: Role,
 }
 
@@ -126,7 +133,9 @@ fn split_spec(spec: &str, form: &'static str) -> Result<(String, String, Role), 
 pub struct AuthSettings {
     /// Off with `--no-auth`: every request acts as `admin`.
     pub enabled: bool,
+    /// Who may sign in with HTTP Basic.
     pub users: Vec<User>,
+    /// Who may sign requests with AK/SK.
     pub access_keys: Vec<AccessKey>,
 }
 
@@ -156,6 +165,7 @@ pub struct Identity {
     pub id: i64,
     /// The task's `creator`.
     pub name: String,
+    /// What the caller may do.
     pub role: Role,
 }
 

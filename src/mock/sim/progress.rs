@@ -74,12 +74,19 @@ struct Node {
 /// kept task costs a few hundred bytes rather than its whole JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskOrigin {
+    /// The task's id.
     pub task_id: i64,
+    /// Its first subtask id; the others follow.
     pub first_subtask_id: i64,
+    /// When it was created, on the mock's clock (`createTime`, `startTime`).
     pub created_ms: i64,
+    /// The id of who asked (`creator.id` in a task query).
     pub creator_id: i64,
+    /// The name of who asked.
     pub creator: String,
+    /// The OBProxy cluster its servers belong to.
     pub cluster_id: i64,
+    /// The cluster's name (`stringMap.service_name`).
     pub service_name: String,
     /// The servers it deletes, with their hosts.
     pub servers: Vec<(i64, i64)>,
