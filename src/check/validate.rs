@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::report::{Format, ProbeResult, Report};
 use super::{CheckError, judge};
 use crate::contract::Expect;
+use crate::ocp::task::DOCUMENTED_EXAMPLE;
 
 /// The largest file read, the same bound as an answer over the network.
 const MAX_FILE_BYTES: u64 = super::http::MAX_BODY_BYTES as u64;
@@ -25,6 +26,7 @@ pub struct ValidateOptions {
     pub status: Option<u16>,
     /// [`Expect::NewTask`] for the answer of an asynchronous write.
     pub expect: Expect,
+    /// How the report is printed.
     pub format: Format,
 }
 
@@ -102,8 +104,7 @@ pub(crate) fn validate_one(name: &str, bytes: &[u8], options: &ValidateOptions) 
     probe.body = judge::body(status, bytes, options.expect, &mut found);
     probe.judge(found);
     if options.expect == Expect::NewTask {
-        probe.documented =
-            serde_json::from_str(include_str!("../../fixtures/delete-obproxy.json")).ok();
+        probe.documented = serde_json::from_str(DOCUMENTED_EXAMPLE).ok();
     }
     probe
 }

@@ -7,19 +7,7 @@ use serde_json::Value;
 
 use super::dag::{self, Dag, Side};
 use super::{Expect, Violation};
-
-/// Task statuses OCP has; any other value is the schema's to report, not ours.
-const TASK_STATUSES: &[&str] = &["RUNNING", "FAILED", "SUCCESSFUL"];
-
-/// Subtask statuses OCP has; any other value is the schema's to report, not ours.
-const SUBTASK_STATUSES: &[&str] = &[
-    "PENDING",
-    "READY",
-    "RUNNING",
-    "CANCELING",
-    "FAILED",
-    "SUCCESSFUL",
-];
+use crate::ocp::task::{SubtaskStatus, TaskStatus};
 
 /// The body repeats the HTTP status, and `successful` must agree with it: clients read either,
 /// some only the status (`raise_for_status()`), some only the body.
@@ -73,31 +61,69 @@ fn well_formed(subtasks: &[Value]) -> bool {
 
 fn check_dag(subtasks: &[Value], prefix: &str, out: &mut Vec<Violation>) {
     let dag = Dag::read(subtasks);
-    let at = |position: usize| format!("{prefix}/subtasks/{position}");
-    let id_of = |position: usize| dag.ids[position].map_or_else(String::new, |id| id.to_string());
-
+    let places = Places { prefix, dag: &dag };
     // With two subtasks of the same id every edge to it is ambiguous: stop at reporting that.
+    if !check_unique_ids(&places, out) {
+        return;
+    }
+    check_edges(subtasks, &places, out);
+    if let Some((cycle, closing)) = dag.cycle() {
+        let (position, side, entry) = closing.source;
+        // Back to where it started, to read as a loop.
+        let path: Vec<String> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&p| places.id_of(p))
+            .collect();
+        out.push(Violation::new(
+            format!("{}/{}/{entry}", places.at(position), side.key()),
+            format!("cycle: {}", path.join(" -> ")),
+        ));
+    }
+    check_ends(subtasks, &places, out);
+}
+
+/// How violations about the DAG name a subtask: its pointer and its id.
+struct Places<'a> {
+    prefix: &'a str,
+    dag: &'a Dag,
+}
+
+impl Places<'_> {
+    fn at(&self, position: usize) -> String {
+        format!("{}/subtasks/{position}", self.prefix)
+    }
+
+    fn id_of(&self, position: usize) -> String {
+        self.dag.ids[position].map_or_else(String::new, |id| id.to_string())
+    }
+}
+
+/// Reports every repeated id; true when there is none.
+fn check_unique_ids(places: &Places<'_>, out: &mut Vec<Violation>) -> bool {
     let mut first: HashMap<i64, usize> = HashMap::new();
     let before = out.len();
-    for (position, id) in dag.ids.iter().enumerate() {
+    for (position, id) in places.dag.ids.iter().enumerate() {
         let Some(id) = *id else { continue };
         if let Some(&earlier) = first.get(&id) {
             out.push(Violation::new(
-                format!("{}/id", at(position)),
-                format!("duplicate id {id}, also at {}", at(earlier)),
+                format!("{}/id", places.at(position)),
+                format!("duplicate id {id}, also at {}", places.at(earlier)),
             ));
         } else {
             first.insert(id, position);
         }
     }
-    if out.len() > before {
-        return;
-    }
+    out.len() == before
+}
 
+/// Every edge leads to a subtask, and that subtask lists the edge back.
+fn check_edges(subtasks: &[Value], places: &Places<'_>, out: &mut Vec<Violation>) {
+    let dag = places.dag;
     for (position, subtask) in subtasks.iter().enumerate() {
         for side in [Side::Upstreams, Side::Downstreams] {
             for (entry, other) in dag::list(subtask, side).iter().enumerate() {
-                let pointer = format!("{}/{}/{entry}", at(position), side.key());
+                let pointer = format!("{}/{}/{entry}", places.at(position), side.key());
                 let Some(other) = other.as_i64() else {
                     continue;
                 };
@@ -116,8 +142,8 @@ fn check_dag(subtasks: &[Value], prefix: &str, out: &mut Vec<Violation>) {
                         pointer,
                         format!(
                             "not mirrored: {} ({other}) does not list {} in its {}",
-                            at(target),
-                            id_of(position),
+                            places.at(target),
+                            places.id_of(position),
                             side.mirror().key()
                         ),
                     ));
@@ -125,21 +151,10 @@ fn check_dag(subtasks: &[Value], prefix: &str, out: &mut Vec<Violation>) {
             }
         }
     }
+}
 
-    if let Some((cycle, closing)) = dag.cycle() {
-        let (position, side, entry) = closing.source;
-        // Back to where it started, to read as a loop.
-        let path: Vec<String> = cycle
-            .iter()
-            .chain(cycle.first())
-            .map(|&p| id_of(p))
-            .collect();
-        out.push(Violation::new(
-            format!("{}/{}/{entry}", at(position), side.key()),
-            format!("cycle: {}", path.join(" -> ")),
-        ));
-    }
-
+/// Exactly one entry (no upstreams) and one exit (no downstreams).
+fn check_ends(subtasks: &[Value], places: &Places<'_>, out: &mut Vec<Violation>) {
     for (side, role) in [(Side::Upstreams, "entry"), (Side::Downstreams, "exit")] {
         let key = side.key();
         let ends: Vec<usize> = (0..subtasks.len())
@@ -147,14 +162,17 @@ fn check_dag(subtasks: &[Value], prefix: &str, out: &mut Vec<Violation>) {
             .collect();
         match ends.split_first() {
             None => out.push(Violation::new(
-                format!("{prefix}/subtasks"),
+                format!("{}/subtasks", places.prefix),
                 format!("no {role} subtask: every subtask has {key}"),
             )),
             Some((&one, others)) => {
                 for &other in others {
                     out.push(Violation::new(
-                        format!("{}/{key}", at(other)),
-                        format!("more than one {role}: {} has no {key} either", at(one)),
+                        format!("{}/{key}", places.at(other)),
+                        format!(
+                            "more than one {role}: {} has no {key} either",
+                            places.at(one)
+                        ),
                     ));
                 }
             }
@@ -165,9 +183,10 @@ fn check_dag(subtasks: &[Value], prefix: &str, out: &mut Vec<Violation>) {
 /// The immediate answer of an asynchronous write describes the task as created: RUNNING, its
 /// entry READY, every other subtask PENDING, nothing finished.
 fn check_new_task(task: &Value, prefix: &str, out: &mut Vec<Violation>) {
+    // A status OCP does not have is the schema's to report, not ours.
     if let Some(status) = task.get("status").and_then(Value::as_str)
-        && TASK_STATUSES.contains(&status)
-        && status != "RUNNING"
+        && let Ok(known) = status.parse::<TaskStatus>()
+        && known != TaskStatus::Running
     {
         out.push(Violation::new(
             format!("{prefix}/status"),
@@ -188,12 +207,12 @@ fn check_new_task(task: &Value, prefix: &str, out: &mut Vec<Violation>) {
         let status = subtask.get("status").and_then(Value::as_str);
         let upstreams = subtask.get("upstreams").and_then(Value::as_array);
         if let (Some(status), Some(upstreams)) = (status, upstreams)
-            && SUBTASK_STATUSES.contains(&status)
+            && status.parse::<SubtaskStatus>().is_ok()
         {
             let (expected, role) = if upstreams.is_empty() {
-                ("READY", "the entry")
+                (SubtaskStatus::Ready.as_str(), "the entry")
             } else {
-                ("PENDING", "a subtask after the entry")
+                (SubtaskStatus::Pending.as_str(), "a subtask after the entry")
             };
             if status != expected {
                 out.push(Violation::new(

@@ -18,9 +18,9 @@
 //!
 //! ```
 //! use ocp_mock::contract::{Contract, Expect};
+//! use ocp_mock::ocp::task::DOCUMENTED_EXAMPLE;
 //!
-//! let body: serde_json::Value =
-//!     serde_json::from_str(include_str!("../../fixtures/delete-obproxy.json")).unwrap();
+//! let body: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE).unwrap();
 //! assert!(Contract::global().check_response(200, &body, Expect::NewTask).is_empty());
 //!
 //! let mut late = body.clone();

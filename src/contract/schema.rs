@@ -35,6 +35,30 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 /// Where the schemas' `$id`s live. `.invalid` is reserved (RFC 2606): no such host can answer.
 const BASE: &str = "https://ocp-mock.invalid/schemas/";
 
+/// Why the embedded schemas could not be compiled (only reachable with a broken schema file).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SchemaError {
+    /// A file is not JSON.
+    #[error("{name}: {source}")]
+    Json {
+        /// The schema file.
+        name: &'static str,
+        /// What the JSON parser said.
+        source: serde_json::Error,
+    },
+    /// The references between the files do not resolve.
+    #[error("schema registry: {0}")]
+    Registry(String),
+    /// A file is not a valid schema, or is not embedded.
+    #[error("{name}: {reason}")]
+    Invalid {
+        /// The schema file.
+        name: String,
+        /// What the compiler said.
+        reason: String,
+    },
+}
+
 /// The kind of envelope a body is checked against; named in messages about forbidden fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Envelope {
@@ -52,28 +76,33 @@ pub(crate) struct Schemas {
 impl Schemas {
     /// Parses and compiles the embedded schemas. Fails only if the files themselves are broken,
     /// which the tests rule out.
-    pub(crate) fn compile() -> Result<Self, String> {
+    pub(crate) fn compile() -> Result<Self, SchemaError> {
         let mut documents = Vec::with_capacity(SCHEMAS.len());
-        for (name, text) in SCHEMAS {
-            let value: Value = serde_json::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        for &(name, text) in SCHEMAS {
+            let value: Value =
+                serde_json::from_str(text).map_err(|source| SchemaError::Json { name, source })?;
             documents.push((format!("{BASE}{name}"), value));
         }
         let registry = Registry::new()
             .extend(documents.iter().map(|(uri, value)| (uri.as_str(), value)))
             .and_then(|builder| builder.prepare())
-            .map_err(|e| format!("schema registry: {e}"))?;
-        let build = |name: &str| -> Result<Validator, String> {
+            .map_err(|e| SchemaError::Registry(e.to_string()))?;
+        let build = |name: &str| -> Result<Validator, SchemaError> {
+            let invalid = |reason: String| SchemaError::Invalid {
+                name: name.to_owned(),
+                reason,
+            };
             let uri = format!("{BASE}{name}");
             let (_, root) = documents
                 .iter()
                 .find(|(candidate, _)| *candidate == uri)
-                .ok_or_else(|| format!("{name}: not embedded"))?;
+                .ok_or_else(|| invalid("not embedded".into()))?;
             jsonschema::options()
                 .offline()
                 .with_registry(&registry)
                 .should_validate_formats(true)
                 .build(root)
-                .map_err(|e| format!("{name}: {e}"))
+                .map_err(|e| invalid(e.to_string()))
         };
         Ok(Self {
             success: build("success-envelope.json")?,
@@ -109,7 +138,21 @@ impl Schemas {
 /// pointer of the object missing it.
 fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
     let path = error.instance_path().as_str();
-    let got = describe(error.instance());
+    if let ValidationErrorKind::Required { property } = error.kind() {
+        let name = property
+            .as_str()
+            .map_or_else(|| property.to_string(), str::to_owned);
+        return Violation::new(
+            format!("{path}/{}", escape(&name)),
+            "missing required field",
+        );
+    }
+    Violation::new(path, message(error, forbidden))
+}
+
+/// Which of the common definitions a schema error comes from, for the two whose raw messages
+/// (a regular expression) would tell a reader nothing.
+fn common_definition(error: &ValidationError<'_>) -> (bool, bool) {
     let keyword = error
         .absolute_keyword_location()
         .map(|uri| uri.as_str().to_owned())
@@ -117,16 +160,14 @@ fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
     let is_time = keyword.ends_with("common.json#/$defs/time/pattern")
         || keyword.ends_with("common.json#/$defs/time/format");
     let is_trace_id = keyword.ends_with("common.json#/$defs/traceId/pattern");
-    let message = match error.kind() {
-        ValidationErrorKind::Required { property } => {
-            let name = property
-                .as_str()
-                .map_or_else(|| property.to_string(), str::to_owned);
-            return Violation::new(
-                format!("{path}/{}", escape(&name)),
-                "missing required field",
-            );
-        }
+    (is_time, is_trace_id)
+}
+
+/// The message of any schema error but a missing field: expected against what was found.
+fn message(error: &ValidationError<'_>, forbidden: &str) -> String {
+    let got = describe(error.instance());
+    let (is_time, is_trace_id) = common_definition(error);
+    match error.kind() {
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(one) => one.to_string(),
@@ -142,18 +183,7 @@ fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
             format!("expected {expected_value}, got {got}")
         }
         ValidationErrorKind::Enum { options } => {
-            let options = match options.as_ref() {
-                Value::Array(items) => items
-                    .iter()
-                    .map(|item| {
-                        item.as_str()
-                            .map_or_else(|| item.to_string(), str::to_owned)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                other => other.to_string(),
-            };
-            format!("expected one of {options}, got {got}")
+            format!("expected one of {}, got {got}", one_of(options))
         }
         // Pattern and format fail together on most bad times: one message, deduplicated later.
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Format { .. } if is_time => {
@@ -175,8 +205,22 @@ fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
         ValidationErrorKind::UniqueItems => format!("expected unique items, got {got}"),
         ValidationErrorKind::Not { .. } | ValidationErrorKind::FalseSchema => forbidden.to_owned(),
         _ => lowercase_first(&error.to_string()),
-    };
-    Violation::new(path, message)
+    }
+}
+
+/// An enum's options as a message lists them: `RUNNING, FAILED, SUCCESSFUL`.
+fn one_of(options: &Value) -> String {
+    match options {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
 }
 
 /// A value as a message shows it: scalars in full (long strings cut), containers by kind.

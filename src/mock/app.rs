@@ -48,7 +48,7 @@ impl App {
     pub fn try_new(settings: Settings) -> Result<Self, ScenarioError> {
         let template = TaskTemplate::documented();
         for s in &settings.scenarios {
-            s.check(&template)?;
+            s.check_subtasks(&template)?;
         }
         let store = Store::new(&settings, &template);
         Ok(Self {
@@ -187,7 +187,7 @@ impl App {
         let text = value
             .to_str()
             .map_err(|_| bad("not visible ASCII".into()))?;
-        let list = scenario::parse_list(text).map_err(bad)?;
+        let list = scenario::parse_list(text).map_err(|e| bad(e.to_string()))?;
         if list
             .iter()
             .any(|s| matches!(s.fault, Fault::Throttle { .. }))

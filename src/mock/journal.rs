@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
+use crate::ocp::signature::query_pairs;
 use crate::ocp::time::format_time;
 
 /// How many requests the journal keeps by default.
@@ -16,18 +17,22 @@ pub const DEFAULT_CAPACITY: usize = 1000;
 /// One answered request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
+    /// The request method, uppercase.
     pub method: String,
+    /// The path as received, still percent-encoded.
     pub path: String,
     /// The query, credentials redacted.
     pub query: Option<String>,
     /// The answer's status; 0 when the connection was closed without one (the `drop` scenario).
     pub status: u16,
+    /// The `traceId` of the answer, to match a client's log to the journal.
     pub trace_id: String,
     /// When it arrived, on the mock's clock (milliseconds since the Unix epoch).
     pub at_ms: i64,
 }
 
 impl RecordedRequest {
+    /// The entry as `GET /__mock/requests` lists it, time in OCP's format.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "method": self.method,
@@ -47,10 +52,10 @@ const SECRET_WORDS: [&str; 6] = ["password", "secret", "token", "signature", "ke
 
 /// Whether a query parameter's name, decoded as the server reads it, names a credential.
 fn looks_secret(raw_name: &str) -> bool {
-    let decoded = percent_encoding::percent_decode_str(&raw_name.replace('+', " "))
-        .decode_utf8_lossy()
-        .to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| decoded.contains(w))
+    query_pairs(raw_name).any(|(name, _)| {
+        let name = name.to_ascii_lowercase();
+        SECRET_WORDS.iter().any(|w| name.contains(w))
+    })
 }
 
 /// The query with values of credential-like names replaced.
@@ -74,6 +79,7 @@ pub struct Journal {
 }
 
 impl Journal {
+    /// An empty journal keeping the newest `capacity` requests (0 keeps none, counts all).
     pub fn new(capacity: usize) -> Self {
         Self {
             entries: VecDeque::with_capacity(capacity.min(DEFAULT_CAPACITY)),
@@ -82,6 +88,7 @@ impl Journal {
         }
     }
 
+    /// Counts a request and keeps it, dropping the oldest when full.
     pub fn record(&mut self, entry: RecordedRequest) {
         self.total += 1;
         if self.capacity == 0 {
@@ -103,6 +110,7 @@ impl Journal {
         self.total
     }
 
+    /// How many requests the ring keeps.
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -144,5 +152,6 @@ mod tests {
             redact_query("pass%77ord=x&p=1"),
             "pass%77ord=[redacted]&p=1"
         );
+        assert_eq!(redact_query("api+key=x&q=a+b"), "api+key=[redacted]&q=a+b");
     }
 }

@@ -23,24 +23,38 @@ use crate::ocp::task::TaskTemplate;
 /// What a scenario does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// `fail-at:SUBTASK`: a task created meanwhile fails at that subtask, once.
     FailAt(String),
+    /// `latency:MS`: the answer waits this many milliseconds.
     Latency(u64),
+    /// `error:STATUS`: an error envelope with this HTTP status.
     Error(u16),
-    Throttle { limit: u32, window_ms: i64 },
+    /// `throttle:N/MS`: past `limit` requests per window, 429.
+    Throttle {
+        /// Requests allowed per window.
+        limit: u32,
+        /// The window, on the mock's clock.
+        window_ms: i64,
+    },
+    /// `drop`: the connection closes without an answer.
     Drop,
 }
 
 /// Which requests a scenario applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteFilter {
+    /// Only requests with this method (uppercase); any method without it.
     pub method: Option<String>,
+    /// A glob over the path (`*` matches anything, `/` included).
     pub path: String,
 }
 
 /// One fault and where it applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
+    /// What happens.
     pub fault: Fault,
+    /// To which requests; every request under `/api/` without it.
     pub route: Option<RouteFilter>,
 }
 
@@ -50,8 +64,52 @@ pub const MAX_LATENCY_MS: u64 = 300_000;
 /// The longest throttling window: a day.
 pub const MAX_WINDOW_MS: i64 = 86_400_000;
 
+/// Why a scenario was refused, in the words `--scenario`, the admin API and the header answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    /// A kind that takes an argument was given none.
+    #[error("scenario {kind:?} needs {what}")]
+    NeedsArgument {
+        /// The scenario's kind (`latency`).
+        kind: String,
+        /// What it takes, with an example.
+        what: &'static str,
+    },
+    /// `latency:MS` with MS not a number.
+    #[error("latency {0:?} is not a number of milliseconds")]
+    BadLatency(String),
+    /// `latency:MS` past [`MAX_LATENCY_MS`].
+    #[error("latency {0} ms is over {MAX_LATENCY_MS} ms")]
+    LatencyTooLong(u64),
+    /// `error:STATUS` with STATUS not a number.
+    #[error("error status {0:?} is not a number")]
+    BadStatus(String),
+    /// `error:STATUS` with STATUS not an error status.
+    #[error("error status {0} is not in 400-599")]
+    NotAnErrorStatus(u16),
+    /// `throttle:N/MS` malformed or out of bounds.
+    #[error("throttle {0:?} is not N/MS with MS from 1 to {MAX_WINDOW_MS}")]
+    BadThrottle(String),
+    /// No such kind.
+    #[error(
+        "unknown scenario {0:?} (expected fail-at:SUBTASK, latency:MS, error:STATUS, throttle:N/MS or drop, each optionally @[METHOD ]PATH)"
+    )]
+    Unknown(String),
+    /// `@PATH` that is not a path.
+    #[error("scenario route {0:?} must be a path starting with /")]
+    BadRoute(String),
+    /// `fail-at:SUBTASK` naming no subtask of the mock's task; lists those it has.
+    #[error("fail-at: the task has no subtask {name:?} (it has: {})", known.join(", "))]
+    UnknownSubtask {
+        /// The name given.
+        name: String,
+        /// The task's subtask names, in template order.
+        known: Vec<String>,
+    },
+}
+
 impl std::str::FromStr for Scenario {
-    type Err = String;
+    type Err = ScenarioError;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let spec = spec.trim();
@@ -63,59 +121,59 @@ impl std::str::FromStr for Scenario {
             Some((k, a)) => (k, Some(a)),
             None => (fault, None),
         };
-        let need = |what: &str| -> Result<&str, String> {
+        let need = |what: &'static str| -> Result<&str, ScenarioError> {
             arg.filter(|a| !a.is_empty())
-                .ok_or_else(|| format!("scenario {kind:?} needs {what}"))
+                .ok_or_else(|| ScenarioError::NeedsArgument {
+                    kind: kind.to_owned(),
+                    what,
+                })
         };
         let fault = match kind {
             "fail-at" => Fault::FailAt(need("a subtask name (fail-at:Wait node)")?.to_owned()),
-            "latency" => {
-                let ms: u64 = need("milliseconds (latency:250)")?
-                    .parse()
-                    .map_err(|_| format!("latency {arg:?} is not a number of milliseconds"))?;
-                if ms > MAX_LATENCY_MS {
-                    return Err(format!("latency {ms} ms is over {MAX_LATENCY_MS} ms"));
-                }
-                Fault::Latency(ms)
-            }
-            "error" => {
-                let status: u16 = need("an HTTP status (error:503)")?
-                    .parse()
-                    .map_err(|_| format!("error status {arg:?} is not a number"))?;
-                if !(400..=599).contains(&status) {
-                    return Err(format!("error status {status} is not in 400-599"));
-                }
-                Fault::Error(status)
-            }
-            "throttle" => {
-                let a = need("N/MS (throttle:5/60000)")?;
-                let parsed = a
-                    .split_once('/')
-                    .and_then(|(n, ms)| Some((n.parse::<u32>().ok()?, ms.parse::<i64>().ok()?)));
-                match parsed {
-                    Some((limit, window_ms)) if (1..=MAX_WINDOW_MS).contains(&window_ms) => {
-                        Fault::Throttle { limit, window_ms }
-                    }
-                    _ => {
-                        return Err(format!(
-                            "throttle {a:?} is not N/MS with MS from 1 to {MAX_WINDOW_MS}"
-                        ));
-                    }
-                }
-            }
+            "latency" => parse_latency(need("milliseconds (latency:250)")?)?,
+            "error" => parse_error(need("an HTTP status (error:503)")?)?,
+            "throttle" => parse_throttle(need("N/MS (throttle:5/60000)")?)?,
             "drop" if arg.is_none() => Fault::Drop,
-            _ => {
-                return Err(format!(
-                    "unknown scenario {spec:?} (expected fail-at:SUBTASK, latency:MS, error:STATUS, throttle:N/MS or drop, each optionally @[METHOD ]PATH)"
-                ));
-            }
+            _ => return Err(ScenarioError::Unknown(spec.to_owned())),
         };
         Ok(Self { fault, route })
     }
 }
 
+fn parse_latency(arg: &str) -> Result<Fault, ScenarioError> {
+    let ms: u64 = arg
+        .parse()
+        .map_err(|_| ScenarioError::BadLatency(arg.to_owned()))?;
+    if ms > MAX_LATENCY_MS {
+        return Err(ScenarioError::LatencyTooLong(ms));
+    }
+    Ok(Fault::Latency(ms))
+}
+
+fn parse_error(arg: &str) -> Result<Fault, ScenarioError> {
+    let status: u16 = arg
+        .parse()
+        .map_err(|_| ScenarioError::BadStatus(arg.to_owned()))?;
+    if !(400..=599).contains(&status) {
+        return Err(ScenarioError::NotAnErrorStatus(status));
+    }
+    Ok(Fault::Error(status))
+}
+
+fn parse_throttle(arg: &str) -> Result<Fault, ScenarioError> {
+    let parsed = arg
+        .split_once('/')
+        .and_then(|(n, ms)| Some((n.parse::<u32>().ok()?, ms.parse::<i64>().ok()?)));
+    match parsed {
+        Some((limit, window_ms)) if (1..=MAX_WINDOW_MS).contains(&window_ms) => {
+            Ok(Fault::Throttle { limit, window_ms })
+        }
+        _ => Err(ScenarioError::BadThrottle(arg.to_owned())),
+    }
+}
+
 impl std::str::FromStr for RouteFilter {
-    type Err = String;
+    type Err = ScenarioError;
 
     /// `[METHOD ]PATH`, PATH a glob starting with `/`.
     fn from_str(r: &str) -> Result<Self, Self::Err> {
@@ -130,15 +188,13 @@ impl RouteFilter {
     }
 }
 
-fn parse_route(r: &str) -> Result<RouteFilter, String> {
+fn parse_route(r: &str) -> Result<RouteFilter, ScenarioError> {
     let (method, path) = match r.split_once(' ') {
         Some((m, p)) => (Some(m.trim().to_ascii_uppercase()), p.trim()),
         None => (None, r),
     };
     if !path.starts_with('/') {
-        return Err(format!(
-            "scenario route {r:?} must be a path starting with /"
-        ));
+        return Err(ScenarioError::BadRoute(r.to_owned()));
     }
     Ok(RouteFilter {
         method,
@@ -167,16 +223,9 @@ impl fmt::Display for Scenario {
 }
 
 impl Scenario {
-    /// Whether this scenario applies to a request.
-    pub fn applies_to(&self, method: &str, path: &str) -> bool {
-        match &self.route {
-            None => path.starts_with("/api/"),
-            Some(r) => r.matches(method, path),
-        }
-    }
-
-    /// Refuses a `fail-at` naming a subtask the task lacks, listing the ones it has.
-    pub fn check(&self, template: &TaskTemplate) -> Result<(), ScenarioError> {
+    /// Checks a `fail-at` scenario against the subtasks of the mock's task: a name it does not
+    /// have would never fire, so it is refused up front, listing the names it has.
+    pub fn check_subtasks(&self, template: &TaskTemplate) -> Result<(), ScenarioError> {
         match &self.fault {
             Fault::FailAt(name)
                 if !template
@@ -191,10 +240,18 @@ impl Scenario {
             _ => Ok(()),
         }
     }
+
+    /// Whether this scenario applies to a request.
+    pub fn applies_to(&self, method: &str, path: &str) -> bool {
+        match &self.route {
+            None => path.starts_with("/api/"),
+            Some(r) => r.matches(method, path),
+        }
+    }
 }
 
 /// Parses the `X-OCP-Mock-Scenario` header: scenarios separated by `;`.
-pub fn parse_list(header: &str) -> Result<Vec<Scenario>, String> {
+pub fn parse_list(header: &str) -> Result<Vec<Scenario>, ScenarioError> {
     header
         .split(';')
         .filter(|s| !s.trim().is_empty())
@@ -249,9 +306,32 @@ mod tests {
             ("drop@api", "must be a path"),
             ("fail-at:", "needs a subtask name"),
         ] {
-            let err = spec.parse::<Scenario>().unwrap_err();
+            let err = spec.parse::<Scenario>().unwrap_err().to_string();
             assert!(err.contains(why), "{spec}: {err}");
         }
+        assert_eq!(
+            "latency:soon".parse::<Scenario>().unwrap_err().to_string(),
+            "latency \"soon\" is not a number of milliseconds"
+        );
+    }
+
+    #[test]
+    fn a_fail_at_naming_no_subtask_lists_the_names_there_are() {
+        let template = TaskTemplate::documented();
+        let ok: Scenario = "fail-at:wait NODE".parse().unwrap();
+        assert_eq!(ok.check_subtasks(&template), Ok(()));
+        let err = "fail-at:Nope"
+            .parse::<Scenario>()
+            .unwrap()
+            .check_subtasks(&template)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "fail-at: the task has no subtask \"Nope\" (it has: Delete obproxy info, \
+             Unreserve host, Stop and uninstall obproxy, Finish node, Offline obproxy exporter, \
+             Prepare offline obproxy, Wait node, Start node)"
+        );
     }
 
     #[test]
@@ -268,15 +348,3 @@ mod tests {
     }
 }
 
-/// A scenario this mock cannot apply.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ScenarioError {
-    /// `fail-at` names a subtask the task does not have.
-    #[error("fail-at: the task has no subtask {name:?} (it has: {})", known.join(", "))]
-    UnknownSubtask {
-        /// The name the scenario gave.
-        name: String,
-        /// The subtasks the task has, in order.
-        known: Vec<String>,
-    },
-}

@@ -88,7 +88,7 @@ impl Settings {
     /// naming a subtask the task does not have.
     pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
         let template = TaskTemplate::documented();
-        self.scenarios.iter().try_for_each(|s| s.check(&template))
+        self.scenarios.iter().try_for_each(|s| s.check_subtasks(&template))
     }
 }
 

@@ -15,18 +15,21 @@ use crate::mock::journal::Journal;
 use crate::mock::scenario::{Fault, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
-use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun, TaskState};
+use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun};
 use crate::ocp::error::{
     CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER, SERVER_STATUS_CONFLICT,
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
+use crate::ocp::task::TaskStatus;
 use crate::ocp::task::TaskTemplate;
 
 /// When a request arrived and the trace id it answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
+    /// The arrival instant, on the mock's clock.
     pub arrival_ms: i64,
+    /// The `traceId` every envelope of this request carries.
     pub trace_id: String,
 }
 
@@ -41,18 +44,24 @@ struct Active {
 /// What the active scenarios do to one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
+    /// Close the connection without an answer.
     pub drop: bool,
+    /// Hold the answer this long.
     pub latency_ms: u64,
+    /// Answer with an error envelope of this status.
     pub error: Option<u16>,
     /// `RateLimit-Limit`, `-Remaining`, `-Reset` of a matching throttle.
     pub rate_limit: Option<(u32, u32, i64)>,
+    /// Past a throttle's limit: answer 429.
     pub throttled: bool,
+    /// A task created by this request fails at this subtask.
     pub fail_at: Option<String>,
 }
 
 /// Everything that changes while the mock runs.
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The OBProxy clusters, servers and hosts as they stand.
     pub inventory: Inventory,
     clock: Clock,
     trace_ids: TraceIds,
@@ -66,6 +75,7 @@ pub struct State {
     task_retention: usize,
     respawn_deleted: bool,
     scenarios: Vec<Active>,
+    /// The recent requests, for the admin API.
     pub journal: Journal,
 }
 
@@ -77,6 +87,7 @@ pub struct Store {
 }
 
 impl Store {
+    /// The state the settings describe, kept to return to on reset.
     pub fn new(settings: &Settings, template: &TaskTemplate) -> Self {
         let initial = State {
             inventory: settings.inventory.clone(),
@@ -135,14 +146,17 @@ impl State {
         }
     }
 
+    /// The instant of the latest request on the mock's clock.
     pub fn now_ms(&self) -> i64 {
         self.now_ms
     }
 
+    /// The active scenarios, in the order they were set.
     pub fn scenarios(&self) -> Vec<Scenario> {
         self.scenarios.iter().map(|a| a.scenario.clone()).collect()
     }
 
+    /// Replaces the active scenarios; throttling windows start afresh.
     pub fn set_scenarios(&mut self, scenarios: Vec<Scenario>) {
         self.scenarios = scenarios.into_iter().map(Active::new).collect();
     }
@@ -211,7 +225,7 @@ impl State {
         let Some(task) = self.tasks.get(&task_id) else {
             return;
         };
-        if task.state == TaskState::Running {
+        if task.state == TaskStatus::Running {
             self.running.insert(task_id);
             return;
         }
@@ -220,7 +234,7 @@ impl State {
         if !self.running.remove(&task_id) {
             return;
         }
-        if task.state == TaskState::Successful {
+        if task.state == TaskStatus::Successful {
             for &(id, _) in &task.origin.servers {
                 if self.respawn_deleted {
                     self.inventory.set_server_status(id, "RUNNING", "NORMAL");
@@ -238,7 +252,7 @@ impl State {
             let oldest_finished = self
                 .tasks
                 .iter()
-                .find(|(_, t)| t.state == TaskState::Successful)
+                .find(|(_, t)| t.state == TaskStatus::Successful)
                 .map(|(id, _)| *id);
             match oldest_finished {
                 Some(id) => {
@@ -266,35 +280,10 @@ impl State {
         let cluster = self.inventory.cluster(cluster_id).ok_or_else(|| {
             OcpError::new(&CLUSTER_NOT_FOUND, vec![cluster_id.to_string()]).with_target("id")
         })?;
-        let mut servers = Vec::with_capacity(server_ids.len());
-        for &id in server_ids {
-            let server = self.inventory.server(id).ok_or_else(|| {
-                OcpError::new(&SERVER_NOT_FOUND, vec![id.to_string()]).with_target("obproxyIds")
-            })?;
-            if server.cluster_id != cluster_id {
-                return Err(OcpError::new(
-                    &SERVER_NOT_IN_CLUSTER,
-                    vec![id.to_string(), cluster_id.to_string()],
-                )
-                .with_target("obproxyIds")
-                .with_debug(format!(
-                    "obproxy server {id} belongs to cluster {}",
-                    server.cluster_id
-                )));
-            }
-            if server.status == "DELETING" || server.operate_status == "OPERATING" {
-                return Err(OcpError::new(
-                    &SERVER_STATUS_CONFLICT,
-                    vec![id.to_string(), server.status.clone()],
-                )
-                .with_target("obproxyIds")
-                .with_debug(format!(
-                    "obproxy server {id} is {} / {}: another operation is under way",
-                    server.status, server.operate_status
-                )));
-            }
-            servers.push((id, server.host_id));
-        }
+        let servers = server_ids
+            .iter()
+            .map(|&id| self.deletable_server(cluster_id, id))
+            .collect::<Result<Vec<_>, _>>()?;
         let origin = TaskOrigin {
             task_id: self.next_task_id,
             first_subtask_id: self.next_subtask_id,
@@ -320,6 +309,36 @@ impl State {
         Ok(answer)
     }
 
+    /// Server `id` with its host, if it may be deleted from cluster `cluster_id` now.
+    fn deletable_server(&self, cluster_id: i64, id: i64) -> Result<(i64, i64), OcpError> {
+        let server = self.inventory.server(id).ok_or_else(|| {
+            OcpError::new(&SERVER_NOT_FOUND, vec![id.to_string()]).with_target("obproxyIds")
+        })?;
+        if server.cluster_id != cluster_id {
+            return Err(OcpError::new(
+                &SERVER_NOT_IN_CLUSTER,
+                vec![id.to_string(), cluster_id.to_string()],
+            )
+            .with_target("obproxyIds")
+            .with_debug(format!(
+                "obproxy server {id} belongs to cluster {}",
+                server.cluster_id
+            )));
+        }
+        if server.status == "DELETING" || server.operate_status == "OPERATING" {
+            return Err(OcpError::new(
+                &SERVER_STATUS_CONFLICT,
+                vec![id.to_string(), server.status.clone()],
+            )
+            .with_target("obproxyIds")
+            .with_debug(format!(
+                "obproxy server {id} is {} / {}: another operation is under way",
+                server.status, server.operate_status
+            )));
+        }
+        Ok((id, server.host_id))
+    }
+
     fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
         self.tasks
             .get_mut(&id)
@@ -338,7 +357,7 @@ impl State {
         let task = self.task_mut(id)?;
         if let TaskPace::Polls(steps) = pace {
             for _ in 0..steps {
-                if task.state != TaskState::Running {
+                if task.state != TaskStatus::Running {
                     break;
                 }
                 task.step(now_ms);
@@ -370,6 +389,7 @@ impl State {
         Ok(data)
     }
 
+    /// Cluster `id` as `GET /api/v2/obproxy/clusters/{id}` shows it, or `ODP21001`.
     pub fn cluster(&self, id: i64) -> Result<Value, OcpError> {
         let c = self.inventory.cluster(id).ok_or_else(|| {
             OcpError::new(&CLUSTER_NOT_FOUND, vec![id.to_string()]).with_target("id")

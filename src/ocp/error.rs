@@ -8,8 +8,11 @@
 pub struct ErrorCode {
     /// The prefixed id, e.g. `ODP21001`; the numeric part is the integer `code`.
     pub id: &'static str,
+    /// The HTTP status the mock answers it with.
     pub status: u16,
+    /// The English message, `{0}`, `{1}` to fill in.
     pub en: &'static str,
+    /// The Chinese message, `{0}`, `{1}` to fill in.
     pub zh: &'static str,
 }
 
@@ -21,12 +24,14 @@ impl ErrorCode {
     }
 }
 
+/// A parameter empty or invalid (a path id that is not a Long): 400.
 pub const INVALID_PARAMETER: ErrorCode = ErrorCode {
     id: "COM10001",
     status: 400,
     en: "The input parameter {0} is empty or invalid. Please check and try again.",
     zh: "传入的参数为空或者不合法：{0}，请检查后重试",
 };
+/// A request the mock cannot read at all: 400.
 pub const INVALID_REQUEST: ErrorCode = ErrorCode {
     id: "COM10003",
     status: 400,
@@ -65,48 +70,56 @@ pub const PAYLOAD_TOO_LARGE: ErrorCode = ErrorCode {
     status: 413,
     ..INVALID_REQUEST
 };
+/// A known route with the wrong method: 405.
 pub const METHOD_NOT_SUPPORTED: ErrorCode = ErrorCode {
     id: "COM10008",
     status: 405,
     en: "The method is not supported.",
     zh: "不支持的方法",
 };
+/// No or wrong credentials: 401.
 pub const NOT_LOGGED_IN: ErrorCode = ErrorCode {
     id: "IAM10000",
     status: 401,
     en: "The current user has not logged on or a logon error has occurred. Please log on and try again.",
     zh: "当前用户没有登录或登录出错了，请登陆后重试",
 };
+/// A role that may not do this (a viewer's write): 403.
 pub const NOT_AUTHORIZED: ErrorCode = ErrorCode {
     id: "IAM11000",
     status: 403,
     en: "You are not authorized to perform the corresponding operation. Contact the administrator.",
     zh: "没有权限进行对应操作，请联系管理员",
 };
+/// No task of that id: 404.
 pub const TASK_NOT_FOUND: ErrorCode = ErrorCode {
     id: "TSK10001",
     status: 404,
     en: "The {0} task does not exist.",
     zh: "任务 {0} 不存在",
 };
+/// No OBProxy cluster of that id: 404.
 pub const CLUSTER_NOT_FOUND: ErrorCode = ErrorCode {
     id: "ODP21001",
     status: 404,
     en: "The OBProxy cluster with the ID of {0} is not found.",
     zh: "未找到obproxy cluster, id={0}",
 };
+/// No OBProxy server of that id: 404.
 pub const SERVER_NOT_FOUND: ErrorCode = ErrorCode {
     id: "ODP21002",
     status: 404,
     en: "The OBProxy server with the ID of {0} is not found.",
     zh: "未找到obproxy server, id={0}",
 };
+/// A server being deleted or operated on: 409.
 pub const SERVER_STATUS_CONFLICT: ErrorCode = ErrorCode {
     id: "ODP21016",
     status: 409,
     en: "The status of the OBProxy server [{0}] is invalid:[{1}], the operation is not allowed",
     zh: "OBProxy server[{0}]的状态不合法:[{1}], 不允许该操作",
 };
+/// A server of another cluster named in the path: 400.
 pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
     id: "ODP21019",
     status: 400,
@@ -114,6 +127,7 @@ pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
     zh: "OBProxy server {0} 不在OBProxy集群 {1} 中，不允许该操作",
 };
 
+/// An operation the task's status does not allow (a retry of a running task): 409.
 pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
     id: "TSK10007",
     status: 409,
@@ -148,7 +162,9 @@ fn clip(value: &str, max: usize) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Language {
     #[default]
+    /// English (`en-US`), the default.
     En,
+    /// Chinese (`zh-CN`).
     Zh,
 }
 
@@ -182,15 +198,18 @@ pub enum ErrorCodeStyle {
     String,
 }
 
+/// A `--error-code` value that names no [`ErrorCodeStyle`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown error code style {0:?} (expected number or string)")]
+pub struct UnknownCodeStyle(pub String);
+
 impl std::str::FromStr for ErrorCodeStyle {
-    type Err = String;
+    type Err = UnknownCodeStyle;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "number" => Ok(Self::Number),
             "string" => Ok(Self::String),
-            other => Err(format!(
-                "unknown error code style {other:?} (expected number or string)"
-            )),
+            other => Err(UnknownCodeStyle(other.to_owned())),
         }
     }
 }
@@ -198,6 +217,7 @@ impl std::str::FromStr for ErrorCodeStyle {
 /// An error answer before it is put in an envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcpError {
+    /// The row of OCP's error table.
     pub code: &'static ErrorCode,
     /// Values for `{0}`, `{1}`, ... in the message.
     pub args: Vec<String>,
@@ -211,7 +231,27 @@ pub struct OcpError {
     pub headers: Vec<(&'static str, String)>,
 }
 
+/// The status, the id and the English message: `404 ODP21001: ...`, for logs and tests.
+impl std::fmt::Display for OcpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status(),
+            self.code.id,
+            self.message(Language::En)
+        )?;
+        match &self.debug_message {
+            Some(debug) => write!(f, " ({debug})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for OcpError {}
+
 impl OcpError {
+    /// An error of `code` with its message's placeholders filled by `args`.
     pub fn new(code: &'static ErrorCode, args: Vec<String>) -> Self {
         Self {
             code,
@@ -223,21 +263,25 @@ impl OcpError {
         }
     }
 
+    /// Adds `debugMessage`: what exactly was wrong.
     pub fn with_debug(mut self, debug: impl Into<String>) -> Self {
         self.debug_message = Some(debug.into());
         self
     }
 
+    /// Adds `target`: the parameter or resource at fault.
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
         self
     }
 
+    /// Adds a response header (`Allow`, `RateLimit-*`).
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
 
+    /// The HTTP status of the answer.
     pub fn status(&self) -> u16 {
         self.status_override.unwrap_or(self.code.status)
     }
@@ -277,6 +321,7 @@ impl OcpError {
         .with_debug(clip(&format!("parameter {name}: {why}"), 200))
     }
 
+    /// A path OCP does not have: 404.
     pub fn no_such_route(method: &str, path: &str) -> Self {
         Self::new(
             &NO_SUCH_ROUTE,
@@ -284,6 +329,7 @@ impl OcpError {
         )
     }
 
+    /// A body over the limit: 413.
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
             &PAYLOAD_TOO_LARGE,
@@ -291,6 +337,7 @@ impl OcpError {
         )
     }
 
+    /// A body that could not be read off the connection: 400.
     pub fn unreadable_body(why: &str) -> Self {
         Self::new(
             &INVALID_REQUEST,
@@ -301,6 +348,7 @@ impl OcpError {
         )
     }
 
+    /// A body that did not arrive in time: 408.
     pub fn body_timeout(limit: std::time::Duration) -> Self {
         Self::new(&REQUEST_TIMEOUT, Vec::new()).with_debug(format!(
             "the request body did not arrive within {} ms",
@@ -308,6 +356,7 @@ impl OcpError {
         ))
     }
 
+    /// A request target over the limit: 414.
     pub fn uri_too_long(limit: usize) -> Self {
         Self::new(
             &URI_TOO_LONG,
@@ -315,6 +364,7 @@ impl OcpError {
         )
     }
 
+    /// Headers over the limit: 431.
     pub fn headers_too_large(limit: usize) -> Self {
         Self::new(
             &HEADERS_TOO_LARGE,
@@ -322,6 +372,7 @@ impl OcpError {
         )
     }
 
+    /// Past the connection limit: 503.
     pub fn too_many_connections(limit: usize) -> Self {
         Self::new(
             &TOO_MANY_CONNECTIONS,
@@ -331,6 +382,7 @@ impl OcpError {
         )
     }
 
+    /// A known path with the wrong method: 405 `COM10008` with `Allow`.
     pub fn method_not_supported(method: &str, allow: &str) -> Self {
         Self::new(&METHOD_NOT_SUPPORTED, Vec::new())
             .with_debug(format!(

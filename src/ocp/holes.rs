@@ -15,6 +15,17 @@ pub fn hole(name: &str) -> Value {
     Value::String(format!("{MARK}{name}\u{1}"))
 }
 
+/// Why a document could not be cut into holes (only reachable with a broken template).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HolesError {
+    /// A placeholder's text was cut short.
+    #[error("unterminated hole")]
+    Unterminated,
+    /// A placeholder names a hole the caller did not list.
+    #[error("unknown hole {0:?}")]
+    Unknown(String),
+}
+
 #[derive(Debug, Clone)]
 enum Part {
     Text(String),
@@ -30,21 +41,19 @@ pub struct Holes {
 impl Holes {
     /// Serialises `value`; each placeholder made by [`hole`] with the i-th of `names` becomes
     /// hole i. Returns the name of a placeholder that is not in `names`, if any.
-    pub fn new(value: &Value, names: &[&str]) -> Result<Self, String> {
+    pub fn new(value: &Value, names: &[&str]) -> Result<Self, HolesError> {
         let text = value.to_string();
         let mut parts = Vec::new();
         let mut rest = text.as_str();
         while let Some(start) = rest.find(SERIALISED_START) {
             parts.push(Part::Text(rest[..start].to_owned()));
             let after = &rest[start + SERIALISED_START.len()..];
-            let end = after
-                .find(SERIALISED_END)
-                .ok_or_else(|| "unterminated hole".to_owned())?;
+            let end = after.find(SERIALISED_END).ok_or(HolesError::Unterminated)?;
             let name = &after[..end];
             let index = names
                 .iter()
                 .position(|n| *n == name)
-                .ok_or_else(|| format!("unknown hole {name:?}"))?;
+                .ok_or_else(|| HolesError::Unknown(name.to_owned()))?;
             parts.push(Part::Hole(index));
             rest = &after[end + SERIALISED_END.len()..];
         }
@@ -105,6 +114,9 @@ mod tests {
 
     #[test]
     fn an_unknown_hole_is_refused() {
-        assert!(Holes::new(&json!({"a": hole("z")}), &["x"]).is_err());
+        assert_eq!(
+            Holes::new(&json!({"a": hole("z")}), &["x"]).unwrap_err(),
+            HolesError::Unknown("z".into())
+        );
     }
 }

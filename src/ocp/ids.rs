@@ -1,24 +1,18 @@
 //! Path ids as OCP reads them: each a Java `Long`, lists comma-separated.
 
-/// Why a path id is not a Long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a path id is not a Long: OCP answers each with a 400 naming the parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// Nothing between two commas, or nothing at all.
+    #[error("empty item")]
     Empty,
+    /// Something other than an optional sign and ASCII digits.
+    #[error("not a Long (expected an optional sign and ASCII digits)")]
     NotANumber,
+    /// Digits that do not fit in 64 bits.
+    #[error("out of the range of a signed 64-bit Long")]
     OutOfRange,
 }
-
-impl std::fmt::Display for IdError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Empty => "empty item",
-            Self::NotANumber => "not a Long (expected an optional sign and ASCII digits)",
-            Self::OutOfRange => "out of the range of a signed 64-bit Long",
-        })
-    }
-}
-
-impl std::error::Error for IdError {}
 
 /// Parses one Long: an optional `+` or `-`, then ASCII digits, within 64 bits.
 ///
@@ -35,16 +29,13 @@ pub fn parse_long(s: &str) -> Result<i64, IdError> {
 }
 
 /// One item of a list that is not a Long, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("item {item:?}: {error}")]
 pub struct BadItem {
+    /// The item as written.
     pub item: String,
+    /// Why it is not a Long.
     pub error: IdError,
-}
-
-impl std::fmt::Display for BadItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "item {:?}: {}", self.item, self.error)
-    }
 }
 
 /// Parses a comma-separated list of Longs; a repeated id counts once, first place kept.

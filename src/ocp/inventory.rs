@@ -16,10 +16,15 @@ pub const DEFAULT_INVENTORY: &str = include_str!("../../fixtures/inventory.json"
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObproxyCluster {
+    /// The cluster's id, as paths name it.
     pub id: i64,
+    /// Its name: a new task's `stringMap.service_name`.
     pub name: String,
+    /// The address clients connect to.
     pub address: String,
+    /// The port clients connect to.
     pub port: u16,
+    /// How OBProxy finds the OceanBase clusters behind it (`RS_LIST`, ...).
     pub work_mode: String,
 }
 
@@ -27,8 +32,11 @@ pub struct ObproxyCluster {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Host {
+    /// The host's id: a server's `hostId`, a task's `host_ids`.
     pub id: i64,
+    /// Its IP address: a server's `ip`.
     pub ip: String,
+    /// Its host name.
     pub name: String,
 }
 
@@ -36,11 +44,17 @@ pub struct Host {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObproxyServer {
+    /// The server's id, as a Delete OBProxy call names it.
     pub id: i64,
+    /// The cluster it belongs to.
     pub cluster_id: i64,
+    /// The host it runs on.
     pub host_id: i64,
+    /// The SQL port (2883 by default).
     pub sql_port: u16,
+    /// The metrics exporter's port (2884 by default).
     pub exporter_port: u16,
+    /// The OBProxy version it runs.
     pub version: String,
     /// CREATING, RUNNING, RESTARTING, UPGRADING, REFRESHING, DELETING, UNAVAILABLE, TAKINGOVER.
     pub status: String,
@@ -110,19 +124,14 @@ fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
 }
 
 /// Why an inventory file was refused: where (a JSON pointer) and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at {pointer:?}: {reason}")]
 pub struct InventoryError {
+    /// Where in the file, as a JSON pointer (`""` is the whole file).
     pub pointer: String,
+    /// What is wrong there.
     pub reason: String,
 }
-
-impl std::fmt::Display for InventoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at {:?}: {}", self.pointer, self.reason)
-    }
-}
-
-impl std::error::Error for InventoryError {}
 
 /// Every `operateStatus` OCP documents for an OBProxy server.
 pub const OPERATE_STATUSES: [&str; 2] = ["NORMAL", "OPERATING"];
@@ -206,18 +215,22 @@ impl Inventory {
         Ok(inv)
     }
 
+    /// Cluster `id`, if there is one.
     pub fn cluster(&self, id: i64) -> Option<&ObproxyCluster> {
         self.clusters.get(&id)
     }
 
+    /// Server `id`, if there is one.
     pub fn server(&self, id: i64) -> Option<&ObproxyServer> {
         self.servers.get(&id)
     }
 
+    /// Host `id`, if there is one.
     pub fn host(&self, id: i64) -> Option<&Host> {
         self.hosts.get(&id)
     }
 
+    /// Every cluster, by id.
     pub fn clusters(&self) -> impl Iterator<Item = &ObproxyCluster> {
         self.clusters.values()
     }

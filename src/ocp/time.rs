@@ -1,11 +1,38 @@
 //! OCP's time format: `2021-09-03T16:31:58.151+08:00`, written and read.
+//!
+//! The calendar is the `time` crate's; this file only pins OCP's shape of it: milliseconds,
+//! the server's zone, and an offset written with a colon.
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, UtcOffset};
 
 /// OCP renders times in the server's zone; the documented examples use +08:00.
 pub const OFFSET_MINUTES: i64 = 8 * 60;
 
+/// The zone of [`OFFSET_MINUTES`], as the calendar takes it.
+const OFFSET: UtcOffset = offset!(+8);
+
+/// How OCP writes a time: always three fractional digits and a signed offset with a colon.
+const WRITTEN: &[BorrowedFormatItem<'_>] = format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
+);
+
+/// What OCP's documentation shows: 0 to 9 fractional digits, any offset with a colon.
+const READ: &[BorrowedFormatItem<'_>] = format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory]:[offset_minute]"
+);
+
+/// The earliest instant written as is: `0000-01-01T00:00:00.000+08:00`; earlier ones are
+/// written as this one, as OCP's four-digit years cannot show them.
+pub const MIN_MS: i64 = -62_167_248_000_000;
+
+/// The latest instant written as is: `9999-12-31T23:59:59.999+08:00`.
+pub const MAX_MS: i64 = 253_402_271_999_999;
+
 /// Renders epoch milliseconds as OCP does: `2021-09-03T16:31:58.151+08:00`.
 pub fn format_time(epoch_ms: i64) -> String {
-    let mut out = Vec::with_capacity(31);
+    let mut out = Vec::with_capacity(29);
     write_digits(&mut out, epoch_ms);
     String::from_utf8(out).unwrap_or_default()
 }
@@ -18,130 +45,76 @@ pub fn write_time(out: &mut Vec<u8>, epoch_ms: i64) {
 }
 
 fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
-    let local = epoch_ms + OFFSET_MINUTES * 60_000;
-    let days = local.div_euclid(86_400_000);
-    let ms_of_day = local.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    let off = OFFSET_MINUTES.abs();
-    let fields: [(i64, u32, u8); 8] = [
-        (y, 4, b'-'),
-        (m, 2, b'-'),
-        (d, 2, b'T'),
-        (ms_of_day / 3_600_000, 2, b':'),
-        (ms_of_day / 60_000 % 60, 2, b':'),
-        (ms_of_day / 1000 % 60, 2, b'.'),
-        (
-            ms_of_day % 1000,
-            3,
-            if OFFSET_MINUTES < 0 { b'-' } else { b'+' },
-        ),
-        (off / 60, 2, b':'),
-    ];
-    for (n, width, after) in fields {
-        push_padded(out, n, width);
-        out.push(after);
+    let nanos = i128::from(epoch_ms.clamp(MIN_MS, MAX_MS)) * 1_000_000;
+    // Both conversions hold for every clamped instant: the calendar covers years -9999 to 9999.
+    if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(nanos) {
+        let _ = at.to_offset(OFFSET).format_into(out, WRITTEN);
     }
-    push_padded(out, off % 60, 2);
 }
 
-/// `n` in decimal, zero-padded to `width` digits (at most 4).
-fn push_padded(out: &mut Vec<u8>, n: i64, width: u32) {
-    let n = n.unsigned_abs();
-    let digits = [
-        b'0' + (n / 1000 % 10) as u8,
-        b'0' + (n / 100 % 10) as u8,
-        b'0' + (n / 10 % 10) as u8,
-        b'0' + (n % 10) as u8,
-    ];
-    let width = (width as usize).min(4);
-    out.extend_from_slice(&digits[4 - width..]);
-}
-
-/// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use.
+/// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use (0 to 9
+/// fractional digits, read to the millisecond).
 pub fn parse_time(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    if b.len() < 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+    // The calendar also reads a signed year; OCP's has four bare digits.
+    if !s.as_bytes().first()?.is_ascii_digit() {
         return None;
     }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut i = 19;
-    let mut ms = 0;
-    if b.get(i) == Some(&b'.') {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        let frac = s.get(start..i)?;
-        let digits: String = frac.chars().chain("000".chars()).take(3).collect();
-        ms = digits.parse().ok()?;
-    }
-    let sign = match b.get(i)? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    if b.len() != i + 6 || b[i + 3] != b':' {
-        return None;
-    }
-    let offset = sign * (num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?);
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 24 + h) * 60 + mi - offset) * 60_000 + sec * 1000 + ms)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    let at = OffsetDateTime::parse(s, READ).ok()?;
+    i64::try_from(at.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Known answers: instants in epoch milliseconds and how they read at +08:00, computed
+    /// independently (GNU `date -d '<time>+08:00' +%s`), across leap days, century years and the
+    /// ends of the four-digit range.
+    const KNOWN: &[(i64, &str)] = &[
+        (-62_167_248_000_000, "0000-01-01T00:00:00.000+08:00"),
+        (-62_162_107_200_000, "0000-02-29T12:00:00.000+08:00"),
+        (-62_135_625_600_001, "0000-12-31T23:59:59.999+08:00"),
+        (-62_135_625_600_000, "0001-01-01T00:00:00.000+08:00"),
+        (-11_670_940_801_000, "1600-02-29T23:59:59.000+08:00"),
+        (-2_209_017_601_000, "1899-12-31T23:59:59.000+08:00"),
+        (-2_203_920_000_000, "1900-03-01T00:00:00.000+08:00"),
+        (-28_801_000, "1969-12-31T23:59:59.000+08:00"),
+        (-1, "1970-01-01T07:59:59.999+08:00"),
+        (0, "1970-01-01T08:00:00.000+08:00"),
+        (946_655_999_999, "1999-12-31T23:59:59.999+08:00"),
+        (946_656_000_000, "2000-01-01T00:00:00.000+08:00"),
+        (951_753_600_000, "2000-02-29T00:00:00.000+08:00"),
+        (951_840_000_000, "2000-03-01T00:00:00.000+08:00"),
+        (1_630_657_918_151, "2021-09-03T16:31:58.151+08:00"),
+        (1_709_222_399_007, "2024-02-29T23:59:59.007+08:00"),
+        (4_107_513_599_000, "2100-02-28T23:59:59.000+08:00"),
+        (4_107_513_600_000, "2100-03-01T00:00:00.000+08:00"),
+        (13_574_563_200_000, "2400-02-29T08:00:00.000+08:00"),
+        (253_402_271_999_999, "9999-12-31T23:59:59.999+08:00"),
+    ];
+
     #[test]
-    fn documented_instants_round_trip() {
-        for s in [
-            "2021-09-03T16:31:58.151+08:00",
-            "2020-02-29T00:00:00.000+08:00",
-            "1999-12-31T23:59:59.999+08:00",
-        ] {
-            assert_eq!(format_time(parse_time(s).unwrap()), s);
+    fn known_instants_are_written_as_ocp_writes_them() {
+        for &(ms, text) in KNOWN {
+            assert_eq!(format_time(ms), text, "{ms}");
+            let mut out = Vec::new();
+            write_time(&mut out, ms);
+            assert_eq!(out, format!("\"{text}\"").into_bytes(), "{ms}");
         }
+    }
+
+    #[test]
+    fn known_times_are_read_back_to_their_instants() {
+        for &(ms, text) in KNOWN {
+            assert_eq!(parse_time(text), Some(ms), "{text}");
+        }
+    }
+
+    #[test]
+    fn instants_outside_four_digit_years_are_written_at_the_nearest_end() {
+        assert_eq!(format_time(i64::MIN), "0000-01-01T00:00:00.000+08:00");
+        assert_eq!(format_time(MIN_MS - 1), "0000-01-01T00:00:00.000+08:00");
+        assert_eq!(format_time(i64::MAX), "9999-12-31T23:59:59.999+08:00");
     }
 
     #[test]
@@ -150,6 +123,26 @@ mod tests {
         let b = parse_time("2021-09-03T08:31:58.100+00:00").unwrap();
         assert_eq!(a, b);
         assert_eq!(parse_time("2021-09-03T16:31:58+08:00").unwrap() + 100, a);
-        assert_eq!(parse_time("2021-09-03T16:31:58.1+0800"), None);
+        assert_eq!(
+            parse_time("2021-09-03T16:31:58.123456789+08:00"),
+            Some(a + 23)
+        );
+        assert_eq!(parse_time("2021-09-03T03:31:58.100-05:00"), Some(a));
+    }
+
+    #[test]
+    fn malformed_times_are_refused() {
+        for bad in [
+            "2021-09-03T16:31:58.1+0800",
+            "2021-09-03 16:31:58.100+08:00",
+            "2021-09-03T16:31:58.100",
+            "2021-09-03T16:31:58.100Z",
+            "2021-13-03T16:31:58.100+08:00",
+            "2021-02-29T16:31:58.100+08:00",
+            "+2021-09-03T16:31:58.100+08:00",
+            "",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
     }
 }

@@ -75,7 +75,7 @@ pub fn put_scenarios(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
         bad(
             "body",
             &body,
-            &format!("expected a JSON list of scenario strings: {e}"),
+            format!("expected a JSON list of scenario strings: {e}"),
         )
     })?;
     let list = scenario::parse_list(&specs.join(";")).map_err(|e| bad("body", &body, &e))?;
@@ -83,7 +83,7 @@ pub fn put_scenarios(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
         return Err(bad("body", &body, "a scenario string may not contain ';'"));
     }
     ctx.check_scenarios(&list)
-        .map_err(|e| bad("body", &body, &e.to_string()))?;
+        .map_err(|e| bad("body", &body, e))?;
     ctx.store.lock().set_scenarios(list.clone());
     Ok((200, Some(Data::Json(scenarios_json(&list)))))
 }
@@ -93,8 +93,8 @@ fn scenarios_json(list: &[Scenario]) -> Value {
 }
 
 /// OCP's invalid-parameter error for a bad admin input.
-fn bad(name: &str, value: &str, why: &str) -> OcpError {
+fn bad(name: &str, value: &str, why: impl std::fmt::Display) -> OcpError {
     OcpError::new(&INVALID_PARAMETER, vec![format!("{name}={value}")])
         .with_target(name)
-        .with_debug(why.to_owned())
+        .with_debug(why.to_string())
 }

@@ -4,21 +4,17 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// Why a Basic `Authorization` value could not be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BasicError {
+    /// The token is not standard base64.
+    #[error("malformed Basic credentials: invalid base64")]
     InvalidBase64,
+    /// The decoded bytes are not UTF-8.
+    #[error("malformed Basic credentials: not UTF-8")]
     NotUtf8,
+    /// No colon separates the user from the password.
+    #[error("malformed Basic credentials: no ':' between user and password")]
     NoColon,
-}
-
-impl std::fmt::Display for BasicError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::InvalidBase64 => "malformed Basic credentials: invalid base64",
-            Self::NotUtf8 => "malformed Basic credentials: not UTF-8",
-            Self::NoColon => "malformed Basic credentials: no ':' between user and password",
-        })
-    }
 }
 
 /// Decoded `user:password`, kept in one string.
@@ -29,10 +25,12 @@ pub struct BasicCredentials {
 }
 
 impl BasicCredentials {
+    /// The user name: before the first colon.
     pub fn user(&self) -> &str {
         &self.decoded[..self.colon]
     }
 
+    /// The password: everything after the first colon.
     pub fn password(&self) -> &str {
         &self.decoded[self.colon + 1..]
     }

@@ -23,18 +23,31 @@ pub enum Role {
     Viewer,
 }
 
+/// Why an identity given on the command line or to the builder was refused. Never quotes a
+/// password or a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// A role other than `admin` or `viewer`.
+    #[error("unknown role {0:?} (expected admin or viewer)")]
+    UnknownRole(String),
+    /// Not `A:B[:ROLE]` with both parts non-empty; holds the expected form.
+    #[error("expected {0}, with neither part empty")]
+    Malformed(&'static str),
+}
+
 impl std::str::FromStr for Role {
-    type Err = String;
+    type Err = IdentityError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "admin" => Ok(Self::Admin),
             "viewer" => Ok(Self::Viewer),
-            other => Err(format!("unknown role {other:?} (expected admin or viewer)")),
+            other => Err(IdentityError::UnknownRole(other.to_owned())),
         }
     }
 }
 
 impl Role {
+    /// The role as `--user` and `--access-key` spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -46,8 +59,11 @@ impl Role {
 /// A Basic identity: `--user NAME:PASSWORD[:ROLE]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
+    /// The user name, as `Authorization: Basic` carries it.
     pub name: String,
+    /// Compared in constant time; never printed.
     pub password: String,
+    /// What the user may do.
     pub role: Role,
 }
 
@@ -55,8 +71,11 @@ pub struct User {
 /// named after the role (`admin` or `viewer`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
+    /// The AccessKeyId of the `Authorization` header.
     pub id: String,
+    /// The key the signature is made with; never printed.
     pub secret: String,
+    /// What a signed request may do.
     pub role: Role,
 }
 
@@ -75,7 +94,7 @@ impl std::fmt::Debug for AccessKey {
 
 impl User {
     /// Parses `NAME:PASSWORD[:ROLE]`; the role defaults to admin.
-    pub fn parse(spec: &str) -> Result<Self, String> {
+    pub fn parse(spec: &str) -> Result<Self, IdentityError> {
         let (name, secret, role) = split_spec(spec, "NAME:PASSWORD[:ROLE]")?;
         Ok(Self {
             name,
@@ -87,7 +106,7 @@ impl User {
 
 impl AccessKey {
     /// Parses `ID:SECRET[:ROLE]`; the role defaults to admin.
-    pub fn parse(spec: &str) -> Result<Self, String> {
+    pub fn parse(spec: &str) -> Result<Self, IdentityError> {
         let (id, secret, role) = split_spec(spec, "ID:SECRET[:ROLE]")?;
         Ok(Self { id, secret, role })
     }
@@ -95,7 +114,7 @@ impl AccessKey {
 
 /// Splits `A:B[:ROLE]`: the last part is a role only when it names one, so a secret may hold
 /// colons (`ops:s3:cr3t` is user `ops` with password `s3:cr3t`). Errors never quote the secret.
-fn split_spec(spec: &str, form: &str) -> Result<(String, String, Role), String> {
+fn split_spec(spec: &str, form: &'static str) -> Result<(String, String, Role), IdentityError> {
     let (pair, role) = match spec.rsplit_once(':') {
         Some((rest, last)) if rest.contains(':') => match last.parse::<Role>() {
             Ok(role) => (rest, role),
@@ -105,7 +124,7 @@ fn split_spec(spec: &str, form: &str) -> Result<(String, String, Role), String> 
     };
     match pair.split_once(':') {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned(), role)),
-        _ => Err(format!("expected {form}, with neither part empty")),
+        _ => Err(IdentityError::Malformed(form)),
     }
 }
 
@@ -114,7 +133,9 @@ fn split_spec(spec: &str, form: &str) -> Result<(String, String, Role), String> 
 pub struct AuthSettings {
     /// Off with `--no-auth`: every request acts as `admin`.
     pub enabled: bool,
+    /// Who may sign in with HTTP Basic.
     pub users: Vec<User>,
+    /// Who may sign requests with AK/SK.
     pub access_keys: Vec<AccessKey>,
 }
 
@@ -144,6 +165,7 @@ pub struct Identity {
     pub id: i64,
     /// The task's `creator`.
     pub name: String,
+    /// What the caller may do.
     pub role: Role,
 }
 
@@ -368,7 +390,7 @@ mod tests {
         assert_eq!((u.password.as_str(), u.role), ("x", Role::Viewer));
         let k = AccessKey::parse("id:secret:root").unwrap();
         assert_eq!((k.secret.as_str(), k.role), ("secret:root", Role::Admin));
-        let err = User::parse(":hunter2").unwrap_err();
+        let err = User::parse(":hunter2").unwrap_err().to_string();
         assert!(!err.contains("hunter2"), "{err}");
     }
 

@@ -20,15 +20,18 @@ pub enum ClockMode {
     System,
 }
 
+/// A `--clock` value that names no [`ClockMode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown clock {0:?} (expected fixed or system)")]
+pub struct UnknownClock(pub String);
+
 impl std::str::FromStr for ClockMode {
-    type Err = String;
+    type Err = UnknownClock;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "fixed" => Ok(Self::Fixed),
             "system" => Ok(Self::System),
-            other => Err(format!(
-                "unknown clock {other:?} (expected fixed or system)"
-            )),
+            other => Err(UnknownClock(other.to_owned())),
         }
     }
 }
@@ -42,6 +45,7 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock of `mode`; the fixed one starts at `start_ms`.
     pub fn new(mode: ClockMode, start_ms: i64) -> Self {
         Self {
             mode,
@@ -78,10 +82,12 @@ pub struct TraceIds {
 }
 
 impl TraceIds {
+    /// The sequence whose first id is `seed`.
     pub fn new(seed: u64) -> Self {
         Self { next: seed }
     }
 
+    /// The next `traceId`.
     pub fn next_id(&mut self) -> String {
         let id = format!("{:016x}", self.next);
         // Knuth's MMIX constants: a full-period sequence for every seed.

@@ -5,12 +5,12 @@
 //! subtask fails. The pace is a setting: a number of steps per query (deterministic whatever the
 //! wall clock) or a duration per subtask on the mock's clock.
 
-use serde_json::{Value, json};
-
-use crate::ocp::time::format_time;
 use std::sync::Arc;
 
-use crate::ocp::task::{Layout, NewTask, TaskTemplate};
+use serde_json::{Value, json};
+
+use crate::ocp::task::{Layout, NewTask, SubtaskStatus, TaskStatus, TaskTemplate};
+use crate::ocp::time::format_time;
 
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +33,15 @@ impl Default for TaskPace {
     }
 }
 
+/// A `--task-pace` value that is not `polls:N` or `time:MS` within bounds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not polls:N or time:MS (N from 1 to {MAX_STEPS}, MS from 0 to {MAX_SUBTASK_MS})")]
+pub struct BadPace(pub String);
+
 impl std::str::FromStr for TaskPace {
-    type Err = String;
+    type Err = BadPace;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || {
-            format!(
-                "{s:?} is not polls:N or time:MS (N from 1 to {MAX_STEPS}, MS from 0 to {MAX_SUBTASK_MS})"
-            )
-        };
+        let bad = || BadPace(s.to_owned());
         match s.split_once(':') {
             Some(("polls", n)) => match n.parse::<u32>() {
                 Ok(n) if (1..=MAX_STEPS).contains(&n) => Ok(Self::Polls(n)),
@@ -55,30 +56,9 @@ impl std::str::FromStr for TaskPace {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Pending,
-    Ready,
-    Running,
-    Failed,
-    Successful,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Ready => "READY",
-            Self::Running => "RUNNING",
-            Self::Failed => "FAILED",
-            Self::Successful => "SUCCESSFUL",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Node {
-    status: Status,
+    status: SubtaskStatus,
     /// When the subtask became READY or started RUNNING: the time pace counts from it.
     since_ms: i64,
     start_ms: Option<i64>,
@@ -90,34 +70,23 @@ struct Node {
     fails: bool,
 }
 
-/// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskState {
-    Running,
-    Failed,
-    Successful,
-}
-
-impl TaskState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Running => "RUNNING",
-            Self::Failed => "FAILED",
-            Self::Successful => "SUCCESSFUL",
-        }
-    }
-}
-
 /// What a task was created from: enough to build its `data` again from the template, so a
 /// kept task costs a few hundred bytes rather than its whole JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskOrigin {
+    /// The task's id.
     pub task_id: i64,
+    /// Its first subtask id; the others follow.
     pub first_subtask_id: i64,
+    /// When it was created, on the mock's clock (`createTime`, `startTime`).
     pub created_ms: i64,
+    /// The id of who asked (`creator.id` in a task query).
     pub creator_id: i64,
+    /// The name of who asked.
     pub creator: String,
+    /// The OBProxy cluster its servers belong to.
     pub cluster_id: i64,
+    /// The cluster's name (`stringMap.service_name`).
     pub service_name: String,
     /// The servers it deletes, with their hosts.
     pub servers: Vec<(i64, i64)>,
@@ -126,8 +95,10 @@ pub struct TaskOrigin {
 /// A task after creation, moving through its DAG.
 #[derive(Debug, Clone)]
 pub struct TaskRun {
+    /// What it was created from.
     pub origin: TaskOrigin,
-    pub state: TaskState,
+    /// Where it stands.
+    pub state: TaskStatus,
     finish_ms: Option<i64>,
     retried: bool,
     nodes: Vec<Node>,
@@ -148,9 +119,9 @@ impl TaskRun {
                 let facts = template.slot_facts(slot);
                 Node {
                     status: if facts.is_some_and(|f| f.ready_at_start) {
-                        Status::Ready
+                        SubtaskStatus::Ready
                     } else {
-                        Status::Pending
+                        SubtaskStatus::Pending
                     },
                     since_ms: origin.created_ms,
                     start_ms: None,
@@ -170,7 +141,7 @@ impl TaskRun {
             .unwrap_or(0);
         Self {
             origin,
-            state: TaskState::Running,
+            state: TaskStatus::Running,
             finish_ms: None,
             retried: false,
             nodes,
@@ -213,17 +184,17 @@ impl TaskRun {
         data
     }
 
-    fn set(&mut self, i: usize, status: Status, now_ms: i64) {
+    fn set(&mut self, i: usize, status: SubtaskStatus, now_ms: i64) {
         let node = &mut self.nodes[i];
         node.status = status;
         node.since_ms = now_ms;
         match status {
-            Status::Running => {
+            SubtaskStatus::Running => {
                 node.start_ms = Some(now_ms);
                 node.finish_ms = None;
             }
-            Status::Failed | Status::Successful => node.finish_ms = Some(now_ms),
-            Status::Pending | Status::Ready => {}
+            SubtaskStatus::Failed | SubtaskStatus::Successful => node.finish_ms = Some(now_ms),
+            SubtaskStatus::Pending | SubtaskStatus::Ready | SubtaskStatus::Canceling => {}
         }
     }
 
@@ -231,25 +202,25 @@ impl TaskRun {
     /// its downstreams whose upstreams have all succeeded.
     fn end(&mut self, i: usize, at: i64) {
         if std::mem::take(&mut self.nodes[i].fails) {
-            self.set(i, Status::Failed, at);
-            self.state = TaskState::Failed;
+            self.set(i, SubtaskStatus::Failed, at);
+            self.state = TaskStatus::Failed;
             self.finish_ms = Some(at);
             return;
         }
-        self.set(i, Status::Successful, at);
+        self.set(i, SubtaskStatus::Successful, at);
         let layout = Arc::clone(&self.layout);
         for &d in layout.downstreams(&layout.slots[i]) {
-            let ready = self.nodes[d].status == Status::Pending
+            let ready = self.nodes[d].status == SubtaskStatus::Pending
                 && layout
                     .upstreams(&layout.slots[d])
                     .iter()
-                    .all(|&u| self.nodes[u].status == Status::Successful);
+                    .all(|&u| self.nodes[u].status == SubtaskStatus::Successful);
             if ready {
-                self.set(d, Status::Ready, at);
+                self.set(d, SubtaskStatus::Ready, at);
             }
         }
-        if i == self.exit && self.state == TaskState::Running {
-            self.state = TaskState::Successful;
+        if i == self.exit && self.state == TaskStatus::Running {
+            self.state = TaskStatus::Successful;
             self.finish_ms = Some(at);
         }
     }
@@ -257,14 +228,14 @@ impl TaskRun {
     /// One step: running subtasks end, ready ones start, pending ones whose upstreams are done
     /// become ready.
     pub fn step(&mut self, now_ms: i64) {
-        if self.state != TaskState::Running {
+        if self.state != TaskStatus::Running {
             return;
         }
-        let before: Vec<Status> = self.nodes.iter().map(|n| n.status).collect();
+        let before: Vec<SubtaskStatus> = self.nodes.iter().map(|n| n.status).collect();
         for (i, status) in before.iter().enumerate() {
             match status {
-                Status::Running => self.end(i, now_ms),
-                Status::Ready => self.set(i, Status::Running, now_ms),
+                SubtaskStatus::Running => self.end(i, now_ms),
+                SubtaskStatus::Ready => self.set(i, SubtaskStatus::Running, now_ms),
                 _ => {}
             }
         }
@@ -272,16 +243,16 @@ impl TaskRun {
 
     /// Runs the task on the mock's clock up to `now_ms`, each subtask taking `per_subtask_ms`.
     pub fn advance_to(&mut self, now_ms: i64, per_subtask_ms: i64) {
-        while self.state == TaskState::Running {
+        while self.state == TaskStatus::Running {
             let mut next: Option<i64> = None;
             for i in 0..self.nodes.len() {
                 let node = &self.nodes[i];
-                if node.status == Status::Ready && node.since_ms <= now_ms {
+                if node.status == SubtaskStatus::Ready && node.since_ms <= now_ms {
                     let since = node.since_ms;
-                    self.set(i, Status::Running, since);
+                    self.set(i, SubtaskStatus::Running, since);
                 }
                 let node = &self.nodes[i];
-                if node.status == Status::Running {
+                if node.status == SubtaskStatus::Running {
                     let due = node.since_ms.saturating_add(per_subtask_ms);
                     next = Some(next.map_or(due, |n: i64| n.min(due)));
                 }
@@ -291,8 +262,8 @@ impl TaskRun {
             };
             for i in 0..self.nodes.len() {
                 let node = &self.nodes[i];
-                if self.state == TaskState::Running
-                    && node.status == Status::Running
+                if self.state == TaskStatus::Running
+                    && node.status == SubtaskStatus::Running
                     && node.since_ms.saturating_add(per_subtask_ms) == at
                 {
                     self.end(i, at);
@@ -303,13 +274,13 @@ impl TaskRun {
 
     /// Resumes a FAILED task from its failed subtasks: they run again (`runTime` grows).
     /// `Err` carries the state that does not allow a retry.
-    pub fn retry(&mut self, now_ms: i64) -> Result<(), TaskState> {
-        if self.state != TaskState::Failed {
+    pub fn retry(&mut self, now_ms: i64) -> Result<(), TaskStatus> {
+        if self.state != TaskStatus::Failed {
             return Err(self.state);
         }
         for i in 0..self.nodes.len() {
-            if self.nodes[i].status == Status::Failed {
-                self.set(i, Status::Ready, now_ms);
+            if self.nodes[i].status == SubtaskStatus::Failed {
+                self.set(i, SubtaskStatus::Ready, now_ms);
                 let node = &mut self.nodes[i];
                 node.run_time += 1;
                 node.retried = true;
@@ -317,7 +288,7 @@ impl TaskRun {
                 node.finish_ms = None;
             }
         }
-        self.state = TaskState::Running;
+        self.state = TaskStatus::Running;
         self.retried = true;
         self.finish_ms = None;
         Ok(())
@@ -374,10 +345,10 @@ mod tests {
         let mut run = documented_run(None);
         for step in 1..16 {
             run.step(step);
-            assert_eq!(run.state, TaskState::Running, "step {step}");
+            assert_eq!(run.state, TaskStatus::Running, "step {step}");
         }
         run.step(16);
-        assert_eq!(run.state, TaskState::Successful);
+        assert_eq!(run.state, TaskStatus::Successful);
         assert_eq!(data(&run)["finishTime"], json!(format_time(16)));
         assert_eq!(data(&run)["creator"], json!({"id": 100, "name": "admin"}));
     }
@@ -388,17 +359,17 @@ mod tests {
         for t in 1..=6 {
             run.step(t);
         }
-        assert_eq!(run.state, TaskState::Failed);
+        assert_eq!(run.state, TaskStatus::Failed);
         assert_eq!(status_of(&run, "Wait node"), "FAILED");
         assert_eq!(status_of(&run, "Stop and uninstall obproxy"), "PENDING");
         run.step(7);
-        assert_eq!(run.state, TaskState::Failed, "a failed task stays put");
+        assert_eq!(run.state, TaskStatus::Failed, "a failed task stays put");
         assert!(run.retry(8).is_ok());
-        assert_eq!(run.retry(8), Err(TaskState::Running));
+        assert_eq!(run.retry(8), Err(TaskStatus::Running));
         for t in 9..40 {
             run.step(t);
         }
-        assert_eq!(run.state, TaskState::Successful);
+        assert_eq!(run.state, TaskStatus::Successful);
         let data = data(&run);
         let wait = data["subtasks"]
             .as_array()
@@ -419,9 +390,9 @@ mod tests {
         assert_eq!(status_of(&run, "Start node"), "SUCCESSFUL");
         assert_eq!(status_of(&run, "Prepare offline obproxy"), "RUNNING");
         run.advance_to(7999, 1000);
-        assert_eq!(run.state, TaskState::Running);
+        assert_eq!(run.state, TaskStatus::Running);
         run.advance_to(8000, 1000);
-        assert_eq!(run.state, TaskState::Successful);
+        assert_eq!(run.state, TaskStatus::Successful);
     }
 
     #[test]

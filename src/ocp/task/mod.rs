@@ -1,0 +1,164 @@
+//! Task information: the "Offline obproxy" task a Delete OBProxy call answers with.
+//!
+//! The documented example is the template. It is parsed once into [`TaskTemplate`]; each call
+//! then fills in what varies (ids, time, servers, hosts, cluster name) and fans the per-server
+//! subtasks (`parallelIdx` 0 in the example) out into one lane per server. With one server and
+//! the first ids the result is the example itself.
+
+//!
+//! - [`parse`](self::parse): the example read into a template, once;
+//! - [`layout`]: the subtasks of a task over N servers, with their edges;
+//! - `write`: a new task built as JSON or written straight to bytes;
+//! - [`status`]: OCP's task and subtask statuses.
+
+mod layout;
+mod parse;
+mod status;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Map, Value};
+
+use write::Text;
+
+pub use layout::{Layout, Slot};
+pub use status::{SubtaskStatus, TaskStatus, UnknownStatus};
+
+/// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim: the
+/// template of every task the mock creates and what the checker compares a real answer with.
+/// The crate embeds it here only.
+pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../../fixtures/delete-obproxy.json");
+
+/// One subtask of the template, with its edges as indexes into the template's node list.
+#[derive(Debug, Clone)]
+struct Node {
+    /// Every field but `id`, `upstreams`, `downstreams` and `parallelIdx`.
+    fields: Map<String, Value>,
+    example_id: i64,
+    /// Per-server: fanned out into one copy per server.
+    per_server: bool,
+    /// Among the per-server nodes, this one's position (orders the ids of later lanes).
+    lane_rank: usize,
+    upstreams: Vec<usize>,
+    downstreams: Vec<usize>,
+    /// What progress needs of the subtask, read once rather than looked up per task.
+    facts: SubtaskFacts,
+}
+
+/// The fields of a template subtask that a running task needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubtaskFacts {
+    /// The subtask's `name`: what a `fail-at` scenario names.
+    pub name: String,
+    /// READY at creation (the entry), else PENDING.
+    pub ready_at_start: bool,
+    /// Its `runTime` at creation: executions so far, grown by a retry.
+    pub run_time: i64,
+}
+
+/// What varies from one Delete OBProxy task to the next.
+#[derive(Debug, Clone)]
+pub struct NewTask<'a> {
+    /// The task's `id`.
+    pub task_id: i64,
+    /// The first of [`TaskTemplate::subtask_ids_needed`] fresh subtask ids.
+    pub first_subtask_id: i64,
+    /// Its `startTime`, on the mock's clock.
+    pub start_ms: i64,
+    /// Who asked (`creator`, a name in a write answer).
+    pub creator: &'a str,
+    /// The OCP node said to run it (`executor`).
+    pub executor: &'a str,
+    /// The servers being deleted, in request order, with the hosts they sit on.
+    pub servers: &'a [(i64, i64)],
+    /// The cluster's name (`stringMap.service_name`).
+    pub service_name: &'a str,
+}
+
+/// The documented example, taken apart once so that building a task never re-parses it.
+#[derive(Debug, Clone)]
+pub struct TaskTemplate {
+    /// Task-level fields that every task shares (`name`, `type`, `operation`, ...).
+    task: Map<String, Value>,
+    context: Map<String, Value>,
+    nodes: Vec<Node>,
+    first_id: i64,
+    /// Subtask ids one lane-0 task uses: from the smallest example id to the largest.
+    span: i64,
+    per_server_count: i64,
+    /// The documented task id: the first task the mock creates takes it.
+    pub task_id: i64,
+    /// The documented task `startTime`: where the fixed clock starts.
+    pub start_ms: i64,
+    /// The documented `timestamp` minus `startTime`: when the answer is stamped.
+    pub respond_after_ms: i64,
+    /// The documented `duration`.
+    pub duration_ms: i64,
+    /// The documented `traceId`, as a number: the default seed.
+    pub trace_seed: u64,
+    /// The documented `server`.
+    pub server: String,
+    /// The documented `executor`.
+    pub executor: String,
+    /// The documented `creator`.
+    pub creator: String,
+    text: Text,
+    /// Layouts by number of lanes, built on first use.
+    layouts: Vec<OnceLock<Arc<Layout>>>,
+}
+
+/// Tasks over up to this many servers share a cached layout; larger ones build their own.
+const CACHED_LANES: usize = 64;
+
+/// Why the template could not be read (only reachable with a broken fixture).
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The text is not JSON.
+    #[error("task template: not json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A field the template needs is absent.
+    #[error("task template: missing {0}")]
+    Missing(String),
+    /// A field has the wrong type or form.
+    #[error("task template: {key} is not {what}")]
+    Not {
+        /// The field, or what the value is (`a subtask`).
+        key: String,
+        /// What it should be (`an integer`).
+        what: &'static str,
+    },
+    /// An edge names a subtask id the example does not have.
+    #[error("task template: edge to unknown subtask {0}")]
+    UnknownEdge(i64),
+    /// The text with holes could not be made.
+    #[error("task template: text with holes: {0}")]
+    Holes(#[from] crate::ocp::holes::HolesError),
+}
+
+impl TaskTemplate {
+    /// The names of the template's subtasks, for checking a `fail-at` scenario.
+    pub fn subtask_names(&self) -> impl Iterator<Item = &str> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.fields.get("name").and_then(Value::as_str))
+    }
+
+    /// The smallest subtask id of the example: where a fresh mock's subtask ids start.
+    pub fn first_subtask_id(&self) -> i64 {
+        self.first_id
+    }
+
+    /// How many fresh subtask ids a task over `servers` servers takes.
+    pub fn subtask_ids_needed(&self, servers: usize) -> i64 {
+        self.span + (servers.max(1) as i64 - 1) * self.per_server_count
+    }
+
+    /// What a running task needs of a slot's subtask (its name, whether it starts READY, `runTime`).
+    pub fn slot_facts(&self, slot: &Slot) -> Option<&SubtaskFacts> {
+        self.nodes.get(slot.node).map(|n| &n.facts)
+    }
+}

@@ -1,0 +1,186 @@
+//! Reading the documented example into a [`TaskTemplate`]: once, when the mock starts.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use super::write::Text;
+use super::{CACHED_LANES, Node, SubtaskFacts, SubtaskStatus, TaskTemplate, TemplateError};
+use crate::ocp::time::parse_time;
+
+fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Value, TemplateError> {
+    obj.get(key)
+        .ok_or_else(|| TemplateError::Missing(key.to_owned()))
+}
+
+fn not(key: &str, what: &'static str) -> TemplateError {
+    TemplateError::Not {
+        key: key.to_owned(),
+        what,
+    }
+}
+
+fn int(obj: &Map<String, Value>, key: &str) -> Result<i64, TemplateError> {
+    field(obj, key)?
+        .as_i64()
+        .ok_or_else(|| not(key, "an integer"))
+}
+
+fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, TemplateError> {
+    field(obj, key)?
+        .as_str()
+        .ok_or_else(|| not(key, "a string"))
+}
+
+fn time(obj: &Map<String, Value>, key: &str) -> Result<i64, TemplateError> {
+    parse_time(text(obj, key)?).ok_or_else(|| not(key, "a time"))
+}
+
+fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, TemplateError> {
+    v.as_object().ok_or_else(|| not(what, "an object"))
+}
+
+/// The task-level fields every task shares: `data` without what varies or is rebuilt.
+fn shared_fields(data: &Map<String, Value>) -> Map<String, Value> {
+    let mut task = data.clone();
+    for key in [
+        "subtasks",
+        "id",
+        "startTime",
+        "executor",
+        "creator",
+        "context",
+    ] {
+        task.remove(key);
+    }
+    task
+}
+
+impl TaskTemplate {
+    /// The template of the documented example.
+    pub fn documented() -> Self {
+        Self::parse(super::DOCUMENTED_EXAMPLE)
+            .expect("the documented example is checked by a unit test")
+    }
+
+    /// Reads a success envelope whose `data` is a task, as the documented example is.
+    pub fn parse(envelope_text: &str) -> Result<Self, TemplateError> {
+        let envelope: Value = serde_json::from_str(envelope_text)?;
+        let envelope = object(&envelope, "the envelope")?;
+        let data = object(field(envelope, "data")?, "data")?;
+        let subtasks = field(data, "subtasks")?
+            .as_array()
+            .ok_or_else(|| not("subtasks", "an array"))?;
+        let nodes = read_nodes(subtasks)?;
+        let first_id = nodes.iter().map(|n| n.example_id).min().unwrap_or(0);
+        let last_id = nodes.iter().map(|n| n.example_id).max().unwrap_or(0);
+        let start_ms = time(data, "startTime")?;
+        let trace_seed = u64::from_str_radix(text(envelope, "traceId")?, 16)
+            .map_err(|_| not("traceId", "hex"))?;
+        let context = object(field(data, "context")?, "context")?.clone();
+        let task = shared_fields(data);
+        Ok(Self {
+            layouts: (0..=CACHED_LANES).map(|_| OnceLock::new()).collect(),
+            text: Text::new(&task, &context, &nodes)?,
+            task,
+            context,
+            first_id,
+            span: last_id - first_id + 1,
+            per_server_count: nodes.iter().filter(|n| n.per_server).count() as i64,
+            nodes,
+            task_id: int(data, "id")?,
+            start_ms,
+            respond_after_ms: time(envelope, "timestamp")? - start_ms,
+            duration_ms: int(envelope, "duration")?,
+            trace_seed,
+            server: text(envelope, "server")?.to_owned(),
+            executor: text(data, "executor")?.to_owned(),
+            creator: text(data, "creator")?.to_owned(),
+        })
+    }
+}
+
+/// One subtask of the example as written, before its edges are resolved to node indexes.
+struct RawSubtask<'a> {
+    id: i64,
+    parallel_idx: i64,
+    upstreams: Vec<i64>,
+    downstreams: Vec<i64>,
+    object: &'a Map<String, Value>,
+}
+
+impl<'a> RawSubtask<'a> {
+    fn read(s: &'a Value) -> Result<Self, TemplateError> {
+        let object = object(s, "a subtask")?;
+        let ids = |key| -> Result<Vec<i64>, TemplateError> {
+            field(object, key)?
+                .as_array()
+                .and_then(|a| a.iter().map(Value::as_i64).collect())
+                .ok_or_else(|| not(key, "a list of ids"))
+        };
+        Ok(Self {
+            id: int(object, "id")?,
+            parallel_idx: int(object, "parallelIdx")?,
+            upstreams: ids("upstreams")?,
+            downstreams: ids("downstreams")?,
+            object,
+        })
+    }
+
+    /// Every field but those a task fills in itself.
+    fn fields(&self) -> Map<String, Value> {
+        let mut fields = self.object.clone();
+        for key in ["id", "upstreams", "downstreams", "parallelIdx"] {
+            fields.remove(key);
+        }
+        fields
+    }
+}
+
+/// What progress needs of a subtask, read once.
+fn facts(fields: &Map<String, Value>) -> SubtaskFacts {
+    let status = fields.get("status").and_then(Value::as_str);
+    SubtaskFacts {
+        name: fields
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        ready_at_start: status.and_then(|s| s.parse().ok()) == Some(SubtaskStatus::Ready),
+        run_time: fields.get("runTime").and_then(Value::as_i64).unwrap_or(1),
+    }
+}
+
+/// The example's subtasks as nodes, edges resolved to positions in the list.
+fn read_nodes(subtasks: &[Value]) -> Result<Vec<Node>, TemplateError> {
+    let raw = subtasks
+        .iter()
+        .map(RawSubtask::read)
+        .collect::<Result<Vec<_>, _>>()?;
+    let edges = |ids: &[i64]| -> Result<Vec<usize>, TemplateError> {
+        ids.iter()
+            .map(|&id| {
+                raw.iter()
+                    .position(|r| r.id == id)
+                    .ok_or(TemplateError::UnknownEdge(id))
+            })
+            .collect()
+    };
+    let mut lane_rank = 0;
+    let mut nodes = Vec::with_capacity(raw.len());
+    for r in &raw {
+        let fields = r.fields();
+        let per_server = r.parallel_idx == 0;
+        nodes.push(Node {
+            facts: facts(&fields),
+            fields,
+            example_id: r.id,
+            per_server,
+            lane_rank,
+            upstreams: edges(&r.upstreams)?,
+            downstreams: edges(&r.downstreams)?,
+        });
+        lane_rank += usize::from(per_server);
+    }
+    Ok(nodes)
+}

@@ -1,0 +1,79 @@
+//! The template against the documented example: one server rebuilds it, writing and building
+//! agree byte for byte, several servers fan out.
+
+use serde_json::json;
+
+use super::*;
+
+fn documented_call(template: &TaskTemplate) -> NewTask<'_> {
+    NewTask {
+        task_id: template.task_id,
+        first_subtask_id: template.first_id,
+        start_ms: template.start_ms,
+        creator: &template.creator,
+        executor: &template.executor,
+        servers: &[(2, 2)],
+        service_name: "test",
+    }
+}
+
+#[test]
+fn one_server_rebuilds_the_documented_task() {
+    let template = TaskTemplate::documented();
+    let example: Value = serde_json::from_str(DOCUMENTED_EXAMPLE).unwrap();
+    assert_eq!(template.build(&documented_call(&template)), example["data"]);
+    assert_eq!(template.subtask_ids_needed(1), 8);
+    assert_eq!(template.respond_after_ms, 11);
+    assert_eq!(template.duration_ms, 17);
+}
+
+#[test]
+fn writing_gives_the_bytes_of_the_built_task() {
+    let template = TaskTemplate::documented();
+    let servers = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)];
+    for n in 1..=servers.len() {
+        let call = NewTask {
+            servers: &servers[..n],
+            first_subtask_id: 40_000,
+            creator: "ops \"quoted\"",
+            service_name: "名字",
+            ..documented_call(&template)
+        };
+        let mut out = Vec::new();
+        template.write(&call, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            template.build(&call).to_string()
+        );
+    }
+}
+
+#[test]
+fn four_servers_fan_out_the_per_server_subtasks() {
+    let template = TaskTemplate::documented();
+    let servers = [(1, 1), (2, 2), (3, 3), (4, 4)];
+    let call = NewTask {
+        servers: &servers,
+        first_subtask_id: 100,
+        ..documented_call(&template)
+    };
+    let task = template.build(&call);
+    let subtasks = task["subtasks"].as_array().unwrap();
+    assert_eq!(subtasks.len(), 8 + 3 * 3);
+    assert_eq!(template.subtask_ids_needed(4), 17);
+    let mut ids: Vec<i64> = subtasks.iter().map(|s| s["id"].as_i64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (100..117).collect::<Vec<_>>());
+    let start = subtasks.iter().find(|s| s["name"] == "Start node").unwrap();
+    assert_eq!(start["downstreams"].as_array().unwrap().len(), 4);
+    let lanes: Vec<i64> = subtasks
+        .iter()
+        .filter(|s| s["name"] == "Prepare offline obproxy")
+        .map(|s| s["parallelIdx"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lanes, vec![0, 1, 2, 3]);
+    assert_eq!(
+        task["context"]["listMap"]["obproxy_server_ids"],
+        json!(["1", "2", "3", "4"])
+    );
+}

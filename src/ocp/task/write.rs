@@ -1,0 +1,216 @@
+//! A new task's `data`: built as a JSON tree (for progress to lay its statuses over) or
+//! written straight to bytes from the template's precomputed text (for the DELETE answer).
+
+use serde_json::{Map, Value, json};
+
+use super::layout::{Layout, Slot};
+use super::{NewTask, Node, TaskTemplate, TemplateError};
+use crate::ocp::holes::{Holes, hole, write_int, write_str};
+use crate::ocp::time::{format_time, write_time};
+
+const TASK_HOLES: [&str; 8] = [
+    "id",
+    "startTime",
+    "creator",
+    "executor",
+    "obproxy_server_ids",
+    "host_ids",
+    "service_name",
+    "subtasks",
+];
+const TASK_ID: usize = 0;
+const TASK_START: usize = 1;
+const TASK_CREATOR: usize = 2;
+const TASK_EXECUTOR: usize = 3;
+const TASK_SERVER_IDS: usize = 4;
+const TASK_HOST_IDS: usize = 5;
+const TASK_SERVICE_NAME: usize = 6;
+const SUB_HOLES: [&str; 4] = ["id", "upstreams", "downstreams", "parallelIdx"];
+const SUB_ID: usize = 0;
+const SUB_UPSTREAMS: usize = 1;
+const SUB_DOWNSTREAMS: usize = 2;
+
+/// The hosts of the servers, each once, in server order.
+fn hosts<'a>(t: &'a NewTask<'_>) -> impl Iterator<Item = i64> + 'a {
+    t.servers
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, h))| !t.servers[..*i].iter().any(|(_, e)| e == h))
+        .map(|(_, (_, h))| *h)
+}
+
+/// A slot's `parallelIdx`: its lane, or -1 for a subtask that is not per server.
+fn parallel_idx(slot: &Slot) -> i64 {
+    slot.lane.map_or(-1, |l| l as i64)
+}
+
+/// The ids of the slots at `edges`, counted from the task's first subtask id.
+fn edge_ids<'a>(
+    layout: &'a Layout,
+    edges: &'a [usize],
+    first: i64,
+) -> impl Iterator<Item = i64> + 'a {
+    edges.iter().map(move |&e| first + layout.slots[e].offset)
+}
+
+/// Writes ids as a JSON array of numbers: `[3,4]`.
+fn write_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = i64>) {
+    out.push(b'[');
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_int(out, id);
+    }
+    out.push(b']');
+}
+
+/// Writes ids as JSON strings (`["2"]`), as OCP's listMap holds them.
+fn write_quoted_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = i64>) {
+    out.push(b'[');
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        write_int(out, id);
+        out.push(b'"');
+    }
+    out.push(b']');
+}
+
+impl TaskTemplate {
+    /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
+    pub fn build(&self, t: &NewTask<'_>) -> Value {
+        let layout = self.layout(t.servers.len());
+        let first = t.first_subtask_id;
+        let ids = |edges| edge_ids(&layout, edges, first).collect::<Vec<_>>();
+        let subtasks: Vec<Value> = layout
+            .slots
+            .iter()
+            .map(|slot| {
+                let mut s = self.nodes[slot.node].fields.clone();
+                s.insert("id".into(), json!(first + slot.offset));
+                s.insert("upstreams".into(), json!(ids(layout.upstreams(slot))));
+                s.insert("downstreams".into(), json!(ids(layout.downstreams(slot))));
+                s.insert("parallelIdx".into(), json!(parallel_idx(slot)));
+                Value::Object(s)
+            })
+            .collect();
+        let server_ids: Vec<String> = t.servers.iter().map(|(s, _)| s.to_string()).collect();
+        let host_ids: Vec<String> = hosts(t).map(|h| h.to_string()).collect();
+        let mut context = self.context.clone();
+        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+            list_map.insert("obproxy_server_ids".into(), json!(server_ids));
+            list_map.insert("host_ids".into(), json!(host_ids));
+        }
+        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+            string_map.insert("service_name".into(), json!(t.service_name));
+        }
+        let mut task = self.task.clone();
+        task.insert("id".into(), json!(t.task_id));
+        task.insert("startTime".into(), json!(format_time(t.start_ms)));
+        task.insert("creator".into(), json!(t.creator));
+        task.insert("executor".into(), json!(t.executor));
+        task.insert("context".into(), Value::Object(context));
+        task.insert("subtasks".into(), Value::Array(subtasks));
+        Value::Object(task)
+    }
+
+    /// About how many bytes [`TaskTemplate::write`] writes for `servers` servers.
+    pub fn size_hint(&self, servers: usize) -> usize {
+        self.text.size_one_lane + self.text.size_per_lane * servers.saturating_sub(1)
+    }
+
+    /// Writes exactly the bytes `build(t).to_string()` gives, from the precomputed text.
+    pub fn write(&self, t: &NewTask<'_>, out: &mut Vec<u8>) {
+        let layout = self.layout(t.servers.len());
+        self.text.task.write(out, |hole, out| match hole {
+            TASK_ID => write_int(out, t.task_id),
+            TASK_START => write_time(out, t.start_ms),
+            TASK_CREATOR => write_str(out, t.creator),
+            TASK_EXECUTOR => write_str(out, t.executor),
+            TASK_SERVER_IDS => write_quoted_ids(out, t.servers.iter().map(|s| s.0)),
+            TASK_HOST_IDS => write_quoted_ids(out, hosts(t)),
+            TASK_SERVICE_NAME => write_str(out, t.service_name),
+            _ => self.write_subtasks(out, &layout, t.first_subtask_id),
+        });
+    }
+
+    /// The `subtasks` array of a task laid out as `layout`, ids counted from `first`.
+    fn write_subtasks(&self, out: &mut Vec<u8>, layout: &Layout, first: i64) {
+        out.push(b'[');
+        for (i, slot) in layout.slots.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.text.subtasks[slot.node].write(out, |hole, out| match hole {
+                SUB_ID => write_int(out, first + slot.offset),
+                SUB_UPSTREAMS => write_ids(out, edge_ids(layout, layout.upstreams(slot), first)),
+                SUB_DOWNSTREAMS => {
+                    write_ids(out, edge_ids(layout, layout.downstreams(slot), first))
+                }
+                _ => write_int(out, parallel_idx(slot)),
+            });
+        }
+        out.push(b']');
+    }
+}
+
+/// The template serialised once, with holes where tasks differ.
+#[derive(Debug, Clone)]
+pub(super) struct Text {
+    task: Holes,
+    /// One per template node.
+    subtasks: Vec<Holes>,
+    /// About how many bytes a task over one server takes, and each further server adds.
+    size_one_lane: usize,
+    size_per_lane: usize,
+}
+
+impl Text {
+    /// Serialises the shared task fields and every node, with holes where a task differs.
+    pub(super) fn new(
+        task: &Map<String, Value>,
+        context: &Map<String, Value>,
+        nodes: &[Node],
+    ) -> Result<Self, TemplateError> {
+        let mut context = context.clone();
+        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+            list_map.insert("obproxy_server_ids".into(), hole("obproxy_server_ids"));
+            list_map.insert("host_ids".into(), hole("host_ids"));
+        }
+        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+            string_map.insert("service_name".into(), hole("service_name"));
+        }
+        let mut data = task.clone();
+        for key in ["id", "startTime", "creator", "executor", "subtasks"] {
+            data.insert(key.into(), hole(key));
+        }
+        data.insert("context".into(), Value::Object(context));
+        let task = Holes::new(&Value::Object(data), &TASK_HOLES)?;
+        let subtasks = nodes
+            .iter()
+            .map(|node| {
+                let mut s = node.fields.clone();
+                for key in SUB_HOLES {
+                    s.insert(key.into(), hole(key));
+                }
+                Holes::new(&Value::Object(s), &SUB_HOLES)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let all: usize = subtasks.iter().map(Holes::fixed_len).sum();
+        let size_per_lane = subtasks
+            .iter()
+            .zip(nodes)
+            .filter(|(_, n)| n.per_server)
+            .map(|(h, _)| h.fixed_len() + 64)
+            .sum();
+        Ok(Self {
+            size_one_lane: task.fixed_len() + all + 512,
+            task,
+            subtasks,
+            size_per_lane,
+        })
+    }
+}
