@@ -43,57 +43,60 @@ fn help(args: &[&str]) -> String {
     }
 }
 
+/// Every `serve` flag with a value that differs from its default.
+const EVERY_SERVE_FLAG: &[&str] = &[
+    "--addr=127.0.0.1:9999",
+    "--seed",
+    "0x10",
+    "--clock",
+    "system",
+    "--server-name",
+    "srv",
+    "--executor",
+    "exe",
+    "--error-code",
+    "string",
+    "--user",
+    "u:p:viewer",
+    "--user",
+    "w:q",
+    "--access-key",
+    "k:s",
+    "--task-pace",
+    "time:5",
+    "--scenario",
+    "latency:5",
+    "--scenario",
+    "fail-at:Wait node",
+    "--journal-size",
+    "7",
+    "--task-retention",
+    "9",
+    "--max-ids",
+    "11",
+    "--max-uri-bytes",
+    "1000",
+    "--max-header-bytes",
+    "2000",
+    "--max-body-bytes",
+    "3",
+    "--header-read-timeout-ms",
+    "4",
+    "--idle-timeout-ms",
+    "5",
+    "--max-connections",
+    "6",
+    "--shutdown-timeout-ms",
+    "7",
+    "--respawn-deleted",
+    "--no-auth",
+    "--no-admin",
+    "--quiet",
+];
+
 #[test]
 fn every_serve_flag_reaches_its_setting() {
-    let o = serve(&[
-        "--addr=127.0.0.1:9999",
-        "--seed",
-        "0x10",
-        "--clock",
-        "system",
-        "--server-name",
-        "srv",
-        "--executor",
-        "exe",
-        "--error-code",
-        "string",
-        "--user",
-        "u:p:viewer",
-        "--user",
-        "w:q",
-        "--access-key",
-        "k:s",
-        "--task-pace",
-        "time:5",
-        "--scenario",
-        "latency:5",
-        "--scenario",
-        "fail-at:Wait node",
-        "--journal-size",
-        "7",
-        "--task-retention",
-        "9",
-        "--max-ids",
-        "11",
-        "--max-uri-bytes",
-        "1000",
-        "--max-header-bytes",
-        "2000",
-        "--max-body-bytes",
-        "3",
-        "--header-read-timeout-ms",
-        "4",
-        "--idle-timeout-ms",
-        "5",
-        "--max-connections",
-        "6",
-        "--shutdown-timeout-ms",
-        "7",
-        "--respawn-deleted",
-        "--no-auth",
-        "--no-admin",
-        "--quiet",
-    ]);
+    let o = serve(EVERY_SERVE_FLAG);
     let s = &o.settings;
     assert_eq!(o.addr.to_string(), "127.0.0.1:9999");
     assert_eq!((s.seed, s.clock), (16, ClockMode::System));
@@ -142,67 +145,69 @@ fn a_host_name_is_resolved_to_its_first_address() {
     assert_eq!(o.addr.port(), 0);
 }
 
+/// Refused arguments, and what the one-line message must say.
+const REFUSALS: &[(&[&str], &str)] = &[
+    (
+        &["serve", "--addr", "nowhere"],
+        "--addr: \"nowhere\" is not HOST:PORT",
+    ),
+    (&["serve", "--addr"], "--addr needs a value"),
+    (
+        &["serve", "--seed", "12ab"],
+        "--seed: \"12ab\" is not a 64-bit number",
+    ),
+    (
+        &["serve", "--max-uri-bytes", "63"],
+        "--max-uri-bytes: \"63\" is not a whole number from 64",
+    ),
+    (
+        &["serve", "--idle-timeout-ms", "18446744073709551615"],
+        "--idle-timeout-ms: ",
+    ),
+    (
+        &["serve", "--clock", "sundial"],
+        "--clock: unknown clock \"sundial\"",
+    ),
+    (&["serve", "extra"], "unexpected argument \"extra\""),
+    (&["launch"], "unknown command \"launch\""),
+    (&[], "no command given"),
+    (&["check", "--user", "a:b"], "check needs --target URL"),
+    (
+        &["check", "--target", "http://x"],
+        "check needs --user NAME:PASSWORD",
+    ),
+    (
+        &[
+            "check",
+            "--target",
+            "http://x",
+            "--user",
+            "a:b",
+            "--timeout",
+            "0",
+        ],
+        "--timeout: must be more than 0 ms",
+    ),
+    (
+        &[
+            "check", "--target", "http://x", "--user", "a:b", "--delete", "1:2",
+        ],
+        "add --allow-delete",
+    ),
+    (&["validate"], "missing <FILE>"),
+    (
+        &["validate", "--status", "99", "f"],
+        "--status: \"99\" is not an HTTP status",
+    ),
+    (
+        &["validate", "--expect", "maybe", "f"],
+        "--expect: \"maybe\" is not any or new-task",
+    ),
+];
+
 #[test]
 fn refusals_name_the_flag_and_why() {
-    let cases: &[(&[&str], &str)] = &[
-        (
-            &["serve", "--addr", "nowhere"],
-            "--addr: \"nowhere\" is not HOST:PORT",
-        ),
-        (&["serve", "--addr"], "--addr needs a value"),
-        (
-            &["serve", "--seed", "12ab"],
-            "--seed: \"12ab\" is not a 64-bit number",
-        ),
-        (
-            &["serve", "--max-uri-bytes", "63"],
-            "--max-uri-bytes: \"63\" is not a whole number from 64",
-        ),
-        (
-            &["serve", "--idle-timeout-ms", "18446744073709551615"],
-            "--idle-timeout-ms: ",
-        ),
-        (
-            &["serve", "--clock", "sundial"],
-            "--clock: unknown clock \"sundial\"",
-        ),
-        (&["serve", "extra"], "unexpected argument \"extra\""),
-        (&["launch"], "unknown command \"launch\""),
-        (&[], "no command given"),
-        (&["check", "--user", "a:b"], "check needs --target URL"),
-        (
-            &["check", "--target", "http://x"],
-            "check needs --user NAME:PASSWORD",
-        ),
-        (
-            &[
-                "check",
-                "--target",
-                "http://x",
-                "--user",
-                "a:b",
-                "--timeout",
-                "0",
-            ],
-            "--timeout: must be more than 0 ms",
-        ),
-        (
-            &[
-                "check", "--target", "http://x", "--user", "a:b", "--delete", "1:2",
-            ],
-            "add --allow-delete",
-        ),
-        (&["validate"], "missing <FILE>"),
-        (
-            &["validate", "--status", "99", "f"],
-            "--status: \"99\" is not an HTTP status",
-        ),
-        (
-            &["validate", "--expect", "maybe", "f"],
-            "--expect: \"maybe\" is not any or new-task",
-        ),
-    ];
-    for (args, expected) in cases {
+    for (args, expected) in REFUSALS {
         let message = refused(args);
         assert!(message.contains(expected), "{args:?}: {message}");
         assert_eq!(message.lines().count(), 1, "{message}");

@@ -347,4 +347,3 @@ mod tests {
         assert!(!glob_match("/a/*/c", "/a/b/c/d"));
     }
 }
-

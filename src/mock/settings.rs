@@ -88,7 +88,9 @@ impl Settings {
     /// naming a subtask the task does not have.
     pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
         let template = TaskTemplate::documented();
-        self.scenarios.iter().try_for_each(|s| s.check_subtasks(&template))
+        self.scenarios
+            .iter()
+            .try_for_each(|s| s.check_subtasks(&template))
     }
 }
 

@@ -50,7 +50,9 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Refuses scenarios that name a subtask this mock's task does not have.
     pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
-        scenarios.iter().try_for_each(|s| s.check_subtasks(self.template))
+        scenarios
+            .iter()
+            .try_for_each(|s| s.check_subtasks(self.template))
     }
 }
 

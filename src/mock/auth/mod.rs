@@ -294,29 +294,7 @@ impl AuthSettings {
             .iter()
             .find(|k| k.id == id)
             .ok_or_else(|| refuse(format!("unknown access key {id:?}")))?;
-        let date = match req.headers.get("date") {
-            None => {
-                return Err(refuse(
-                    "missing Date header (RFC 1123, required with a signature)",
-                ));
-            }
-            Some(v) => v.to_str().map_err(|_| {
-                refuse("malformed Date header: not visible ASCII (expected RFC 1123)")
-            })?,
-        };
-        let sent = httpdate::parse_http_date(date).map_err(|_| {
-            refuse(format!(
-                "malformed Date header {date:?} (expected RFC 1123)"
-            ))
-        })?;
-        let sent_ms = sent
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
-        if (now_ms - sent_ms).abs() > MAX_DATE_SKEW_MS {
-            return Err(refuse(format!(
-                "stale Date header {date:?}: more than 15 minutes from the mock's clock"
-            )));
-        }
+        let date = fresh_date(req, now_ms)?;
         let ocp_headers: Vec<(String, &str)> = req
             .headers
             .iter()
@@ -373,6 +351,35 @@ fn capitalise(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// The request's `Date`, which a signature covers: present, RFC 1123, and within
+/// [`MAX_DATE_SKEW_MS`] of the mock's clock (what stops a captured request being replayed).
+fn fresh_date(req: &MockRequest, now_ms: i64) -> Result<&str, OcpError> {
+    let date = match req.headers.get("date") {
+        None => {
+            return Err(refuse(
+                "missing Date header (RFC 1123, required with a signature)",
+            ));
+        }
+        Some(v) => v
+            .to_str()
+            .map_err(|_| refuse("malformed Date header: not visible ASCII (expected RFC 1123)"))?,
+    };
+    let sent = httpdate::parse_http_date(date).map_err(|_| {
+        refuse(format!(
+            "malformed Date header {date:?} (expected RFC 1123)"
+        ))
+    })?;
+    let sent_ms = sent
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    if (now_ms - sent_ms).abs() > MAX_DATE_SKEW_MS {
+        return Err(refuse(format!(
+            "stale Date header {date:?}: more than 15 minutes from the mock's clock"
+        )));
+    }
+    Ok(date)
 }
 
 #[cfg(test)]
