@@ -74,14 +74,9 @@ impl Target {
             return Err(bad("holds credentials: put them in --user or --access-key"));
         }
         let host = authority.host();
+        let default_port = if secure { 443 } else { 80 };
         let port = match authority.as_str()[host.len()..].strip_prefix(':') {
-            None => {
-                if secure {
-                    443
-                } else {
-                    80
-                }
-            }
+            None => default_port,
             Some(port) => port
                 .parse::<u16>()
                 .ok()

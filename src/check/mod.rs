@@ -17,7 +17,8 @@
 //!
 //! let mock = ocp_mock::MockServer::start().await;
 //! let options = CheckOptions::new(mock.uri(), Credentials::basic("admin", "aaAA11__"));
-//! // The checker blocks: probes are sequential, so it needs no runtime of its own.
+//! // The checker blocks its thread (it runs its own client runtime): keep it off the
+//! // runtime that serves the mock.
 //! let report = tokio::task::spawn_blocking(move || check(&options)).await.unwrap().unwrap();
 //! let unknown = report.probe("malformed cluster id").unwrap();
 //! assert!(unknown.passed(), "{:?}", unknown.violations());
