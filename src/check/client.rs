@@ -1,11 +1,8 @@
-//! The checker's HTTP client: hyper's HTTP/1.1 client connection, driven by a current-thread
-//! tokio runtime of its own, behind a blocking `send`.
-//!
-//! The probes run one after another, so the checker stays a blocking API and the async code
-//! stays in this file. The client is written for a target that may be broken or hostile: each
-//! exchange has one deadline (connect, TLS handshake, send and the whole answer together), the
-//! head and the body have size limits, and an answer that is not HTTP comes back as
-//! [`CheckError::Protocol`] rather than a panic. One connection per request
+//! The checker's HTTP client: hyper's HTTP/1.1 client connection on a current-thread tokio
+//! runtime of its own, behind a blocking `send` (the probes run one after another, so the async
+//! code stays in this file). It expects a broken or hostile target: one deadline per exchange
+//! (connect, TLS handshake, send and the whole answer), size limits on head and body, and
+//! [`CheckError::Protocol`] rather than a panic for what is not HTTP. One connection per request
 //! (`Connection: close`) keeps the state trivial.
 
 use std::borrow::Cow;
@@ -39,9 +36,11 @@ pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// path prefix (a gateway that serves OCP under `/ocp`, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
+    /// `https://`: the exchange runs over TLS.
     pub secure: bool,
     /// The host as written, without brackets for IPv6.
     pub host: String,
+    /// The port given, or the scheme's default.
     pub port: u16,
     /// `""` or a prefix starting with `/` and without a trailing `/`.
     pub prefix: String,
@@ -136,7 +135,9 @@ impl fmt::Display for Target {
 /// An answer, read whole.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
+    /// 100 to 599; anything else is refused as not HTTP.
     pub status: u16,
+    /// As received; values may hold bytes that are not UTF-8.
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -195,6 +196,7 @@ impl Client {
         })
     }
 
+    /// The target: the report's subject, and the `Host` and path prefix a signature covers.
     pub fn target(&self) -> &Target {
         &self.target
     }
@@ -335,7 +337,7 @@ impl Client {
     {
         let handshake = async {
             Builder::new()
-                .max_buf_size(MAX_HEAD_BYTES)
+                .max_header_size(MAX_HEAD_BYTES)
                 .title_case_headers(true)
                 .handshake(TokioIo::new(io))
                 .await

@@ -171,11 +171,17 @@ fn a_server_that_never_answers_hits_the_deadline() {
 
 #[test]
 fn garbage_instead_of_http_is_a_violation_naming_what_was_wrong() {
-    let cases: [(&[u8], &str); 5] = [
+    let huge_head = format!(
+        "HTTP/1.1 200 OK\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let cases: [(&[u8], &str); 7] = [
         (
             b"\x00\xff\xfe\x16\x03garbage\r\n\r\n",
             "invalid HTTP version",
         ),
+        (b"", "connection closed before message completed"),
+        (huge_head.leak().as_bytes(), "message head is too large"),
         (b"SSH-2.0-OpenSSH_9.2\r\n", "invalid HTTP version"),
         (
             b"HTTP/1.1 999 Odd\r\n\r\n",
