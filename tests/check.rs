@@ -9,6 +9,7 @@
 //! name is not.
 
 mod canned;
+mod client;
 mod command;
 mod drifted;
 mod target;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::http::Answer;
+use super::client::Answer;
 use crate::contract::{Contract, Expect, Violation};
 use crate::ocp::inventory::{OPERATE_STATUSES, SERVER_STATUSES};
 
@@ -29,11 +29,11 @@ pub(crate) fn answer(
             "",
             "content-type: expected application/json, got none",
         )),
-        Some(value) if !is_json(value) => out.push(Violation::new(
+        Some(value) if !is_json(&value) => out.push(Violation::new(
             "",
             format!(
                 "content-type: expected application/json, got {}",
-                shown(value)
+                shown(&value)
             ),
         )),
         Some(_) => {}

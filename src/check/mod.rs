@@ -17,7 +17,8 @@
 //!
 //! let mock = ocp_mock::MockServer::start().await;
 //! let options = CheckOptions::new(mock.uri(), Credentials::basic("admin", "aaAA11__"));
-//! // The checker blocks: probes are sequential, so it needs no runtime of its own.
+//! // The checker blocks its thread (it runs its own client runtime): keep it off the
+//! // runtime that serves the mock.
 //! let report = tokio::task::spawn_blocking(move || check(&options)).await.unwrap().unwrap();
 //! let unknown = report.probe("malformed cluster id").unwrap();
 //! assert!(unknown.passed(), "{:?}", unknown.violations());
@@ -26,27 +27,28 @@
 //!
 //! # Layout
 //!
-//! - `url`: the target's base URL; [`http`]: a small blocking HTTP/1.1 client with deadlines
-//!   and size limits;
-//! - `tls` (feature `tls`): rustls with the ring provider and Mozilla's roots;
+//! - `client`: the target URL (`http::Uri`) and a blocking client over hyper's HTTP/1.1 client
+//!   connection, with deadlines and size limits; [`CheckError`]: why a check could not run;
+//! - `tls` (feature `tls`): tokio-rustls with the ring provider and Mozilla's roots;
 //! - [`probes`]: the [`Checker`] and its safe probes; `task`: the delete and its polling;
 //! - `judge`: the checks every answer gets; `validate`: saved answers;
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
 
-pub mod http;
+mod client;
+mod error;
 mod judge;
 pub mod probes;
 pub mod report;
 mod task;
 #[cfg(feature = "tls")]
 mod tls;
-mod url;
 mod validate;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use error::CheckError;
 pub use probes::Checker;
 pub use report::{Format, Outcome, ProbeResult, Report};
 pub use validate::{ValidateOptions, validate};
@@ -197,19 +199,8 @@ impl CheckOptions {
     }
 }
 
-/// The check could not run: no connection, no TLS session, unreadable input. Exit status 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckError(pub String);
-
-impl std::fmt::Display for CheckError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CheckError {}
-
-/// Runs every probe against the target.
+/// Runs every probe against the target. Blocking, and safe to call from inside a tokio runtime
+/// (a `#[tokio::test]`): the client then runs its own runtime on another thread.
 pub fn check(options: &CheckOptions) -> Result<Report, CheckError> {
     Checker::new(options)?.run()
 }

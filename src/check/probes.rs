@@ -8,7 +8,10 @@ use std::time::{Instant, SystemTime};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::http::{Answer, BaseUrl, Client, Failure};
+use http::Method;
+use http::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, DATE, HeaderName};
+
+use super::client::{Answer, Client, Target};
 use super::report::{ProbeResult, Report};
 use super::{CheckError, CheckOptions, Credentials, judge, names};
 use crate::contract::Expect;
@@ -43,23 +46,15 @@ pub struct Checker {
 impl Checker {
     /// Parses the target URL and prepares TLS; nothing is sent yet.
     pub fn new(options: &CheckOptions) -> Result<Self, CheckError> {
-        let base = BaseUrl::parse(&options.target).map_err(CheckError)?;
-        #[cfg(feature = "tls")]
-        let client = {
-            let tls = if base.secure {
-                Some(
-                    super::tls::client_config(options.ca_cert.as_deref(), options.insecure)
-                        .map_err(CheckError)?,
-                )
-            } else {
-                None
-            };
-            Client::new(base, options.timeout, tls)
-        };
-        #[cfg(not(feature = "tls"))]
-        let client = Client::new(base, options.timeout);
+        let target = Target::parse(&options.target)?;
+        let client = Client::new(
+            target,
+            options.timeout,
+            options.ca_cert.as_deref(),
+            options.insecure,
+        )?;
         Ok(Self {
-            client: client.map_err(CheckError)?,
+            client,
             options: options.clone(),
         })
     }
@@ -73,11 +68,10 @@ impl Checker {
         let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
         let list = self.cluster_list()?;
         if list.status == Some(401) {
-            return Err(CheckError(format!(
-                "the target refused {}: 401 on {}",
-                self.options.credentials.describe(),
-                list.request
-            )));
+            return Err(CheckError::Refused {
+                who: self.options.credentials.describe(),
+                request: list.request,
+            });
         }
         let detail = self.cluster_detail(&list)?;
         probes.extend([
@@ -109,7 +103,7 @@ impl Checker {
         }
         Ok(Report {
             command: "check",
-            subject: self.client.base().to_string(),
+            subject: self.client.target().to_string(),
             probes,
         })
     }
@@ -155,7 +149,7 @@ impl Checker {
     pub fn cluster_list(&self) -> Result<ProbeResult, CheckError> {
         let mut probe = self.probe(
             names::CLUSTER_LIST,
-            "GET",
+            Method::GET,
             CLUSTER_LIST_PATH,
             Who::Caller,
             200,
@@ -191,7 +185,7 @@ impl Checker {
         let path = format!("/api/v2/obproxy/clusters/{id}");
         let mut probe = self.probe(
             names::CLUSTER_DETAIL,
-            "GET",
+            Method::GET,
             &path,
             Who::Caller,
             200,
@@ -214,14 +208,14 @@ impl Checker {
         who: Who,
         status: u16,
     ) -> Result<ProbeResult, CheckError> {
-        self.probe(name, "GET", path, who, status, Expect::Any)
+        self.probe(name, Method::GET, path, who, status, Expect::Any)
     }
 
     /// Sends one request and judges its answer.
     pub(crate) fn probe(
         &self,
         name: &str,
-        method: &str,
+        method: Method,
         path: &str,
         who: Who,
         status: u16,
@@ -236,40 +230,41 @@ impl Checker {
                 probe.body = body;
                 probe.judge(violations);
             }
-            Err(why) => probe.judge(vec![judge::not_http(&why)]),
+            Err(why) => probe.judge(vec![judge::not_http(&why.to_string())]),
         }
         probe.elapsed = started.elapsed();
         Ok(probe)
     }
 
-    /// One exchange: `Ok(Err(why))` when the target answered something that is not HTTP.
+    /// One exchange: `Ok(Err(why))` when the target answered something that is not HTTP, or
+    /// too much of it.
     pub(crate) fn ask(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         who: Who,
-    ) -> Result<Result<Answer, String>, CheckError> {
-        let headers = self.headers(who, method, path);
-        match self.client.send(method, path, &headers) {
+    ) -> Result<Result<Answer, CheckError>, CheckError> {
+        let headers = self.headers(who, &method, path);
+        match self.client.send(method, path, headers) {
             Ok(answer) => Ok(Ok(answer)),
-            Err(Failure::Malformed(why)) => Ok(Err(why)),
-            Err(Failure::Transport(why)) => Err(CheckError(why)),
+            Err(why) if why.is_answer_fault() => Ok(Err(why)),
+            Err(why) => Err(why),
         }
     }
 
     /// English messages (stable snapshots), JSON, and the credentials of `who`.
-    fn headers(&self, who: Who, method: &str, path: &str) -> Vec<(&'static str, String)> {
+    fn headers(&self, who: Who, method: &Method, path: &str) -> Vec<(HeaderName, String)> {
         let mut headers = vec![
-            ("Accept", "application/json".to_owned()),
-            ("Accept-Language", "en-US".to_owned()),
+            (ACCEPT, "application/json".to_owned()),
+            (ACCEPT_LANGUAGE, "en-US".to_owned()),
         ];
         match (who, &self.options.credentials) {
             (Who::Nobody, _) => {}
             (Who::Caller, Credentials::Basic { user, password }) => {
-                headers.push(("Authorization", basic(user, password)));
+                headers.push((AUTHORIZATION, basic(user, password)));
             }
             (Who::Impostor, Credentials::Basic { .. }) => {
-                headers.push(("Authorization", basic(NO_SUCH_USER, "wrong password")));
+                headers.push((AUTHORIZATION, basic(NO_SUCH_USER, "wrong password")));
             }
             (Who::Caller, Credentials::AccessKey { id, secret }) => {
                 headers.extend(self.signed(id, secret, method, path));
@@ -288,19 +283,19 @@ impl Checker {
         &self,
         id: &str,
         secret: &str,
-        method: &str,
+        method: &Method,
         path_and_query: &str,
-    ) -> [(&'static str, String); 2] {
+    ) -> [(HeaderName, String); 2] {
         let date = httpdate::fmt_http_date(SystemTime::now());
         let (path, query) = match path_and_query.split_once('?') {
             Some((path, query)) => (path, Some(query)),
             None => (path_and_query, None),
         };
-        let base = self.client.base();
-        let full_path = format!("{}{path}", base.prefix);
-        let host = base.host_header();
+        let target = self.client.target();
+        let full_path = format!("{}{path}", target.prefix);
+        let host = target.host_header();
         let parts = SignedParts {
-            method,
+            method: method.as_str(),
             date: &date,
             host: &host,
             path: &full_path,
@@ -309,8 +304,8 @@ impl Checker {
         };
         let signature = signature::sign(secret, &signature::string_to_sign(&parts, Variant::PLAIN));
         [
-            ("Date", date),
-            ("Authorization", format!("{SCHEME} {id}:{signature}")),
+            (DATE, date),
+            (AUTHORIZATION, format!("{SCHEME} {id}:{signature}")),
         ]
     }
 }

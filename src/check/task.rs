@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use http::Method;
 use serde_json::Value;
 
 use super::probes::{Checker, Who};
@@ -55,7 +56,7 @@ impl Checker {
     pub fn delete_obproxies(&self, target: &DeleteTarget) -> Result<ProbeResult, CheckError> {
         let mut probe = self.probe(
             names::DELETE_OBPROXIES,
-            "DELETE",
+            Method::DELETE,
             &target.path(),
             Who::Caller,
             200,
@@ -68,26 +69,24 @@ impl Checker {
     /// Polls the task the delete created until it is SUCCESSFUL or FAILED, or the poll timeout.
     /// Stops at the first answer with violations: the next ones would only repeat them.
     pub fn task_progress(&self, delete: &ProbeResult) -> Result<ProbeResult, CheckError> {
-        let request = "GET /api/v2/tasks/instances/{taskId}";
-        let created = delete
-            .body
-            .as_ref()
-            .and_then(|body| body.get("data"))
-            .filter(|data| data.get("subtasks").is_some());
-        let Some(created) = created else {
-            let why = "the delete answer has no task to follow";
-            return Ok(ProbeResult::skipped(names::TASK_PROGRESS, request, why));
-        };
-        let Some(task_id) = created.get("id").and_then(Value::as_i64) else {
-            let why = "the delete answer's task has no integer id";
-            return Ok(ProbeResult::skipped(names::TASK_PROGRESS, request, why));
-        };
+        match created_task(delete) {
+            Ok((task_id, created)) => self.follow(task_id, created),
+            Err(why) => Ok(ProbeResult::skipped(
+                names::TASK_PROGRESS,
+                "GET /api/v2/tasks/instances/{taskId}",
+                why,
+            )),
+        }
+    }
+
+    /// The polling loop: one probe per poll, until [`Checker::verdict`] ends it.
+    fn follow(&self, task_id: i64, created: Value) -> Result<ProbeResult, CheckError> {
         let path = format!("/api/v2/tasks/instances/{task_id}");
         let started = Instant::now();
         let deadline = started
             .checked_add(self.options.poll_timeout)
             .unwrap_or(started);
-        let mut previous = created.clone();
+        let mut previous = created;
         let mut polls = 0usize;
         loop {
             if polls > 0 {
@@ -97,7 +96,7 @@ impl Checker {
             polls += 1;
             let mut probe = self.probe(
                 names::TASK_PROGRESS,
-                "GET",
+                Method::GET,
                 &path,
                 Who::Caller,
                 200,
@@ -109,33 +108,12 @@ impl Checker {
             if let Some(task) = &task {
                 moved_forward(&previous, task, task_id, polls, &mut found);
             }
-            let status = task
-                .as_ref()
-                .and_then(|t| t.get("status"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            if !found.is_empty() {
-                probe.notes.push(format!(
-                    "stopped at poll {polls}, the first answer with violations"
-                ));
-                probe.judge(found);
-                return Ok(probe);
-            }
-            if is_terminal(&status) {
-                probe
-                    .notes
-                    .push(format!("task {task_id} ended {status} after {polls} polls"));
-                return Ok(probe);
-            }
-            if Instant::now() >= deadline {
-                probe.judge(vec![Violation::new(
-                    "/data/status",
-                    format!(
-                        "still {status} after the poll timeout ({} ms, {polls} polls): raise --poll-timeout if the task is slow",
-                        self.options.poll_timeout.as_millis()
-                    ),
-                )]);
+            let poll = Poll {
+                task_id,
+                polls,
+                deadline,
+            };
+            if self.verdict(&mut probe, task.as_ref(), found, &poll) {
                 return Ok(probe);
             }
             if let Some(task) = task {
@@ -143,6 +121,67 @@ impl Checker {
             }
         }
     }
+
+    /// Judges one poll; true when the polling ends there: violations, the task's end, or the
+    /// poll timeout.
+    fn verdict(
+        &self,
+        probe: &mut ProbeResult,
+        task: Option<&Value>,
+        found: Vec<Violation>,
+        poll: &Poll,
+    ) -> bool {
+        let status = task
+            .and_then(|t| t.get("status"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let polls = poll.polls;
+        if !found.is_empty() {
+            probe.notes.push(format!(
+                "stopped at poll {polls}, the first answer with violations"
+            ));
+            probe.judge(found);
+        } else if is_terminal(status) {
+            let task_id = poll.task_id;
+            probe
+                .notes
+                .push(format!("task {task_id} ended {status} after {polls} polls"));
+        } else if Instant::now() >= poll.deadline {
+            probe.judge(vec![Violation::new(
+                "/data/status",
+                format!(
+                    "still {status} after the poll timeout ({} ms, {polls} polls): raise --poll-timeout if the task is slow",
+                    self.options.poll_timeout.as_millis()
+                ),
+            )]);
+        } else {
+            return false;
+        }
+        true
+    }
+}
+
+/// Where the polling stands.
+struct Poll {
+    task_id: i64,
+    /// Polls so far, this one included.
+    polls: usize,
+    deadline: Instant,
+}
+
+/// The task the delete answer created, with its id; why there is none to follow otherwise.
+fn created_task(delete: &ProbeResult) -> Result<(i64, Value), &'static str> {
+    let created = delete
+        .body
+        .as_ref()
+        .and_then(|body| body.get("data"))
+        .filter(|data| data.get("subtasks").is_some())
+        .ok_or("the delete answer has no task to follow")?;
+    let task_id = created
+        .get("id")
+        .and_then(Value::as_i64)
+        .ok_or("the delete answer's task has no integer id")?;
+    Ok((task_id, created.clone()))
 }
 
 /// Where an earlier state was seen: the DELETE answer is poll 0.
@@ -154,6 +193,12 @@ fn seen_at(poll: usize) -> String {
     }
 }
 
+/// The two answers compared, as messages name them.
+struct Seen {
+    earlier: String,
+    now: String,
+}
+
 /// Checks that `after` (poll `poll`) only moved forward from `before` (the previous answer).
 /// Pointers are into the poll's envelope (`/data/...`).
 pub(crate) fn moved_forward(
@@ -163,8 +208,31 @@ pub(crate) fn moved_forward(
     poll: usize,
     out: &mut Vec<Violation>,
 ) {
-    let earlier = seen_at(poll - 1);
-    let now = seen_at(poll);
+    let seen = Seen {
+        earlier: seen_at(poll.saturating_sub(1)),
+        now: seen_at(poll),
+    };
+    task_kept_its_id_and_end(before, after, task_id, &seen, out);
+    let was = subtasks(before);
+    let listed: Vec<Option<i64>> = after
+        .get("subtasks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| s.get("id").and_then(Value::as_i64))
+        .collect();
+    no_subtask_went_back(&was, &listed, after, &seen, out);
+    no_subtask_went_missing(&was, &listed, &seen, out);
+}
+
+/// The same task, and a finished task keeps its status.
+fn task_kept_its_id_and_end(
+    before: &Value,
+    after: &Value,
+    task_id: i64,
+    seen: &Seen,
+    out: &mut Vec<Violation>,
+) {
     if let Some(id) = after.get("id").and_then(Value::as_i64)
         && id != task_id
     {
@@ -182,41 +250,40 @@ pub(crate) fn moved_forward(
         && is_terminal(&was)
         && was != is
     {
+        let Seen { earlier, now } = seen;
         out.push(Violation::new(
             "/data/status",
             format!("{was} {earlier}, {is} {now}: a finished task keeps its status"),
         ));
     }
-    let subtasks = |task: &Value| -> Vec<(i64, String, String)> {
-        let list = task.get("subtasks").and_then(Value::as_array);
-        list.into_iter()
-            .flatten()
-            .filter_map(|s| {
-                let id = s.get("id")?.as_i64()?;
-                let status = s.get("status")?.as_str()?.to_owned();
-                let name = s
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                Some((id, status, name))
-            })
-            .collect()
-    };
-    let was: HashMap<i64, (String, String)> = subtasks(before)
-        .into_iter()
-        .map(|(id, status, name)| (id, (status, name)))
-        .collect();
-    let listed: Vec<Option<i64>> = after
-        .get("subtasks")
-        .and_then(Value::as_array)
-        .into_iter()
+}
+
+/// Subtasks by id: (status, name).
+fn subtasks(task: &Value) -> HashMap<i64, (String, String)> {
+    let list = task.get("subtasks").and_then(Value::as_array);
+    list.into_iter()
         .flatten()
-        .map(|s| s.get("id").and_then(Value::as_i64))
-        .collect();
+        .filter_map(|s| {
+            let id = s.get("id")?.as_i64()?;
+            let status = s.get("status")?.as_str()?.to_owned();
+            let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+            Some((id, (status, name.to_owned())))
+        })
+        .collect()
+}
+
+/// Every subtask listed in `after` (ids at their positions) keeps or raises its status's rank,
+/// and none leaves a finished state.
+fn no_subtask_went_back(
+    was: &HashMap<i64, (String, String)>,
+    listed: &[Option<i64>],
+    after: &Value,
+    seen: &Seen,
+    out: &mut Vec<Violation>,
+) {
+    let Seen { earlier, now } = seen;
     for (position, id) in listed.iter().enumerate() {
-        let Some(id) = id else { continue };
-        let Some((was_status, _)) = was.get(id) else {
+        let Some((id, (was_status, _))) = id.and_then(|id| Some((id, was.get(&id)?))) else {
             continue;
         };
         let is_status = after
@@ -237,11 +304,21 @@ pub(crate) fn moved_forward(
             ));
         }
     }
+}
+
+/// Every subtask seen earlier is still listed.
+fn no_subtask_went_missing(
+    was: &HashMap<i64, (String, String)>,
+    listed: &[Option<i64>],
+    seen: &Seen,
+    out: &mut Vec<Violation>,
+) {
     let mut gone: Vec<(&i64, &(String, String))> = was
         .iter()
         .filter(|(id, _)| !listed.contains(&Some(**id)))
         .collect();
     gone.sort();
+    let Seen { earlier, now } = seen;
     for (id, (_, name)) in gone {
         out.push(Violation::new(
             "/data/subtasks",

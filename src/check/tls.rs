@@ -1,27 +1,37 @@
-//! TLS for `https://` targets: rustls with the ring provider, which builds from a small C and
+//! TLS for `https://` targets: rustls through tokio-rustls, with the ring provider, which builds from a small C and
 //! assembly core with no cmake step, and Mozilla's roots compiled in, so the checker behaves the
 //! same on every machine whatever its certificate store. A staging OCP behind an internal CA is
 //! trusted with `--ca-cert FILE`; `--insecure` skips the certificate check for a self-signed
 //! test box (signatures are still verified, so the session is still TLS, just unauthenticated).
 
-use std::net::TcpStream;
+use std::io;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::task::{Context, Poll};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, StreamOwned};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
-/// The client configuration: Mozilla's roots plus the PEM certificates of `ca_cert`, or no
-/// certificate check at all with `insecure`.
-pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, String> {
+use super::CheckError;
+
+/// The connector: Mozilla's roots plus the PEM certificates of `ca_cert`, or no certificate
+/// check at all with `insecure`.
+pub(super) fn connector(
+    ca_cert: Option<&Path>,
+    insecure: bool,
+) -> Result<TlsConnector, CheckError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("tls: {e}"))?;
+        .expect("ring provides TLS 1.2 and 1.3, the safe default versions");
     let config = if insecure {
         builder
             .dangerous()
@@ -30,57 +40,92 @@ pub fn client_config(ca_cert: Option<&Path>, insecure: bool) -> Result<Arc<Clien
             )))
             .with_no_client_auth()
     } else {
-        let mut roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        if let Some(path) = ca_cert {
-            let shown = path.display();
-            let mut added = 0;
-            let certificates = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("--ca-cert {shown}: {e}"))?;
-            for certificate in certificates {
-                let certificate = certificate.map_err(|e| format!("--ca-cert {shown}: {e}"))?;
-                roots
-                    .add(certificate)
-                    .map_err(|e| format!("--ca-cert {shown}: {e}"))?;
-                added += 1;
-            }
-            if added == 0 {
-                return Err(format!("--ca-cert {shown}: no PEM certificate in the file"));
-            }
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
+        builder
+            .with_root_certificates(roots(ca_cert)?)
+            .with_no_client_auth()
     };
-    Ok(Arc::new(config))
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// Mozilla's roots, and those of `--ca-cert`, which must hold at least one certificate.
+fn roots(ca_cert: Option<&Path>) -> Result<RootCertStore, CheckError> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let Some(path) = ca_cert else {
+        return Ok(roots);
+    };
+    let refused = |reason: String| CheckError::CaCert {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut added = 0;
+    let certificates = CertificateDer::pem_file_iter(path).map_err(|e| refused(e.to_string()))?;
+    for certificate in certificates {
+        let certificate = certificate.map_err(|e| refused(e.to_string()))?;
+        roots.add(certificate).map_err(|e| refused(e.to_string()))?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(refused("no PEM certificate in the file".into()));
+    }
+    Ok(roots)
 }
 
 /// Runs the handshake to completion before any request is written, so that a certificate or
 /// protocol problem is reported as such (exit 2) and not as a broken answer.
-pub(super) fn handshake(
-    config: Arc<ClientConfig>,
+pub(super) async fn handshake(
+    connector: &TlsConnector,
     host: &str,
-    mut tcp: TcpStream,
-    deadline: Instant,
-) -> Result<StreamOwned<ClientConnection, TcpStream>, String> {
-    let name = ServerName::try_from(host.to_owned()).map_err(|e| format!("{host:?}: {e}"))?;
-    let mut connection = ClientConnection::new(config, name).map_err(|e| e.to_string())?;
-    while connection.is_handshaking() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err("no handshake before the timeout".into());
-        }
-        tcp.set_read_timeout(Some(left))
-            .and_then(|()| tcp.set_write_timeout(Some(left)))
-            .map_err(|e| e.to_string())?;
-        match connection.complete_io(&mut tcp) {
-            Ok((0, 0)) if connection.is_handshaking() => {
-                return Err("the connection closed during the handshake".into());
-            }
-            Ok(_) => {}
-            Err(e) => return Err(e.to_string()),
+    authority: &str,
+    tcp: TcpStream,
+) -> Result<CloseTolerant<TlsStream<TcpStream>>, CheckError> {
+    let failed = |reason: String| CheckError::Tls {
+        authority: authority.to_owned(),
+        reason,
+    };
+    let name =
+        ServerName::try_from(host.to_owned()).map_err(|e| failed(format!("{host:?}: {e}")))?;
+    let stream = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(CloseTolerant(stream))
+}
+
+/// A TLS stream whose peer may close without `close_notify`: the answer ends there, as it does
+/// for every client that reads to the end of the connection, instead of failing the exchange.
+pub(super) struct CloseTolerant<S>(S);
+
+impl<S: AsyncRead + Unpin> AsyncRead for CloseTolerant<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match Pin::new(&mut self.0).poll_read(cx, buf) {
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Poll::Ready(Ok(())),
+            other => other,
         }
     }
-    Ok(StreamOwned::new(connection, tcp))
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for CloseTolerant<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
 }
 
 /// `--insecure`: accepts any certificate chain, but still checks that the handshake is signed by

@@ -15,7 +15,7 @@ use crate::contract::Expect;
 use crate::ocp::task::DOCUMENTED_EXAMPLE;
 
 /// The largest file read, the same bound as an answer over the network.
-const MAX_FILE_BYTES: u64 = super::http::MAX_BODY_BYTES as u64;
+const MAX_FILE_BYTES: u64 = super::client::MAX_BODY_BYTES as u64;
 
 /// Everything `ocp-mock validate` takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,10 @@ fn read(file: &str) -> Result<Vec<u8>, CheckError> {
     } else {
         std::fs::File::open(file).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
     };
-    result.map_err(|e| CheckError(format!("cannot read {file}: {e}")))?;
+    result.map_err(|error| CheckError::Read {
+        file: file.to_owned(),
+        error,
+    })?;
     Ok(bytes)
 }
 

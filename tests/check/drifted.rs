@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ocp_mock::check::{CheckOptions, Credentials, DeleteTarget, Report, check, names};
+use ocp_mock::check::{CheckError, CheckOptions, Credentials, DeleteTarget, Report, check, names};
 use ocp_mock::contract::Violation;
 use serde_json::{Value, json};
 
@@ -303,7 +303,8 @@ fn a_target_that_never_answers_stops_the_check_at_the_timeout() {
     let mut options = options(&target);
     options.timeout = Duration::from_millis(300);
     let error = check(&options).expect_err("no answer, no check");
-    assert_eq!(error.0, "no complete answer within 300 ms");
+    assert!(matches!(error, CheckError::Timeout { .. }), "{error:?}");
+    assert_eq!(error.to_string(), "no complete answer within 300 ms");
 }
 
 #[test]

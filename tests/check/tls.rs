@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ocp_mock::check::{CheckOptions, Credentials, check};
+use ocp_mock::check::{CheckError, CheckOptions, Credentials, check};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -57,8 +57,10 @@ fn an_https_target_signed_by_the_ca_cert_given_is_checked_like_any_other() {
 fn an_https_target_with_an_unknown_certificate_cannot_be_checked() {
     let target = Target::start_tls(|_, canned| canned);
     let error = check(&options(&target)).expect_err("the certificate is not trusted");
-    assert!(error.0.starts_with("tls with 127.0.0.1:"), "{error}");
-    assert!(error.0.contains("invalid peer certificate"), "{error}");
+    assert!(matches!(error, CheckError::Tls { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.starts_with("tls with 127.0.0.1:"), "{message}");
+    assert!(message.contains("invalid peer certificate"), "{message}");
 }
 
 #[test]
@@ -80,5 +82,8 @@ fn a_ca_cert_file_without_a_certificate_is_refused_before_any_request() {
     let mut options = CheckOptions::new("https://127.0.0.1:9", Credentials::basic("a", "b"));
     options.ca_cert = Some(KEY.into());
     let error = check(&options).expect_err("a key is no certificate");
-    assert!(error.0.contains("no PEM certificate"), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!("--ca-cert {KEY}: no PEM certificate in the file")
+    );
 }
