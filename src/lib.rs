@@ -47,8 +47,8 @@
 //! ```
 //! use ocp_mock::contract::{Contract, Expect};
 //!
-//! let body: serde_json::Value =
-//!     serde_json::from_str(include_str!("../fixtures/delete-obproxy.json")).unwrap();
+//! // OCP's documented answer to the Delete OBProxy call, as the mock embeds it.
+//! let body: serde_json::Value = serde_json::from_str(ocp_mock::DOCUMENTED_EXAMPLE).unwrap();
 //! let violations = Contract::global().check_response(200, &body, Expect::NewTask);
 //! assert!(violations.is_empty(), "{violations:?}");
 //! ```
@@ -72,21 +72,28 @@
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod contract;
-pub mod mock;
-pub mod ocp;
+mod mock;
+mod ocp;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
-pub use mock::scenario::Scenario;
+pub use mock::journal::RecordedRequest;
+pub use mock::scenario::{Fault, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
 pub use ocp::error::{ErrorCodeStyle, OcpError};
 pub use ocp::inventory::Inventory;
+/// OCP's AK/SK signing rule, for clients that sign their own requests (and for checking that a
+/// client signs the way the mock verifies).
+pub use ocp::signature;
+pub use ocp::task::DOCUMENTED_EXAMPLE;
 
 /// The README's Rust examples, compiled and run with the doctests.
 #[cfg(doctest)]

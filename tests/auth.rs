@@ -11,8 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use ocp_mock::MockServer;
+use ocp_mock::Role;
 use ocp_mock::contract::{Expect, normalize};
-use ocp_mock::mock::auth::Role;
 use sha1::Sha1;
 
 use crate::support::{DOCUMENTED_PATH, Reply, assert_json_eq, call, documented_example, raw};

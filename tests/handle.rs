@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use ocp_mock::mock::scenario::ScenarioError;
+use ocp_mock::ScenarioError;
 use ocp_mock::{MockServer, Scenario};
 
 use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH};

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use ocp_mock::Limits;
 use ocp_mock::MockServer;
 use ocp_mock::contract::Expect;
-use ocp_mock::mock::settings::Limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

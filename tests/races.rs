@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ocp_mock::Inventory;
 use ocp_mock::MockServer;
+use ocp_mock::TaskPace;
 use ocp_mock::contract::Expect;
-use ocp_mock::mock::sim::progress::TaskPace;
-use ocp_mock::ocp::inventory::Inventory;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -1,9 +1,9 @@
 //! The mock over a real socket: the documented call, determinism, fan-out and OCP's errors.
 
+use ocp_mock::ClockMode;
+use ocp_mock::ErrorCodeStyle;
 use ocp_mock::MockServer;
 use ocp_mock::contract::{Expect, normalize};
-use ocp_mock::mock::sim::clock::ClockMode;
-use ocp_mock::ocp::error::ErrorCodeStyle;
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -108,8 +108,13 @@ async fn the_system_clock_reports_real_time() {
     let body = delete(mock.address(), DOCUMENTED_PATH)
         .await
         .checked(Expect::NewTask);
-    let stamped = ocp_mock::ocp::time::parse_time(body["timestamp"].as_str().unwrap()).unwrap();
-    let now = ocp_mock::mock::sim::clock::system_now_ms();
+    // RFC 3339 is what OCP's times are; read by the `time` crate, not by the mock's own code.
+    let written = body["timestamp"].as_str().unwrap();
+    let stamped =
+        time::OffsetDateTime::parse(written, &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|e| panic!("{written:?} is not RFC 3339: {e}"));
+    let stamped = (stamped.unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
     assert!((now - stamped).abs() < 60_000, "{stamped} vs {now}");
 }
 
@@ -290,7 +295,7 @@ async fn the_error_code_can_be_the_prefixed_string() {
 #[tokio::test]
 async fn a_body_past_the_limit_is_a_413_envelope() {
     let mock = MockServer::start().await;
-    let size = ocp_mock::mock::settings::Limits::default().max_body_bytes + 1;
+    let size = ocp_mock::Limits::default().max_body_bytes + 1;
     let mut req = format!(
         "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\nContent-Length: {size}\r\n\r\n"
     )

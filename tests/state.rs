@@ -1,8 +1,8 @@
 //! The stand-in: state, task progress, cluster views, retry, reset and the admin API.
 
 use ocp_mock::MockServer;
+use ocp_mock::TaskPace;
 use ocp_mock::contract::{Expect, normalize};
-use ocp_mock::mock::sim::progress::TaskPace;
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -359,8 +359,8 @@ async fn the_admin_api_answers_health_and_can_be_switched_off() {
 #[tokio::test]
 async fn a_viewer_may_poll_tasks_and_read_clusters() {
     let mock = MockServer::builder()
-        .user("admin", "aaAA11__", ocp_mock::mock::auth::Role::Admin)
-        .user("watcher", "pw", ocp_mock::mock::auth::Role::Viewer)
+        .user("admin", "aaAA11__", ocp_mock::Role::Admin)
+        .user("watcher", "pw", ocp_mock::Role::Viewer)
         .start()
         .await;
     delete(mock.address(), DOCUMENTED_PATH)

@@ -55,14 +55,23 @@ pub use validate::{ValidateOptions, validate};
 
 /// The probes' names: stable, used in every report format and as JUnit test case names.
 pub mod names {
+    /// A call with no credentials: OCP's 401 envelope.
     pub const UNAUTHENTICATED: &str = "unauthenticated call";
+    /// A call with wrong credentials: the 401 envelope again.
     pub const WRONG_CREDENTIALS: &str = "wrong credentials";
+    /// `GET /api/v2/obproxy/clusters`: a page of OBProxy clusters.
     pub const CLUSTER_LIST: &str = "cluster list";
+    /// `GET /api/v2/obproxy/clusters/{id}` for a cluster the list named.
     pub const CLUSTER_DETAIL: &str = "cluster detail";
+    /// A well-formed cluster id the target does not have: the 404 envelope.
     pub const UNKNOWN_CLUSTER: &str = "unknown cluster";
+    /// A cluster id that is not a Long: the 400 envelope.
     pub const MALFORMED_CLUSTER_ID: &str = "malformed cluster id";
+    /// A task id the target does not have: the 404 envelope.
     pub const UNKNOWN_TASK: &str = "unknown task";
+    /// The documented call itself (only with `--allow-delete`): a new task.
     pub const DELETE_OBPROXIES: &str = "delete obproxies";
+    /// Polling that task until it ends: subtasks only move forward.
     pub const TASK_PROGRESS: &str = "task progress";
     /// Every probe, in the order a check runs them.
     pub const ALL: [&str; 9] = [
@@ -89,12 +98,23 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
     /// HTTP Basic, all OCP versions.
-    Basic { user: String, password: String },
+    Basic {
+        /// The user's name.
+        user: String,
+        /// The user's password.
+        password: String,
+    },
     /// An AK/SK signature (OCP V4.0.3 and later).
-    AccessKey { id: String, secret: String },
+    AccessKey {
+        /// The AccessKey ID.
+        id: String,
+        /// The AccessKey secret the signature is made with.
+        secret: String,
+    },
 }
 
 impl Credentials {
+    /// HTTP Basic as `user`.
     pub fn basic(user: &str, password: &str) -> Self {
         Self::Basic {
             user: user.into(),
@@ -102,6 +122,7 @@ impl Credentials {
         }
     }
 
+    /// AK/SK signatures with this pair.
     pub fn access_key(id: &str, secret: &str) -> Self {
         Self::AccessKey {
             id: id.into(),
@@ -131,11 +152,14 @@ impl std::fmt::Debug for Credentials {
 /// The servers the destructive probe deletes: `CLUSTER_ID:SERVER_IDS`, e.g. `1:2` or `1:2,3`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteTarget {
+    /// The OBProxy cluster.
     pub cluster_id: i64,
+    /// Its servers to delete, in the order the path lists them.
     pub server_ids: Vec<i64>,
 }
 
 impl DeleteTarget {
+    /// Reads `CLUSTER_ID:SERVER_IDS`; the error says what form was expected.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let form = || format!("{spec:?} is not CLUSTER_ID:SERVER_IDS (e.g. 1:2 or 1:2,3)");
         let (cluster, servers) = spec.split_once(':').ok_or_else(form)?;
@@ -151,6 +175,7 @@ impl DeleteTarget {
         })
     }
 
+    /// The documented call's path for these servers.
     pub fn path(&self) -> String {
         let ids: Vec<String> = self.server_ids.iter().map(i64::to_string).collect();
         format!(
@@ -166,15 +191,19 @@ impl DeleteTarget {
 pub struct CheckOptions {
     /// `http[s]://HOST[:PORT][/PREFIX]`.
     pub target: String,
+    /// Who the probes call as.
     pub credentials: Credentials,
     /// A well-formed cluster id the target does not have, for the 404 probe.
     pub missing_cluster_id: i64,
     /// The destructive probe, when asked for (with `--allow-delete`).
     pub delete: Option<DeleteTarget>,
+    /// Time between two polls of the deleted servers' task.
     pub poll_interval: Duration,
+    /// How long the task may take before the progress probe gives up.
     pub poll_timeout: Duration,
     /// Per request: connect, send and the whole answer.
     pub timeout: Duration,
+    /// How the report is written.
     pub format: Format,
     /// Extra PEM roots for an https target behind an internal CA.
     pub ca_cert: Option<PathBuf>,
@@ -183,6 +212,7 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
+    /// The safe probes against `target` as `credentials`, with the defaults above.
     pub fn new(target: impl Into<String>, credentials: Credentials) -> Self {
         Self {
             target: target.into(),

@@ -37,6 +37,7 @@ impl std::str::FromStr for Format {
 /// How one probe ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// No violation.
     Pass,
     /// Every violation found, never empty.
     Fail(Vec<Violation>),
@@ -53,6 +54,7 @@ pub struct ProbeResult {
     pub request: String,
     /// The HTTP status of the (last) answer, when there was one.
     pub status: Option<u16>,
+    /// The verdict.
     pub outcome: Outcome,
     /// The (last) answer's body, as received, when it was JSON.
     pub body: Option<Value>,
@@ -60,6 +62,7 @@ pub struct ProbeResult {
     pub documented: Option<Value>,
     /// What else is worth knowing: the task's end state, the number of polls.
     pub notes: Vec<String>,
+    /// Time from the first request to the verdict.
     pub elapsed: Duration,
 }
 
@@ -93,6 +96,7 @@ impl ProbeResult {
         };
     }
 
+    /// Whether the probe passed.
     pub fn passed(&self) -> bool {
         self.outcome == Outcome::Pass
     }
@@ -130,6 +134,7 @@ pub struct Report {
     pub command: &'static str,
     /// What was checked: the target URL, or `saved answers`.
     pub subject: String,
+    /// Every probe, in the order run.
     pub probes: Vec<ProbeResult>,
 }
 
@@ -138,14 +143,17 @@ impl Report {
         self.probes.iter().filter(|p| pick(&p.outcome)).count()
     }
 
+    /// How many probes passed.
     pub fn passed(&self) -> usize {
         self.count(|o| *o == Outcome::Pass)
     }
 
+    /// How many probes found violations.
     pub fn failed(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Fail(_)))
     }
 
+    /// How many probes were not run.
     pub fn skipped(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Skip(_)))
     }
@@ -172,6 +180,7 @@ impl Report {
         )
     }
 
+    /// The report in `format`; `color` adds ANSI colours to the human form.
     pub fn render(&self, format: Format, color: bool) -> String {
         match format {
             Format::Human => self.human(color),

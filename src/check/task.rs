@@ -15,30 +15,37 @@ use super::probes::{Checker, Who};
 use super::report::ProbeResult;
 use super::{CheckError, DeleteTarget, names};
 use crate::contract::{Expect, Violation};
+use crate::ocp::task::{DOCUMENTED_EXAMPLE, SubtaskStatus, TaskStatus};
 
-/// How far along a subtask status is; a status may only keep or raise its rank. CANCELING sits
-/// with RUNNING: a running subtask being cancelled.
+/// How far along a subtask status is (see [`SubtaskStatus::rank`]); `None` for a status OCP
+/// does not document.
 fn rank(status: &str) -> Option<u8> {
-    match status {
-        "PENDING" => Some(0),
-        "READY" => Some(1),
-        "RUNNING" | "CANCELING" => Some(2),
-        "SUCCESSFUL" | "FAILED" => Some(3),
-        _ => None,
-    }
+    status
+        .parse::<SubtaskStatus>()
+        .ok()
+        .map(SubtaskStatus::rank)
 }
 
+/// Whether a subtask status is final: SUCCESSFUL or FAILED.
 fn is_terminal(status: &str) -> bool {
-    matches!(status, "SUCCESSFUL" | "FAILED")
+    status
+        .parse::<SubtaskStatus>()
+        .is_ok_and(SubtaskStatus::is_terminal)
+}
+
+/// Whether a task status is final: SUCCESSFUL or FAILED (until a retry).
+fn task_ended(status: &str) -> bool {
+    status
+        .parse::<TaskStatus>()
+        .is_ok_and(TaskStatus::is_terminal)
 }
 
 /// The documented example, with the server ids the check deletes, so that a one-server delete
 /// on the mock compares equal. The rest (cluster name, creator, hosts, the fan-out for several
 /// servers) is the deployment's, which is why the diff only informs.
 pub(crate) fn documented_example(target: &DeleteTarget) -> Value {
-    let mut example: Value =
-        serde_json::from_str(include_str!("../../fixtures/delete-obproxy.json"))
-            .expect("the documented example is JSON: the contract tests load it");
+    let mut example: Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        .expect("the documented example is JSON: the contract tests load it");
     let ids: Vec<Value> = target
         .server_ids
         .iter()
@@ -141,7 +148,7 @@ impl Checker {
                 "stopped at poll {polls}, the first answer with violations"
             ));
             probe.judge(found);
-        } else if is_terminal(status) {
+        } else if task_ended(status) {
             let task_id = poll.task_id;
             probe
                 .notes
@@ -247,7 +254,7 @@ fn task_kept_its_id_and_end(
             .map(str::to_owned)
     };
     if let (Some(was), Some(is)) = (status(before), status(after))
-        && is_terminal(&was)
+        && task_ended(&was)
         && was != is
     {
         let Seen { earlier, now } = seen;

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use ocp_mock::contract::{Contract, Expect};
-//! use ocp_mock::ocp::task::DOCUMENTED_EXAMPLE;
+//! use ocp_mock::DOCUMENTED_EXAMPLE;
 //!
 //! let body: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE).unwrap();
 //! assert!(Contract::global().check_response(200, &body, Expect::NewTask).is_empty());

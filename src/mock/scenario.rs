@@ -78,7 +78,7 @@ pub enum ScenarioError {
     /// `latency:MS` with MS not a number.
     #[error("latency {0:?} is not a number of milliseconds")]
     BadLatency(String),
-    /// `latency:MS` past [`MAX_LATENCY_MS`].
+    /// `latency:MS` past five minutes (`MAX_LATENCY_MS`).
     #[error("latency {0} ms is over {MAX_LATENCY_MS} ms")]
     LatencyTooLong(u64),
     /// `error:STATUS` with STATUS not a number.

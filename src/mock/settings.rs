@@ -16,12 +16,15 @@ use crate::ocp::task::TaskTemplate;
 pub struct Settings {
     /// First `traceId` (as a number); the sequence continues deterministically from it.
     pub seed: u64,
+    /// Where the envelope's times come from.
     pub clock: ClockMode,
     /// The envelope's `server`.
     pub server_name: String,
     /// The task's `executor`.
     pub executor: String,
+    /// How error envelopes write `code`.
     pub error_code: ErrorCodeStyle,
+    /// The OBProxy clusters and servers the mock starts with.
     pub inventory: Inventory,
     /// One line per request on stderr.
     pub log_requests: bool,

@@ -54,6 +54,9 @@ pub fn parse_long_list(s: &str) -> Result<Vec<i64>, BadItem> {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

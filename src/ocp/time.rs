@@ -8,9 +8,6 @@ use time::macros::{format_description, offset};
 use time::{OffsetDateTime, UtcOffset};
 
 /// OCP renders times in the server's zone; the documented examples use +08:00.
-pub const OFFSET_MINUTES: i64 = 8 * 60;
-
-/// The zone of [`OFFSET_MINUTES`], as the calendar takes it.
 const OFFSET: UtcOffset = offset!(+8);
 
 /// How OCP writes a time: always three fractional digits and a signed offset with a colon.

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use ocp_mock::Limits;
 use ocp_mock::MockServer;
-use ocp_mock::mock::settings::Limits;
 
 use super::corpus::{Case, Want, judge};
 use super::wire::{CASE_TIMEOUT, End, Trickle, exchange, trickle};

@@ -13,7 +13,7 @@ pub const FIXED_STEP_MS: i64 = 1_000;
 /// Where the mock's times come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClockMode {
-    /// Starts at the documented instant and advances [`FIXED_STEP_MS`] per request.
+    /// Starts at the documented instant and advances one second per request.
     #[default]
     Fixed,
     /// Real time, for local development.

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use write::Text;
 
 pub use layout::{Layout, Slot};
-pub use status::{SubtaskStatus, TaskStatus, UnknownStatus};
+pub use status::{SubtaskStatus, TaskStatus};
 
 /// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim: the
 /// template of every task the mock creates and what the checker compares a real answer with.

@@ -21,6 +21,7 @@ macro_rules! statuses {
 
         impl $name {
             /// Every status, in the order OCP's documentation lists them.
+            #[cfg(test)]
             pub const ALL: &[Self] = &[$(Self::$variant,)+];
 
             /// The status as OCP writes it in JSON.
