@@ -160,8 +160,8 @@ pub struct DeleteTarget {
 
 impl DeleteTarget {
     /// Reads `CLUSTER_ID:SERVER_IDS`; the error says what form was expected.
-    pub fn parse(spec: &str) -> Result<Self, String> {
-        let form = || format!("{spec:?} is not CLUSTER_ID:SERVER_IDS (e.g. 1:2 or 1:2,3)");
+    pub fn parse(spec: &str) -> Result<Self, BadDeleteTarget> {
+        let form = || BadDeleteTarget(spec.to_owned());
         let (cluster, servers) = spec.split_once(':').ok_or_else(form)?;
         let cluster_id = cluster.trim().parse().map_err(|_| form())?;
         let server_ids = servers
@@ -185,6 +185,11 @@ impl DeleteTarget {
         )
     }
 }
+
+/// A `--delete` value that is not `CLUSTER_ID:SERVER_IDS`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not CLUSTER_ID:SERVER_IDS (e.g. 1:2 or 1:2,3)")]
+pub struct BadDeleteTarget(pub String);
 
 /// Everything `ocp-mock check` takes; [`CheckOptions::new`] fills in the defaults.
 #[derive(Debug, Clone)]
