@@ -285,62 +285,6 @@ fn check_and_validate_take_their_flags_and_defaults() {
     assert_eq!((v.status, v.expect), (None, ocp_mock::Expect::Any));
 }
 
-/// Each subcommand's flags and their variables, as the README documents them.
-const SERVE: &[(&str, &str)] = &[
-    ("--addr", "OCP_MOCK_ADDR"),
-    ("--seed", "OCP_MOCK_SEED"),
-    ("--clock", "OCP_MOCK_CLOCK"),
-    ("--server-name", "OCP_MOCK_SERVER_NAME"),
-    ("--executor", "OCP_MOCK_EXECUTOR"),
-    ("--error-code", "OCP_MOCK_ERROR_CODE"),
-    ("--inventory", "OCP_MOCK_INVENTORY"),
-    ("--user", "OCP_MOCK_USER"),
-    ("--access-key", "OCP_MOCK_ACCESS_KEY"),
-    ("--no-auth", "OCP_MOCK_NO_AUTH"),
-    ("--task-pace", "OCP_MOCK_TASK_PACE"),
-    ("--scenario", "OCP_MOCK_SCENARIO"),
-    ("--journal-size", "OCP_MOCK_JOURNAL_SIZE"),
-    ("--task-retention", "OCP_MOCK_TASK_RETENTION"),
-    ("--respawn-deleted", "OCP_MOCK_RESPAWN_DELETED"),
-    ("--no-admin", "OCP_MOCK_NO_ADMIN"),
-    ("--quiet", "OCP_MOCK_QUIET"),
-    ("--max-ids", "OCP_MOCK_MAX_IDS"),
-    ("--max-uri-bytes", "OCP_MOCK_MAX_URI_BYTES"),
-    ("--max-header-bytes", "OCP_MOCK_MAX_HEADER_BYTES"),
-    ("--max-body-bytes", "OCP_MOCK_MAX_BODY_BYTES"),
-    (
-        "--header-read-timeout-ms",
-        "OCP_MOCK_HEADER_READ_TIMEOUT_MS",
-    ),
-    ("--idle-timeout-ms", "OCP_MOCK_IDLE_TIMEOUT_MS"),
-    ("--max-connections", "OCP_MOCK_MAX_CONNECTIONS"),
-    ("--shutdown-timeout-ms", "OCP_MOCK_SHUTDOWN_TIMEOUT_MS"),
-];
-
-#[test]
-fn every_serve_flag_has_its_documented_variable() {
-    let cmd = command();
-    let serve = cmd.find_subcommand("serve").expect("serve");
-    let twins: Vec<(String, String)> = serve
-        .get_arguments()
-        .filter_map(|a| {
-            Some((
-                format!("--{}", a.get_long()?),
-                a.get_env()?.to_str()?.to_owned(),
-            ))
-        })
-        .collect();
-    let expected: Vec<(String, String)> = SERVE
-        .iter()
-        .map(|(f, v)| ((*f).to_owned(), (*v).to_owned()))
-        .collect();
-    let mut sorted = twins.clone();
-    sorted.sort();
-    let mut want = expected.clone();
-    want.sort();
-    assert_eq!(sorted, want);
-}
-
 #[test]
 fn each_subcommand_prints_its_own_help() {
     let serve = help(&["serve", "--help"]);
