@@ -94,6 +94,7 @@ pub use ocp::inventory::Inventory;
 /// client signs the way the mock verifies).
 pub use ocp::signature;
 pub use ocp::task::DOCUMENTED_EXAMPLE;
+pub use ocp::version::{OcpVersion, UnknownOcpVersion};
 
 /// The README's Rust examples, compiled and run with the doctests.
 #[cfg(doctest)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
 use ocp_mock::{
-    AccessKey, ClockMode, ErrorCodeStyle, Inventory, Scenario, Settings, TaskPace, User,
+    AccessKey, ClockMode, ErrorCodeStyle, Inventory, OcpVersion, Scenario, Settings, TaskPace, User,
 };
 
 use super::values;
@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// The task's executor (default xxx.xxx.xxx.xxx)
     #[arg(long, env = "OCP_MOCK_EXECUTOR", value_name = "NAME")]
     executor: Option<String>,
+    /// The OCP release to answer as: 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default 4.3.4)
+    #[arg(long, env = "OCP_MOCK_OCP_VERSION", value_name = "VERSION")]
+    ocp_version: Option<OcpVersion>,
     /// error.code as 21001 or "ODP21001" (default number)
     #[arg(long, env = "OCP_MOCK_ERROR_CODE", value_name = "number|string")]
     error_code: Option<ErrorCodeStyle>,
@@ -157,6 +160,7 @@ impl ServeArgs {
         set(&mut settings.clock, self.clock);
         set(&mut settings.server_name, self.server_name);
         set(&mut settings.executor, self.executor);
+        set(&mut settings.ocp_version, self.ocp_version);
         set(&mut settings.error_code, self.error_code);
         set(&mut settings.task_pace, self.task_pace);
         set(&mut settings.journal_size, self.journal_size);

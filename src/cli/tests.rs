@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use ocp_mock::{ClockMode, ErrorCodeStyle, Role, Settings, TaskPace};
+use ocp_mock::{ClockMode, ErrorCodeStyle, OcpVersion, Role, Settings, TaskPace};
 
 use super::*;
 
@@ -46,6 +46,8 @@ fn help(args: &[&str]) -> String {
 /// Every `serve` flag with a value that differs from its default.
 const EVERY_SERVE_FLAG: &[&str] = &[
     "--addr=127.0.0.1:9999",
+    "--ocp-version",
+    "V3.1.1",
     "--seed",
     "0x10",
     "--clock",
@@ -105,6 +107,7 @@ fn every_serve_flag_reaches_its_setting() {
         ("srv", "exe")
     );
     assert_eq!(s.error_code, ErrorCodeStyle::String);
+    assert_eq!(s.ocp_version, OcpVersion::V3_1_1);
     assert_eq!(s.auth.users.len(), 2);
     assert_eq!(s.auth.users[0].role, Role::Viewer);
     assert_eq!(s.auth.access_keys[0].id, "k");
@@ -130,6 +133,7 @@ fn no_flag_keeps_the_documented_defaults() {
     let defaults = Settings::default();
     assert_eq!(o.settings.seed, defaults.seed);
     assert_eq!(o.settings.limits, defaults.limits);
+    assert_eq!(o.settings.ocp_version, OcpVersion::V4_3_4);
     assert!(o.settings.log_requests && o.settings.auth.enabled && o.settings.admin_api);
 }
 
@@ -147,6 +151,10 @@ fn a_host_name_is_resolved_to_its_first_address() {
 
 /// Refused arguments, and what the one-line message must say.
 const REFUSALS: &[(&[&str], &str)] = &[
+    (
+        &["serve", "--ocp-version", "4.4"],
+        "--ocp-version: unknown OCP version \"4.4\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+    ),
     (
         &["serve", "--addr", "nowhere"],
         "--addr: \"nowhere\" is not HOST:PORT",

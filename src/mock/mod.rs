@@ -36,6 +36,7 @@ use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
+use crate::ocp::version::OcpVersion;
 
 /// A mock running in the background of a test, on `127.0.0.1` and a free port.
 ///
@@ -166,6 +167,12 @@ impl MockServerBuilder {
     /// `--executor`: the host:port new tasks say they run on.
     pub fn executor(mut self, executor: impl Into<String>) -> Self {
         self.settings.executor = executor.into();
+        self
+    }
+
+    /// `--ocp-version`: which OCP release the answers follow.
+    pub fn ocp_version(mut self, version: OcpVersion) -> Self {
+        self.settings.ocp_version = version;
         self
     }
 

@@ -10,6 +10,7 @@ use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
 use crate::ocp::task::TaskTemplate;
+use crate::ocp::version::OcpVersion;
 
 /// Everything that shapes the mock's answers. `Default` is the documented behaviour.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct Settings {
     pub server_name: String,
     /// The task's `executor`.
     pub executor: String,
+    /// Which OCP release the answers follow.
+    pub ocp_version: OcpVersion,
     /// How error envelopes write `code`.
     pub error_code: ErrorCodeStyle,
     /// The OBProxy clusters and servers the mock starts with.
@@ -105,6 +108,7 @@ impl Default for Settings {
             clock: ClockMode::Fixed,
             server_name: template.server,
             executor: template.executor,
+            ocp_version: OcpVersion::default(),
             error_code: ErrorCodeStyle::Number,
             inventory: Inventory::default_inventory(),
             log_requests: false,

@@ -7,7 +7,8 @@
 //! - [`holes`]: JSON serialised once and refilled, for the hot path;
 //! - [`ids`]: path ids as OCP reads them (Java `Long`);
 //! - [`signature`]: OCP's AK/SK signing rule, shared by the mock and the checker;
-//! - [`time`]: OCP's time format.
+//! - [`time`]: OCP's time format;
+//! - [`version`]: which OCP release the answers follow.
 
 pub mod envelope;
 pub mod error;
@@ -17,3 +18,4 @@ pub mod inventory;
 pub mod signature;
 pub mod task;
 pub mod time;
+pub mod version;
