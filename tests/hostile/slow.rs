@@ -167,3 +167,67 @@ async fn slow_clients_do_not_delay_the_others() {
         assert!(t.after >= patience - Duration::from_millis(100), "{t:?}");
     }
 }
+
+/// Sends `bytes` of one header value, never ending the head, then reads what comes back: the
+/// bytes the mock let in before it stopped reading, and whether it closed (within `within`).
+async fn endless_head(
+    address: std::net::SocketAddr,
+    bytes: usize,
+    within: Duration,
+) -> (usize, Option<Vec<u8>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut sent = 0;
+    let head = b"GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: mock\r\nX-Big: ";
+    if stream.write_all(head).await.is_ok() {
+        sent = head.len();
+        let chunk = [b'a'; 8192];
+        while sent < bytes {
+            // A write fails once the mock has closed: that is the bound at work.
+            match tokio::time::timeout(within, stream.write_all(&chunk)).await {
+                Ok(Ok(())) => sent += chunk.len(),
+                _ => break,
+            }
+        }
+    }
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(within, stream.read_to_end(&mut answer)).await;
+    (
+        sent,
+        matches!(closed, Ok(Ok(_)) | Ok(Err(_))).then_some(answer),
+    )
+}
+
+#[tokio::test]
+async fn an_unfinished_head_past_the_head_buffer_is_cut_off_without_waiting_for_the_timeout() {
+    // The head timeout is long: only the size can close these connections within the test.
+    let mock = MockServer::builder()
+        .limits(Limits {
+            header_read_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(60),
+            ..Limits::default()
+        })
+        .start()
+        .await;
+    let started = Instant::now();
+    // 200 KB: under the HTTP layer's default 400 KB buffer, so only the mock's own bound stops it.
+    let (sent, answer) = endless_head(mock.address(), 200 * 1024, Duration::from_secs(10)).await;
+    let answer = answer.expect("the mock closed the connection");
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 431"),
+        "a bare 431 at most: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "closed by the head timeout, not by the size"
+    );
+    // The socket buffers on both sides hold some bytes the mock never read; a megabyte did not
+    // go through.
+    assert!(
+        sent < 1 << 20,
+        "the whole megabyte was accepted ({sent} bytes)"
+    );
+    // The mock serves on.
+    assert_eq!(delete(mock.address(), DOCUMENTED_PATH).await.status, 200);
+}
