@@ -379,3 +379,65 @@ fn listening_on_all_interfaces_with_default_credentials_warns() {
         "{all}"
     );
 }
+
+#[test]
+fn a_stderr_nobody_reads_never_stops_the_mock() {
+    // The pipe is kept open and never read after the start-up line: once its buffer (64 KiB on
+    // Linux) is full, a log written in line would block every request.
+    let mut child = binary()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(ChildGuard)
+        .expect("start the binary");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("a start-up line");
+    let addr = first
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("address")
+        .to_owned();
+    let request = format!(
+        "GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: mock\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+    );
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    // About 60 bytes of log per request: 3,000 requests are three times what the pipe holds.
+    for n in 0..3000 {
+        stream.write_all(request.as_bytes()).expect("send");
+        let status = read_answer(&mut reader).unwrap_or_else(|e| panic!("request {n}: {e}"));
+        assert_eq!(status, 200, "request {n}");
+    }
+    drop(stderr);
+}
+
+/// Reads one keep-alive answer (head and `Content-Length` body); its status.
+fn read_answer(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut length = 0;
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok(status)
+}

@@ -24,6 +24,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::mock::app::App;
+use crate::mock::log;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::settings::Limits;
 use crate::ocp::error::OcpError;
@@ -194,14 +195,14 @@ async fn serve(
         }
     };
     if app.settings.log_requests {
-        eprintln!(
+        log::line(format!(
             "{} {} {} {:.3}ms traceId={}",
             request.method,
             request.path,
             response.status,
             started.elapsed().as_secs_f64() * 1000.0,
             response.trace_id
-        );
+        ));
     }
     if let Some(delay) = response.delay {
         tokio::time::sleep(delay).await;

@@ -13,6 +13,7 @@ mod app;
 pub mod auth;
 mod http;
 pub mod journal;
+mod log;
 pub mod request;
 mod router;
 pub mod scenario;
