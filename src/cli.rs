@@ -221,3 +221,9 @@ fn first_line(error: &clap::Error) -> String {
     let first = rendered.lines().next().unwrap_or_default();
     first.strip_prefix("error: ").unwrap_or(first).to_owned()
 }
+
+/// Whether a listening address is every interface: `0.0.0.0`, `::`, or `::ffff:0.0.0.0` (the
+/// IPv4 wildcard written as an IPv4-mapped IPv6 address).
+pub fn all_interfaces(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_unspecified()
+}

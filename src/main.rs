@@ -57,7 +57,7 @@ fn serve(options: ServeOptions) -> ExitCode {
         };
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
-        announce(&settings, shown.ip().is_unspecified());
+        announce(&settings, cli::all_interfaces(shown.ip()));
         match ocp_mock::serve(listener, settings, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");

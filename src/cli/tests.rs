@@ -322,3 +322,13 @@ fn each_subcommand_prints_its_own_help() {
     assert_eq!(help(&["help", "check"]), check);
     assert!(help(&["--help"]).contains("validate"));
 }
+
+#[test]
+fn every_form_of_all_interfaces_is_recognised() {
+    for all in ["0.0.0.0", "::", "::ffff:0.0.0.0"] {
+        assert!(super::all_interfaces(all.parse().unwrap()), "{all}");
+    }
+    for one in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "192.0.2.7"] {
+        assert!(!super::all_interfaces(one.parse().unwrap()), "{one}");
+    }
+}

@@ -38,10 +38,11 @@ pub enum IdentityError {
 impl std::str::FromStr for Role {
     type Err = IdentityError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
+        // Any case: `Viewer` is read as the role, never folded into a password.
+        match s.to_ascii_lowercase().as_str() {
             "admin" => Ok(Self::Admin),
             "viewer" => Ok(Self::Viewer),
-            other => Err(IdentityError::UnknownRole(other.to_owned())),
+            _ => Err(IdentityError::UnknownRole(s.to_owned())),
         }
     }
 }
@@ -385,6 +386,17 @@ fn fresh_date(req: &MockRequest, now_ms: i64) -> Result<&str, OcpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_is_read_in_any_case_and_never_becomes_part_of_the_password() {
+        let user = User::parse("watcher:pw:Viewer").unwrap();
+        assert_eq!((user.password.as_str(), user.role), ("pw", Role::Viewer));
+        let key = AccessKey::parse("k:s:ADMIN").unwrap();
+        assert_eq!((key.secret.as_str(), key.role), ("s", Role::Admin));
+        // A last part that names no role stays in the secret.
+        let user = User::parse("ops:s3:cr3t").unwrap();
+        assert_eq!((user.password.as_str(), user.role), ("s3:cr3t", Role::Admin));
+    }
 
     #[test]
     fn a_secret_may_hold_colons_and_the_role_is_taken_only_when_named() {
