@@ -423,3 +423,42 @@ async fn a_malformed_date_is_named_as_such() {
         "malformed Date header \"yesterday\"",
     );
 }
+
+#[tokio::test]
+async fn only_rfc_1123_dates_are_read_not_the_older_http_forms() {
+    let mock = MockServer::start().await;
+    let now = httpdate::fmt_http_date(SystemTime::now());
+    // The same instant in RFC 850 and asctime form, as old HTTP allowed.
+    let when: Vec<&str> = now.split([' ', ',']).filter(|p| !p.is_empty()).collect();
+    let (day, date, month, year, time) = (when[0], when[1], when[2], when[3], when[4]);
+    let weekday = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    .into_iter()
+    .find(|w| w.starts_with(day))
+    .unwrap();
+    let rfc850 = format!("{weekday}, {date}-{month}-{} {time} GMT", &year[2..]);
+    let asctime = format!(
+        "{day} {month} {:>2} {time} {year}",
+        date.trim_start_matches('0')
+    );
+    for old in [rfc850, asctime] {
+        assert!(
+            httpdate::parse_http_date(&old).is_ok(),
+            "{old:?} is a valid old form"
+        );
+        let mut req = Signed::new("DELETE", DOCUMENTED_PATH);
+        req.date = old.clone();
+        assert_refused(
+            &req.send(mock.address()).await,
+            401,
+            &format!("malformed Date header {old:?} (expected RFC 1123)"),
+        );
+    }
+}

@@ -367,11 +367,17 @@ fn fresh_date(req: &MockRequest, now_ms: i64) -> Result<&str, OcpError> {
             .to_str()
             .map_err(|_| refuse("malformed Date header: not visible ASCII (expected RFC 1123)"))?,
     };
-    let sent = httpdate::parse_http_date(date).map_err(|_| {
+    let malformed = || {
         refuse(format!(
             "malformed Date header {date:?} (expected RFC 1123)"
         ))
-    })?;
+    };
+    let sent = httpdate::parse_http_date(date).map_err(|_| malformed())?;
+    // The parser also reads RFC 850 and asctime dates; OCP's rule is RFC 1123 only, which is
+    // exactly how that instant writes back.
+    if httpdate::fmt_http_date(sent) != date {
+        return Err(malformed());
+    }
     let sent_ms = sent
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
@@ -395,7 +401,10 @@ mod tests {
         assert_eq!((key.secret.as_str(), key.role), ("s", Role::Admin));
         // A last part that names no role stays in the secret.
         let user = User::parse("ops:s3:cr3t").unwrap();
-        assert_eq!((user.password.as_str(), user.role), ("s3:cr3t", Role::Admin));
+        assert_eq!(
+            (user.password.as_str(), user.role),
+            ("s3:cr3t", Role::Admin)
+        );
     }
 
     #[test]
