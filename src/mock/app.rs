@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome};
 use crate::mock::auth::{Identity, Role};
-use crate::mock::journal::{RecordedRequest, redact_query};
+use crate::mock::journal::{RecordedRequest, redact_path, redact_query};
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::router::resolve;
 use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
@@ -90,7 +90,7 @@ impl App {
         let outcome = self.decide(&mut state, gate, &stamp, &faults);
         state.journal.record(RecordedRequest {
             method: req.method.as_str().to_owned(),
-            path: req.path.clone(),
+            path: redact_path(&req.path).into_owned(),
             query: req.query.as_deref().map(redact_query),
             status: outcome.as_ref().map_or_else(OcpError::status, |(s, _)| *s),
             trace_id: stamp.trace_id.clone(),

@@ -24,9 +24,9 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::mock::app::App;
-use crate::mock::log;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::settings::Limits;
+use crate::mock::{journal, log};
 use crate::ocp::error::OcpError;
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
@@ -198,7 +198,7 @@ async fn serve(
         log::line(format!(
             "{} {} {} {:.3}ms traceId={}",
             request.method,
-            request.path,
+            journal::redact_path(&request.path),
             response.status,
             started.elapsed().as_secs_f64() * 1000.0,
             response.trace_id

@@ -48,14 +48,33 @@ impl RecordedRequest {
     }
 }
 
-const SECRET_WORDS: [&str; 6] = ["password", "secret", "token", "signature", "key", "auth"];
+/// A parameter whose name contains one of these (in any case) holds a credential.
+pub const SECRET_WORDS: [&str; 11] = [
+    "password",
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "signature",
+    "key",
+    "auth",
+    "credential",
+    "session",
+    "cookie",
+];
+
+/// Names too short to look for inside others (`task` holds `sk`): credentials only when whole.
+pub const SECRET_NAMES: [&str; 2] = ["ak", "sk"];
+
+/// Whether a parameter name, as the server reads it, names a credential.
+fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| name.contains(w)) || SECRET_NAMES.contains(&name.as_str())
+}
 
 /// Whether a query parameter's name, decoded as the server reads it, names a credential.
 fn looks_secret(raw_name: &str) -> bool {
-    query_pairs(raw_name).any(|(name, _)| {
-        let name = name.to_ascii_lowercase();
-        SECRET_WORDS.iter().any(|w| name.contains(w))
-    })
+    query_pairs(raw_name).any(|(name, _)| is_secret_name(&name))
 }
 
 /// The query with values of credential-like names replaced.
@@ -68,6 +87,26 @@ pub fn redact_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The path with the values of credential-like path parameters (`;jsessionid=...`, which a
+/// servlet container reads as a session) replaced.
+pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains(';') {
+        return path.into();
+    }
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let mut parts = segment.split(';');
+            let head = parts.next().unwrap_or_default().to_owned();
+            parts.fold(head, |out, param| match param.split_once('=') {
+                Some((name, _)) if is_secret_name(name) => format!("{out};{name}=[redacted]"),
+                _ => format!("{out};{param}"),
+            })
+        })
+        .collect();
+    segments.join("/").into()
 }
 
 /// The ring of recent requests plus a count of all of them.
@@ -153,5 +192,21 @@ mod tests {
             "pass%77ord=[redacted]&p=1"
         );
         assert_eq!(redact_query("api+key=x&q=a+b"), "api+key=[redacted]&q=a+b");
+        assert_eq!(
+            redact_query("pwd=1&passwd=2&PASS=3&sk=4&ak=5&credential=6&JSESSIONID=7&cookie=8"),
+            "pwd=[redacted]&passwd=[redacted]&PASS=[redacted]&sk=[redacted]&ak=[redacted]&\
+             credential=[redacted]&JSESSIONID=[redacted]&cookie=[redacted]"
+        );
+        // Whole names only for the short ones: a task or a desk is no secret.
+        assert_eq!(redact_query("task=1&desk=2"), "task=1&desk=2");
+    }
+
+    #[test]
+    fn credential_like_path_parameters_are_redacted() {
+        assert_eq!(
+            redact_path("/api/v2/tasks/instances/1;jsessionid=ABC;v=2/retry"),
+            "/api/v2/tasks/instances/1;jsessionid=[redacted];v=2/retry"
+        );
+        assert_eq!(redact_path("/api/v2/time"), "/api/v2/time");
     }
 }
