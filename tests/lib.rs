@@ -10,6 +10,7 @@ mod layout;
 mod limits;
 mod props;
 mod races;
+mod refusals;
 mod scenarios;
 mod server;
 mod state;

@@ -211,9 +211,24 @@ impl App {
         }
     }
 
-    /// Answers a request refused before routing (e.g. a body past the limit) with `err`.
+    /// Answers a request refused by a limit before routing (a body past the limit, one
+    /// connection too many) with `err`. The refusal is journaled but takes no trace id and no
+    /// clock tick, so the answers after it are those the mock would have given without it.
     pub fn reject(&self, req: &MockRequest, err: OcpError) -> MockResponse {
-        let stamp = self.store.lock().stamp();
+        let mut state = self.store.lock();
+        let stamp = Stamp {
+            arrival_ms: state.now_ms(),
+            trace_id: String::new(),
+        };
+        state.journal.record(RecordedRequest {
+            method: req.method.as_str().to_owned(),
+            path: redact_path(&req.path).into_owned(),
+            query: req.query.as_deref().map(redact_query),
+            status: err.status(),
+            trace_id: String::new(),
+            at_ms: stamp.arrival_ms,
+        });
+        drop(state);
         let lang = Language::from_accept_language(req.header("accept-language"));
         self.render(stamp, lang, Err(err))
     }

@@ -118,14 +118,15 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::
 
 /// The most bytes one connection may buffer for a request head, finished or not: enough for a
 /// head at the target and header limits (which then gets the mock's 414 or 431 envelope), and at
-/// least the 64 KiB past which no target can be parsed anyway; past it the HTTP layer answers
-/// a bare 431 and closes, so a thousand half-sent heads hold megabytes, not gigabytes.
+/// least 72 KiB (a target past 64 KiB cannot be parsed anyway, and still gets its 414); past it
+/// the HTTP layer answers a bare 431 and closes, so a thousand half-sent heads hold megabytes,
+/// not gigabytes.
 fn head_buffer(limits: &Limits) -> usize {
     const LINE_AND_FRAMING: usize = 1024;
     (limits.max_uri_bytes)
         .saturating_add(limits.max_header_bytes)
         .saturating_add(LINE_AND_FRAMING)
-        .max(64 * 1024)
+        .max(72 * 1024)
 }
 
 /// The `drop` scenario: the service fails, so hyper closes the connection without an answer.

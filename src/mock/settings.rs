@@ -58,7 +58,7 @@ pub struct Limits {
     /// Bytes of the request target, path and query (414 past it).
     pub max_uri_bytes: usize,
     /// Bytes of all header names and values (431 past it). A head, finished or not, is never
-    /// buffered past 64 KiB or `max_uri_bytes + max_header_bytes + 1 KiB`, whichever is more:
+    /// buffered past 72 KiB or `max_uri_bytes + max_header_bytes + 1 KiB`, whichever is more:
     /// past that the connection gets a bare 431 and is closed.
     pub max_header_bytes: usize,
     /// Bytes of the body (413 past it).
