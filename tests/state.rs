@@ -206,12 +206,18 @@ async fn an_unknown_or_malformed_task_id_is_an_error_envelope() {
     assert_eq!(reply.status, 404);
     let body = reply.checked(Expect::Any);
     assert_eq!(body["error"]["code"], 10001);
-    assert_eq!(body["error"]["target"], "taskInstanceId", "the documented parameter name");
+    assert_eq!(
+        body["error"]["target"], "taskInstanceId",
+        "the documented parameter name"
+    );
     insta::assert_json_snapshot!("error_unknown_task", normalize(&body));
     let reply = get(&mock, "/api/v2/tasks/instances/nine").await;
     assert_eq!(reply.status, 400);
     let body = reply.checked(Expect::Any);
-    assert_eq!(body["error"]["target"], "taskInstanceId", "one name per parameter");
+    assert_eq!(
+        body["error"]["target"], "taskInstanceId",
+        "one name per parameter"
+    );
 }
 
 #[tokio::test]

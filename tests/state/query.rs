@@ -50,7 +50,10 @@ async fn a_finished_task_answers_the_fields_and_times_of_the_documented_query() 
         }
     };
     assert_eq!(task["status"], "SUCCESSFUL");
-    assert_eq!(polls, 4, "the default pace ends the documented chain at the fourth poll");
+    assert_eq!(
+        polls, 4,
+        "the default pace ends the documented chain at the fourth poll"
+    );
     let every: BTreeSet<String> = ["PENDING", "READY", "RUNNING", "SUCCESSFUL"]
         .map(String::from)
         .into();
@@ -68,7 +71,11 @@ async fn a_finished_task_answers_the_fields_and_times_of_the_documented_query() 
         assert_eq!(keys(s), expected, "{}", s["name"]);
         assert_eq!(s["executor"], task["executor"]);
         assert_eq!(s["createTime"], task["createTime"]);
-        assert!(instant(&s["startTime"]) < instant(&s["finishTime"]), "{}", s["name"]);
+        assert!(
+            instant(&s["startTime"]) < instant(&s["finishTime"]),
+            "{}",
+            s["name"]
+        );
         assert!(instant(&s["startTime"]) >= instant(&task["startTime"]));
         assert!(instant(&s["finishTime"]) < instant(&task["finishTime"]));
     }

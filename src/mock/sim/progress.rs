@@ -347,7 +347,10 @@ impl TaskRun {
 /// documented task query): the last whole second before the task started, so that it reads
 /// earlier than `startTime`.
 pub fn create_time(start_ms: i64) -> String {
-    let whole = start_ms.saturating_sub(1).div_euclid(1000).saturating_mul(1000);
+    let whole = start_ms
+        .saturating_sub(1)
+        .div_euclid(1000)
+        .saturating_mul(1000);
     // The time format always writes three fractional digits; a whole second's are ".000", and
     // the date and time before them hold no dot.
     format_time(whole).replacen(".000", "", 1)

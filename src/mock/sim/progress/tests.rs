@@ -60,9 +60,13 @@ fn a_query_answers_the_fields_of_the_documented_task_query() {
     let created = data(&run);
     assert_eq!(created["prohibitRollback"], json!(false));
     assert_eq!(created["createTime"], "1970-01-01T07:59:59+08:00");
-    assert!(created["subtasks"].as_array().unwrap().iter().all(|s| {
-        s["createTime"] == created["createTime"] && s.get("executor").is_none()
-    }));
+    assert!(
+        created["subtasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| { s["createTime"] == created["createTime"] && s.get("executor").is_none() })
+    );
     run.poll(5, 1000);
     for s in data(&run)["subtasks"].as_array().unwrap() {
         let started = s.get("startTime").is_some();
@@ -93,8 +97,14 @@ fn subtasks_take_time_and_the_task_ends_after_them() {
     let task_finish = parse_time(data["finishTime"].as_str().unwrap()).unwrap();
     assert!(task_finish > last_finish, "{task_finish} !> {last_finish}");
     // The first query spread its five steps over the second since creation.
-    assert_eq!(subtask(&run, "Start node")["startTime"], json!(format_time(200)));
-    assert_eq!(subtask(&run, "Start node")["finishTime"], json!(format_time(400)));
+    assert_eq!(
+        subtask(&run, "Start node")["startTime"],
+        json!(format_time(200))
+    );
+    assert_eq!(
+        subtask(&run, "Start node")["finishTime"],
+        json!(format_time(400))
+    );
 }
 
 #[test]
@@ -137,7 +147,10 @@ fn a_chain_of_eight_succeeds_in_sixteen_steps() {
     }
     run.step(16);
     assert_eq!(run.state, TaskStatus::Successful);
-    assert_eq!(subtask(&run, "Finish node")["finishTime"], json!(format_time(16)));
+    assert_eq!(
+        subtask(&run, "Finish node")["finishTime"],
+        json!(format_time(16))
+    );
     // The task closes after its last subtask, as in the documented task query.
     assert_eq!(data(&run)["finishTime"], json!(format_time(17)));
     assert_eq!(data(&run)["creator"], json!({"id": 100, "name": "admin"}));
