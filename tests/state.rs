@@ -5,6 +5,8 @@ use ocp_mock::TaskPace;
 use ocp_mock::contract::{Expect, normalize};
 use serde_json::{Value, json};
 
+mod query;
+
 use crate::support::{
     DOCUMENTED_PATH, Reply, assert_json_eq, assert_same_bytes, call, delete, documented_example,
 };
@@ -204,10 +206,18 @@ async fn an_unknown_or_malformed_task_id_is_an_error_envelope() {
     assert_eq!(reply.status, 404);
     let body = reply.checked(Expect::Any);
     assert_eq!(body["error"]["code"], 10001);
+    assert_eq!(
+        body["error"]["target"], "taskInstanceId",
+        "the documented parameter name"
+    );
     insta::assert_json_snapshot!("error_unknown_task", normalize(&body));
     let reply = get(&mock, "/api/v2/tasks/instances/nine").await;
     assert_eq!(reply.status, 400);
-    reply.checked(Expect::Any);
+    let body = reply.checked(Expect::Any);
+    assert_eq!(
+        body["error"]["target"], "taskInstanceId",
+        "one name per parameter"
+    );
 }
 
 #[tokio::test]

@@ -41,8 +41,8 @@ fn task_ended(status: &str) -> bool {
 }
 
 /// The documented example, with the server ids the check deletes, so that a one-server delete
-/// on the mock compares equal. The rest (cluster name, creator, hosts, the fan-out for several
-/// servers) is the deployment's, which is why the diff only informs.
+/// on the mock compares equal. The rest (cluster name, creator, hosts, ids) is the
+/// deployment's, which is why the diff only informs.
 pub(crate) fn documented_example(target: &DeleteTarget) -> Value {
     let mut example: Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
         .expect("the documented example is JSON: the contract tests load it");

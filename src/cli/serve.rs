@@ -69,7 +69,7 @@ pub struct ServeArgs {
     #[arg(long, env = "OCP_MOCK_NO_AUTH", value_parser = FalseyValueParser::new())]
     no_auth: bool,
     /// Each task query advances a task N steps, or each subtask takes MS ms of the mock's clock
-    /// (default polls:4)
+    /// (default polls:5)
     #[arg(long, env = "OCP_MOCK_TASK_PACE", value_name = "polls:N|time:MS")]
     task_pace: Option<TaskPace>,
     /// A fault active from the start; repeatable (the variable holds several, ';'-separated):

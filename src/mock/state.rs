@@ -295,7 +295,7 @@ impl State {
             servers,
         };
         self.next_task_id += 1;
-        self.next_subtask_id += template.subtask_ids_needed(origin.servers.len());
+        self.next_subtask_id += template.subtask_ids_needed();
         for &(id, _) in &origin.servers {
             self.inventory
                 .set_server_status(id, "DELETING", "OPERATING");
@@ -339,10 +339,12 @@ impl State {
         Ok((id, server.host_id))
     }
 
+    /// Task `id`, or `TSK10001` naming the path parameter as the route does (`taskInstanceId`,
+    /// as the 400 for a malformed id does).
     fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
-        self.tasks
-            .get_mut(&id)
-            .ok_or_else(|| OcpError::new(&TASK_NOT_FOUND, vec![id.to_string()]).with_target("id"))
+        self.tasks.get_mut(&id).ok_or_else(|| {
+            OcpError::new(&TASK_NOT_FOUND, vec![id.to_string()]).with_target("taskInstanceId")
+        })
     }
 
     /// A task query: with the polls pace, each query advances the task.
@@ -356,12 +358,7 @@ impl State {
     ) -> Result<Value, OcpError> {
         let task = self.task_mut(id)?;
         if let TaskPace::Polls(steps) = pace {
-            for _ in 0..steps {
-                if task.state != TaskStatus::Running {
-                    break;
-                }
-                task.step(now_ms);
-            }
+            task.poll(steps, now_ms);
         }
         let data = task.render(template, executor);
         self.settle(id);

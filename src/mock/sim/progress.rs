@@ -4,6 +4,10 @@
 //! SUCCESSFUL (or FAILED). The task is SUCCESSFUL when its exit subtask is, FAILED as soon as a
 //! subtask fails. The pace is a setting: a number of steps per query (deterministic whatever the
 //! wall clock) or a duration per subtask on the mock's clock.
+//!
+//! Times follow OCP's documented task query: `createTime` in whole seconds, before `startTime`;
+//! every subtask runs for a while (its `startTime` before its `finishTime`); the task's
+//! `finishTime` comes after its last subtask's.
 
 use std::sync::Arc;
 
@@ -15,9 +19,10 @@ use crate::ocp::time::format_time;
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskPace {
-    /// Each query of a task advances it by this many steps.
+    /// Each query of a task advances it by this many steps, spread evenly over the time since
+    /// the previous step.
     Polls(u32),
-    /// Each subtask runs for this many milliseconds of the mock's clock.
+    /// Each subtask runs for this many milliseconds of the mock's clock (at least 1).
     Time(i64),
 }
 
@@ -27,11 +32,18 @@ pub const MAX_STEPS: u32 = 1000;
 /// The longest a subtask may run with the time pace: a day.
 pub const MAX_SUBTASK_MS: i64 = 86_400_000;
 
+/// An odd number of steps per query, so that a poller sees a subtask RUNNING at one poll and
+/// one READY at the next (an even number always stops between two subtasks, READY), and the
+/// documented chain of 16 steps ends at the fourth poll.
 impl Default for TaskPace {
     fn default() -> Self {
-        Self::Polls(4)
+        Self::Polls(5)
     }
 }
+
+/// How long after its exit subtask a task is closed: OCP's `finishTime` of the task comes after
+/// its last subtask's.
+pub const TASK_CLOSE_MS: i64 = 1;
 
 /// A `--task-pace` value that is not `polls:N` or `time:MS` within bounds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +75,8 @@ struct Node {
     since_ms: i64,
     start_ms: Option<i64>,
     finish_ms: Option<i64>,
+    /// It has run at least once: OCP names its `executor` from then on.
+    started: bool,
     /// Executions so far (`runTime`): 1 at creation, one more per retry.
     run_time: i64,
     retried: bool,
@@ -100,9 +114,12 @@ pub struct TaskRun {
     /// Where it stands.
     pub state: TaskStatus,
     finish_ms: Option<i64>,
+    /// The instant of the latest step (creation, a step, a retry): the polls pace spreads the
+    /// steps of a query over the time since.
+    last_ms: i64,
     retried: bool,
     nodes: Vec<Node>,
-    /// The subtasks' DAG, node i being slot i (shared with every task of as many servers).
+    /// The subtasks' DAG, node i being slot i (shared with every task).
     layout: Arc<Layout>,
     exit: usize,
 }
@@ -111,7 +128,7 @@ impl TaskRun {
     /// Starts following a task just built from `template` for `origin`; `fail_at` names the
     /// subtask (case-insensitively) it fails at once.
     pub fn new(template: &TaskTemplate, origin: TaskOrigin, fail_at: Option<&str>) -> Self {
-        let layout = template.layout(origin.servers.len());
+        let layout = template.layout();
         let nodes: Vec<Node> = layout
             .slots
             .iter()
@@ -126,6 +143,7 @@ impl TaskRun {
                     since_ms: origin.created_ms,
                     start_ms: None,
                     finish_ms: None,
+                    started: false,
                     run_time: facts.map_or(1, |f| f.run_time),
                     retried: false,
                     fails: fail_at.is_some_and(|name| {
@@ -140,6 +158,7 @@ impl TaskRun {
             .position(|s| layout.downstreams(s).is_empty())
             .unwrap_or(0);
         Self {
+            last_ms: origin.created_ms,
             origin,
             state: TaskStatus::Running,
             finish_ms: None,
@@ -151,16 +170,20 @@ impl TaskRun {
     }
 
     /// The task as `GET /api/v2/tasks/instances/{id}` shows it: built again from the template,
-    /// with the progress laid over it (`creator` as `{id, name}`, `createTime`, times, statuses).
+    /// with the progress laid over it (`creator` as `{id, name}`, `createTime`,
+    /// `prohibitRollback`, times, statuses, the `executor` of every subtask that ran).
     pub fn render(&self, template: &TaskTemplate, executor: &str) -> Value {
         let mut data = template.build(&self.origin.new_task(executor));
-        let created = json!(format_time(self.origin.created_ms));
+        let created = json!(create_time(self.origin.created_ms));
         if let Some(subtasks) = data["subtasks"].as_array_mut() {
             for (s, node) in subtasks.iter_mut().zip(&self.nodes) {
                 let Some(s) = s.as_object_mut() else { continue };
                 s.insert("status".into(), json!(node.status.as_str()));
                 s.insert("createTime".into(), created.clone());
                 s.insert("runTime".into(), json!(node.run_time));
+                if node.started {
+                    s.insert("executor".into(), json!(executor));
+                }
                 if node.retried {
                     s.insert("operation".into(), json!("RETRY"));
                 }
@@ -175,6 +198,7 @@ impl TaskRun {
         data["status"] = json!(self.state.as_str());
         data["creator"] = json!({"id": self.origin.creator_id, "name": self.origin.creator});
         data["createTime"] = created;
+        data["prohibitRollback"] = json!(template.prohibit_rollback());
         if self.retried {
             data["operation"] = json!("RETRY");
         }
@@ -192,6 +216,7 @@ impl TaskRun {
             SubtaskStatus::Running => {
                 node.start_ms = Some(now_ms);
                 node.finish_ms = None;
+                node.started = true;
             }
             SubtaskStatus::Failed | SubtaskStatus::Successful => node.finish_ms = Some(now_ms),
             SubtaskStatus::Pending | SubtaskStatus::Ready | SubtaskStatus::Canceling => {}
@@ -204,7 +229,7 @@ impl TaskRun {
         if std::mem::take(&mut self.nodes[i].fails) {
             self.set(i, SubtaskStatus::Failed, at);
             self.state = TaskStatus::Failed;
-            self.finish_ms = Some(at);
+            self.finish_ms = Some(at.saturating_add(TASK_CLOSE_MS));
             return;
         }
         self.set(i, SubtaskStatus::Successful, at);
@@ -221,7 +246,27 @@ impl TaskRun {
         }
         if i == self.exit && self.state == TaskStatus::Running {
             self.state = TaskStatus::Successful;
-            self.finish_ms = Some(at);
+            self.finish_ms = Some(at.saturating_add(TASK_CLOSE_MS));
+        }
+    }
+
+    /// A query under the polls pace: `steps` steps, spread evenly over the time from the latest
+    /// step to `now_ms`, each at least 1 ms after the one before, so that a subtask's
+    /// `startTime` comes before its `finishTime` whatever the clock.
+    pub fn poll(&mut self, steps: u32, now_ms: i64) {
+        let from = self.last_ms;
+        let span = i128::from(now_ms.saturating_sub(from).max(0));
+        let steps = i128::from(steps.max(1));
+        for i in 1..=steps {
+            if self.state != TaskStatus::Running {
+                break;
+            }
+            let spread = i64::try_from(span * i / steps).unwrap_or(i64::MAX);
+            let at = from
+                .saturating_add(spread)
+                .max(self.last_ms.saturating_add(1));
+            self.step(at);
+            self.last_ms = at;
         }
     }
 
@@ -241,8 +286,10 @@ impl TaskRun {
         }
     }
 
-    /// Runs the task on the mock's clock up to `now_ms`, each subtask taking `per_subtask_ms`.
+    /// Runs the task on the mock's clock up to `now_ms`, each subtask taking `per_subtask_ms`
+    /// (at least 1 ms: a subtask's `startTime` comes before its `finishTime`).
     pub fn advance_to(&mut self, now_ms: i64, per_subtask_ms: i64) {
+        let per_subtask_ms = per_subtask_ms.max(1);
         while self.state == TaskStatus::Running {
             let mut next: Option<i64> = None;
             for i in 0..self.nodes.len() {
@@ -291,8 +338,22 @@ impl TaskRun {
         self.state = TaskStatus::Running;
         self.retried = true;
         self.finish_ms = None;
+        self.last_ms = self.last_ms.max(now_ms);
         Ok(())
     }
+}
+
+/// A task's `createTime` as OCP writes it, in whole seconds (`2021-08-25T15:09:31+08:00` in the
+/// documented task query): the last whole second before the task started, so that it reads
+/// earlier than `startTime`.
+pub fn create_time(start_ms: i64) -> String {
+    let whole = start_ms
+        .saturating_sub(1)
+        .div_euclid(1000)
+        .saturating_mul(1000);
+    // The time format always writes three fractional digits; a whole second's are ".000", and
+    // the date and time before them hold no dot.
+    format_time(whole).replacen(".000", "", 1)
 }
 
 impl TaskOrigin {
@@ -311,97 +372,4 @@ impl TaskOrigin {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn documented_run(fail_at: Option<&str>) -> TaskRun {
-        let template = TaskTemplate::documented();
-        let origin = TaskOrigin {
-            task_id: template.task_id,
-            first_subtask_id: template.first_subtask_id(),
-            created_ms: 0,
-            creator_id: 100,
-            creator: "admin".into(),
-            cluster_id: 1,
-            service_name: "test".into(),
-            servers: vec![(2, 2)],
-        };
-        TaskRun::new(&template, origin, fail_at)
-    }
-
-    fn data(run: &TaskRun) -> Value {
-        run.render(&TaskTemplate::documented(), "xxx.xxx.xxx.xxx")
-    }
-
-    fn status_of(run: &TaskRun, name: &str) -> String {
-        let data = data(run);
-        let subtasks = data["subtasks"].as_array().unwrap();
-        let s = subtasks.iter().find(|s| s["name"] == name).unwrap();
-        s["status"].as_str().unwrap().to_owned()
-    }
-
-    #[test]
-    fn a_chain_of_eight_succeeds_in_sixteen_steps() {
-        let mut run = documented_run(None);
-        for step in 1..16 {
-            run.step(step);
-            assert_eq!(run.state, TaskStatus::Running, "step {step}");
-        }
-        run.step(16);
-        assert_eq!(run.state, TaskStatus::Successful);
-        assert_eq!(data(&run)["finishTime"], json!(format_time(16)));
-        assert_eq!(data(&run)["creator"], json!({"id": 100, "name": "admin"}));
-    }
-
-    #[test]
-    fn a_failure_stops_the_task_and_a_retry_finishes_it() {
-        let mut run = documented_run(Some("Wait node"));
-        for t in 1..=6 {
-            run.step(t);
-        }
-        assert_eq!(run.state, TaskStatus::Failed);
-        assert_eq!(status_of(&run, "Wait node"), "FAILED");
-        assert_eq!(status_of(&run, "Stop and uninstall obproxy"), "PENDING");
-        run.step(7);
-        assert_eq!(run.state, TaskStatus::Failed, "a failed task stays put");
-        assert!(run.retry(8).is_ok());
-        assert_eq!(run.retry(8), Err(TaskStatus::Running));
-        for t in 9..40 {
-            run.step(t);
-        }
-        assert_eq!(run.state, TaskStatus::Successful);
-        let data = data(&run);
-        let wait = data["subtasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == "Wait node")
-            .unwrap();
-        assert_eq!(wait["runTime"], 2);
-        assert_eq!(wait["operation"], "RETRY");
-    }
-
-    #[test]
-    fn the_time_pace_runs_each_subtask_for_its_duration() {
-        let mut run = documented_run(None);
-        run.advance_to(999, 1000);
-        assert_eq!(status_of(&run, "Start node"), "RUNNING");
-        run.advance_to(1000, 1000);
-        assert_eq!(status_of(&run, "Start node"), "SUCCESSFUL");
-        assert_eq!(status_of(&run, "Prepare offline obproxy"), "RUNNING");
-        run.advance_to(7999, 1000);
-        assert_eq!(run.state, TaskStatus::Running);
-        run.advance_to(8000, 1000);
-        assert_eq!(run.state, TaskStatus::Successful);
-    }
-
-    #[test]
-    fn paces_parse_from_their_settings() {
-        assert_eq!("polls:3".parse(), Ok(TaskPace::Polls(3)));
-        assert_eq!("time:250".parse(), Ok(TaskPace::Time(250)));
-        assert!("polls:0".parse::<TaskPace>().is_err());
-        assert!("polls:4294967295".parse::<TaskPace>().is_err());
-        assert!("time:9223372036854775807".parse::<TaskPace>().is_err());
-        assert!("fast".parse::<TaskPace>().is_err());
-    }
-}
+mod tests;

@@ -1,13 +1,14 @@
 //! Task information: the "Offline obproxy" task a Delete OBProxy call answers with.
 //!
 //! The documented example is the template. It is parsed once into [`TaskTemplate`]; each call
-//! then fills in what varies (ids, time, servers, hosts, cluster name) and fans the per-server
-//! subtasks (`parallelIdx` 0 in the example) out into one lane per server. With one server and
-//! the first ids the result is the example itself.
+//! then fills in what varies (ids, time, servers, hosts, cluster name). The DAG is the
+//! example's, one lane whatever the number of servers, as every documented task has it: the
+//! servers are named in `context.listMap`. With one server and the first ids the result is the
+//! example itself.
 
 //!
 //! - [`parse`](self::parse): the example read into a template, once;
-//! - [`layout`]: the subtasks of a task over N servers, with their edges;
+//! - [`layout`]: the subtasks of a task, with their edges;
 //! - `write`: a new task built as JSON or written straight to bytes;
 //! - [`status`]: OCP's task and subtask statuses.
 
@@ -19,7 +20,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -36,13 +37,9 @@ pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../../fixtures/delete-obpr
 /// One subtask of the template, with its edges as indexes into the template's node list.
 #[derive(Debug, Clone)]
 struct Node {
-    /// Every field but `id`, `upstreams`, `downstreams` and `parallelIdx`.
+    /// Every field but `id`, `upstreams` and `downstreams`.
     fields: Map<String, Value>,
     example_id: i64,
-    /// Per-server: fanned out into one copy per server.
-    per_server: bool,
-    /// Among the per-server nodes, this one's position (orders the ids of later lanes).
-    lane_rank: usize,
     upstreams: Vec<usize>,
     downstreams: Vec<usize>,
     /// What progress needs of the subtask, read once rather than looked up per task.
@@ -87,9 +84,10 @@ pub struct TaskTemplate {
     context: Map<String, Value>,
     nodes: Vec<Node>,
     first_id: i64,
-    /// Subtask ids one lane-0 task uses: from the smallest example id to the largest.
+    /// Subtask ids one task uses: from the smallest example id to the largest.
     span: i64,
-    per_server_count: i64,
+    /// The task's `prohibitRollback`, as its `stringMap.prohibit_rollback` says.
+    prohibit_rollback: bool,
     /// The documented task id: the first task the mock creates takes it.
     pub task_id: i64,
     /// The documented task `startTime`: where the fixed clock starts.
@@ -107,12 +105,9 @@ pub struct TaskTemplate {
     /// The documented `creator`.
     pub creator: String,
     text: Text,
-    /// Layouts by number of lanes, built on first use.
-    layouts: Vec<OnceLock<Arc<Layout>>>,
+    /// The subtasks and their edges, shared by every task.
+    layout: Arc<Layout>,
 }
-
-/// Tasks over up to this many servers share a cached layout; larger ones build their own.
-const CACHED_LANES: usize = 64;
 
 /// Why the template could not be read (only reachable with a broken fixture).
 #[derive(Debug, thiserror::Error)]
@@ -152,9 +147,21 @@ impl TaskTemplate {
         self.first_id
     }
 
-    /// How many fresh subtask ids a task over `servers` servers takes.
-    pub fn subtask_ids_needed(&self, servers: usize) -> i64 {
-        self.span + (servers.max(1) as i64 - 1) * self.per_server_count
+    /// How many fresh subtask ids a task takes: the example's span, whatever the number of
+    /// servers (one lane).
+    pub fn subtask_ids_needed(&self) -> i64 {
+        self.span
+    }
+
+    /// The subtasks of every task, in the order they are listed, with their edges.
+    pub fn layout(&self) -> Arc<Layout> {
+        Arc::clone(&self.layout)
+    }
+
+    /// The task's `prohibitRollback` in a task query: the template's
+    /// `stringMap.prohibit_rollback` ("false" in the example, as the documented task query has it).
+    pub fn prohibit_rollback(&self) -> bool {
+        self.prohibit_rollback
     }
 
     /// What a running task needs of a slot's subtask (its name, whether it starts READY, `runTime`).

@@ -1,11 +1,12 @@
 //! Reading the documented example into a [`TaskTemplate`]: once, when the mock starts.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::layout::Layout;
 use super::write::Text;
-use super::{CACHED_LANES, Node, SubtaskFacts, SubtaskStatus, TaskTemplate, TemplateError};
+use super::{Node, SubtaskFacts, SubtaskStatus, TaskTemplate, TemplateError};
 use crate::ocp::time::parse_time;
 
 fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a Value, TemplateError> {
@@ -78,15 +79,20 @@ impl TaskTemplate {
         let trace_seed = u64::from_str_radix(text(envelope, "traceId")?, 16)
             .map_err(|_| not("traceId", "hex"))?;
         let context = object(field(data, "context")?, "context")?.clone();
+        let prohibit_rollback = context
+            .get("stringMap")
+            .and_then(|m| m.get("prohibit_rollback"))
+            .and_then(Value::as_str)
+            == Some("true");
         let task = shared_fields(data);
         Ok(Self {
-            layouts: (0..=CACHED_LANES).map(|_| OnceLock::new()).collect(),
+            layout: Arc::new(Layout::new(&nodes, first_id)),
             text: Text::new(&task, &context, &nodes)?,
             task,
             context,
             first_id,
             span: last_id - first_id + 1,
-            per_server_count: nodes.iter().filter(|n| n.per_server).count() as i64,
+            prohibit_rollback,
             nodes,
             task_id: int(data, "id")?,
             start_ms,
@@ -103,7 +109,6 @@ impl TaskTemplate {
 /// One subtask of the example as written, before its edges are resolved to node indexes.
 struct RawSubtask<'a> {
     id: i64,
-    parallel_idx: i64,
     upstreams: Vec<i64>,
     downstreams: Vec<i64>,
     object: &'a Map<String, Value>,
@@ -120,7 +125,6 @@ impl<'a> RawSubtask<'a> {
         };
         Ok(Self {
             id: int(object, "id")?,
-            parallel_idx: int(object, "parallelIdx")?,
             upstreams: ids("upstreams")?,
             downstreams: ids("downstreams")?,
             object,
@@ -130,7 +134,7 @@ impl<'a> RawSubtask<'a> {
     /// Every field but those a task fills in itself.
     fn fields(&self) -> Map<String, Value> {
         let mut fields = self.object.clone();
-        for key in ["id", "upstreams", "downstreams", "parallelIdx"] {
+        for key in ["id", "upstreams", "downstreams"] {
             fields.remove(key);
         }
         fields
@@ -166,21 +170,16 @@ fn read_nodes(subtasks: &[Value]) -> Result<Vec<Node>, TemplateError> {
             })
             .collect()
     };
-    let mut lane_rank = 0;
-    let mut nodes = Vec::with_capacity(raw.len());
-    for r in &raw {
-        let fields = r.fields();
-        let per_server = r.parallel_idx == 0;
-        nodes.push(Node {
-            facts: facts(&fields),
-            fields,
-            example_id: r.id,
-            per_server,
-            lane_rank,
-            upstreams: edges(&r.upstreams)?,
-            downstreams: edges(&r.downstreams)?,
-        });
-        lane_rank += usize::from(per_server);
-    }
-    Ok(nodes)
+    raw.iter()
+        .map(|r| {
+            let fields = r.fields();
+            Ok(Node {
+                facts: facts(&fields),
+                fields,
+                example_id: r.id,
+                upstreams: edges(&r.upstreams)?,
+                downstreams: edges(&r.downstreams)?,
+            })
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::layout::{Layout, Slot};
+use super::layout::Layout;
 use super::{NewTask, Node, TaskTemplate, TemplateError};
 use crate::ocp::holes::{Holes, hole, write_int, write_str};
 use crate::ocp::time::{format_time, write_time};
@@ -25,10 +25,9 @@ const TASK_EXECUTOR: usize = 3;
 const TASK_SERVER_IDS: usize = 4;
 const TASK_HOST_IDS: usize = 5;
 const TASK_SERVICE_NAME: usize = 6;
-const SUB_HOLES: [&str; 4] = ["id", "upstreams", "downstreams", "parallelIdx"];
+const SUB_HOLES: [&str; 3] = ["id", "upstreams", "downstreams"];
 const SUB_ID: usize = 0;
 const SUB_UPSTREAMS: usize = 1;
-const SUB_DOWNSTREAMS: usize = 2;
 
 /// The hosts of the servers, each once, in server order.
 fn hosts<'a>(t: &'a NewTask<'_>) -> impl Iterator<Item = i64> + 'a {
@@ -37,11 +36,6 @@ fn hosts<'a>(t: &'a NewTask<'_>) -> impl Iterator<Item = i64> + 'a {
         .enumerate()
         .filter(|(i, (_, h))| !t.servers[..*i].iter().any(|(_, e)| e == h))
         .map(|(_, (_, h))| *h)
-}
-
-/// A slot's `parallelIdx`: its lane, or -1 for a subtask that is not per server.
-fn parallel_idx(slot: &Slot) -> i64 {
-    slot.lane.map_or(-1, |l| l as i64)
 }
 
 /// The ids of the slots at `edges`, counted from the task's first subtask id.
@@ -82,9 +76,9 @@ fn write_quoted_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = i64>) {
 impl TaskTemplate {
     /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
     pub fn build(&self, t: &NewTask<'_>) -> Value {
-        let layout = self.layout(t.servers.len());
+        let layout = &self.layout;
         let first = t.first_subtask_id;
-        let ids = |edges| edge_ids(&layout, edges, first).collect::<Vec<_>>();
+        let ids = |edges| edge_ids(layout, edges, first).collect::<Vec<_>>();
         let subtasks: Vec<Value> = layout
             .slots
             .iter()
@@ -93,7 +87,6 @@ impl TaskTemplate {
                 s.insert("id".into(), json!(first + slot.offset));
                 s.insert("upstreams".into(), json!(ids(layout.upstreams(slot))));
                 s.insert("downstreams".into(), json!(ids(layout.downstreams(slot))));
-                s.insert("parallelIdx".into(), json!(parallel_idx(slot)));
                 Value::Object(s)
             })
             .collect();
@@ -117,14 +110,15 @@ impl TaskTemplate {
         Value::Object(task)
     }
 
-    /// About how many bytes [`TaskTemplate::write`] writes for `servers` servers.
+    /// About how many bytes [`TaskTemplate::write`] writes for `servers` servers: the fixed
+    /// text, and room for each server's id and host id in `listMap`.
     pub fn size_hint(&self, servers: usize) -> usize {
-        self.text.size_one_lane + self.text.size_per_lane * servers.saturating_sub(1)
+        self.text.size + ID_ROOM * servers.saturating_sub(1)
     }
 
     /// Writes exactly the bytes `build(t).to_string()` gives, from the precomputed text.
     pub fn write(&self, t: &NewTask<'_>, out: &mut Vec<u8>) {
-        let layout = self.layout(t.servers.len());
+        let layout = &self.layout;
         self.text.task.write(out, |hole, out| match hole {
             TASK_ID => write_int(out, t.task_id),
             TASK_START => write_time(out, t.start_ms),
@@ -133,7 +127,7 @@ impl TaskTemplate {
             TASK_SERVER_IDS => write_quoted_ids(out, t.servers.iter().map(|s| s.0)),
             TASK_HOST_IDS => write_quoted_ids(out, hosts(t)),
             TASK_SERVICE_NAME => write_str(out, t.service_name),
-            _ => self.write_subtasks(out, &layout, t.first_subtask_id),
+            _ => self.write_subtasks(out, layout, t.first_subtask_id),
         });
     }
 
@@ -147,10 +141,7 @@ impl TaskTemplate {
             self.text.subtasks[slot.node].write(out, |hole, out| match hole {
                 SUB_ID => write_int(out, first + slot.offset),
                 SUB_UPSTREAMS => write_ids(out, edge_ids(layout, layout.upstreams(slot), first)),
-                SUB_DOWNSTREAMS => {
-                    write_ids(out, edge_ids(layout, layout.downstreams(slot), first))
-                }
-                _ => write_int(out, parallel_idx(slot)),
+                _ => write_ids(out, edge_ids(layout, layout.downstreams(slot), first)),
             });
         }
         out.push(b']');
@@ -163,10 +154,12 @@ pub(super) struct Text {
     task: Holes,
     /// One per template node.
     subtasks: Vec<Holes>,
-    /// About how many bytes a task over one server takes, and each further server adds.
-    size_one_lane: usize,
-    size_per_lane: usize,
+    /// About how many bytes a task over one server takes.
+    size: usize,
 }
+
+/// Room for one more server in `listMap`: its id and its host's, quoted, with commas.
+const ID_ROOM: usize = 48;
 
 impl Text {
     /// Serialises the shared task fields and every node, with holes where a task differs.
@@ -200,17 +193,10 @@ impl Text {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let all: usize = subtasks.iter().map(Holes::fixed_len).sum();
-        let size_per_lane = subtasks
-            .iter()
-            .zip(nodes)
-            .filter(|(_, n)| n.per_server)
-            .map(|(h, _)| h.fixed_len() + 64)
-            .sum();
         Ok(Self {
-            size_one_lane: task.fixed_len() + all + 512,
+            size: task.fixed_len() + all + 512,
             task,
             subtasks,
-            size_per_lane,
         })
     }
 }
