@@ -14,3 +14,4 @@ mod scenarios;
 mod server;
 mod state;
 mod support;
+mod system;
