@@ -15,3 +15,4 @@ mod scenarios;
 mod server;
 mod state;
 mod support;
+mod system;

@@ -15,10 +15,15 @@ use super::client::{Answer, Client, Target};
 use super::report::{ProbeResult, Report};
 use super::{CheckError, CheckOptions, Credentials, judge, names};
 use crate::contract::Expect;
+use crate::ocp::info::{INFO_FIELDS, version_of_build, versions_answering};
 use crate::ocp::signature::{self, SCHEME, SignedParts, Variant};
+use crate::ocp::version::OcpVersion;
 
 /// The first page of clusters, as OCP's console asks for it.
 pub const CLUSTER_LIST_PATH: &str = "/api/v2/obproxy/clusters?page=1&size=10";
+
+/// Where OCP describes its build: read first, to say which OCP the target looks like.
+pub const INFO_PATH: &str = "/api/v2/info";
 
 /// A Basic user no OCP has, for the wrong-credentials probe: failing to log on as a real user
 /// could count towards locking that account on a deployment with a lockout policy.
@@ -65,6 +70,7 @@ impl Checker {
     /// stops there: every later probe would fail for that one reason, which is a mistake in
     /// the check's settings (exit 2), not drift.
     pub fn run(&self) -> Result<Report, CheckError> {
+        let notes = vec![self.ocp_version_note()];
         let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
         let list = self.cluster_list()?;
         if list.status == Some(401) {
@@ -104,8 +110,20 @@ impl Checker {
         Ok(Report {
             command: "check",
             subject: self.client.target().to_string(),
+            notes,
             probes,
         })
+    }
+
+    /// Which OCP the target looks like, from `GET /api/v2/info` (authenticated): a note, never
+    /// a verdict, since a gateway may hide the call and OCP's versions document it alike. Even
+    /// an unreachable target only gives a note here; the probes that follow report it.
+    pub fn ocp_version_note(&self) -> String {
+        let described = match self.ask(Method::GET, INFO_PATH, Who::Caller) {
+            Ok(Ok(answer)) => describe_info(answer.status, &answer.body),
+            Ok(Err(why)) | Err(why) => format!("no answer ({why})"),
+        };
+        format!("GET {INFO_PATH}: {described}")
     }
 
     /// The cluster list without credentials: 401, with OCP's error envelope.
@@ -312,4 +330,102 @@ impl Checker {
 
 fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
+}
+
+/// What an answer to `GET /api/v2/info` says of the target's OCP version, in one line. The
+/// documented example is the same in every version's pages, so a target answering it cannot be
+/// placed; a real OCP names its release in `buildVersion` (`4.3.4-20241220...`).
+pub fn describe_info(status: u16, body: &[u8]) -> String {
+    const UNKNOWN: &str = "the target's OCP version is unknown";
+    if status != 200 {
+        return format!("answered {status}, not OCP's build information; {UNKNOWN}");
+    }
+    let info = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(info) if info.is_object() => info,
+        _ => return format!("answered no JSON object, not as documented; {UNKNOWN}"),
+    };
+    let missing: Vec<&str> = INFO_FIELDS
+        .into_iter()
+        .filter(|f| info.get(f).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return format!("lacks {}, not as documented; {UNKNOWN}", missing.join(", "));
+    }
+    let documented = versions_answering(&info);
+    let build = match info["buildVersion"].as_str() {
+        Some(build) => build.chars().take(64).collect::<String>(),
+        None => return format!("buildVersion is not a string; {UNKNOWN}"),
+    };
+    if !documented.is_empty() {
+        let names: Vec<&str> = documented.iter().map(|v| v.as_str()).collect();
+        return format!(
+            "the documented example of OCP {} (buildVersion {build:?}): the version cannot be told from it",
+            names.join(", ")
+        );
+    }
+    match version_of_build(&build) {
+        Some(version) => format!("target reports OCP {version} (buildVersion {build:?})"),
+        None => {
+            let known: Vec<&str> = OcpVersion::ALL.iter().map(|v| v.as_str()).collect();
+            format!(
+                "buildVersion {build:?} names no OCP version the mock knows ({})",
+                known.join(", ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_answers_are_described_by_what_they_say_of_the_version() {
+        let example = crate::ocp::info::documented_info(OcpVersion::V4_3_4);
+        let with_build = |build: &str| {
+            let mut info = example.clone();
+            info.insert("buildVersion".into(), build.into());
+            serde_json::Value::Object(info).to_string()
+        };
+        let known = [
+            (
+                200,
+                with_build("4.3.4-20241220"),
+                "target reports OCP 4.3.4 (buildVersion \"4.3.4-20241220\")",
+            ),
+            (
+                200,
+                with_build("4.4.0"),
+                "buildVersion \"4.4.0\" names no OCP version the mock knows (3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+            ),
+            (
+                200,
+                serde_json::Value::Object(example.clone()).to_string(),
+                "the documented example of OCP 3.1.1, 4.2.2, 4.3.4 (buildVersion \"2.5.0-SNAPSHOT\"): the version cannot be told from it",
+            ),
+            (
+                404,
+                String::new(),
+                "answered 404, not OCP's build information; the target's OCP version is unknown",
+            ),
+            (
+                200,
+                "[1]".into(),
+                "answered no JSON object, not as documented; the target's OCP version is unknown",
+            ),
+            (
+                200,
+                r#"{"name":"ocp-server"}"#.into(),
+                "lacks group, artifact, buildTime, buildVersion, buildJavaVersion, springBootVersion, not as documented; the target's OCP version is unknown",
+            ),
+            (
+                200,
+                with_build("4.3.4").replace("\"4.3.4\"", "434"),
+                "buildVersion is not a string; the target's OCP version is unknown",
+            ),
+        ];
+        for (status, body, note) in known {
+            assert_eq!(describe_info(status, body.as_bytes()), note, "{body}");
+        }
+    }
 }

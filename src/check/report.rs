@@ -134,6 +134,9 @@ pub struct Report {
     pub command: &'static str,
     /// What was checked: the target URL, or `saved answers`.
     pub subject: String,
+    /// What is worth knowing about the target as a whole, never a verdict: which OCP version
+    /// it looks like.
+    pub notes: Vec<String>,
     /// Every probe, in the order run.
     pub probes: Vec<ProbeResult>,
 }
@@ -199,6 +202,9 @@ impl Report {
         };
         let width = self.probes.iter().map(|p| p.name.len()).max().unwrap_or(0);
         let mut out = format!("Checking {}\n", self.subject);
+        for note in &self.notes {
+            let _ = writeln!(out, "  {note}");
+        }
         for probe in &self.probes {
             let (verdict, detail) = match &probe.outcome {
                 Outcome::Pass => (paint("32", "PASS"), String::new()),
@@ -232,7 +238,7 @@ impl Report {
         out
     }
 
-    /// The report as JSON: `{command, subject, passed, failed, skipped, probes: [...]}`, each probe with
+    /// The report as JSON: `{command, subject, notes, passed, failed, skipped, probes: [...]}`, each probe with
     /// its outcome (`pass`, `fail`, `skip`), violations and plain diff.
     pub fn json(&self) -> Value {
         let probes: Vec<Value> = self
@@ -266,6 +272,7 @@ impl Report {
         json!({
             "command": self.command,
             "subject": self.subject,
+            "notes": self.notes,
             "passed": self.passed(),
             "failed": self.failed(),
             "skipped": self.skipped(),
@@ -323,6 +330,10 @@ impl Report {
             }
             out.push_str("</testcase>\n");
         }
+        if !self.notes.is_empty() {
+            let notes = xml_escape(&self.notes.join("\n"));
+            let _ = writeln!(out, "  <system-out>{notes}</system-out>");
+        }
         out.push_str("</testsuite>\n");
         out
     }
@@ -363,6 +374,7 @@ mod tests {
         Report {
             command: "check",
             subject: "http://ocp".into(),
+            notes: vec!["GET /api/v2/info: target reports OCP 4.3.4".into()],
             probes: vec![probe],
         }
     }
@@ -398,6 +410,29 @@ mod tests {
             "/data/name"
         );
         assert_eq!(report.summary(), "1 probe: 0 passed, 1 failed, 0 skipped");
+    }
+
+    #[test]
+    fn the_report_s_notes_appear_in_every_format() {
+        let report = report_with_a_failure();
+        let human = report.render(Format::Human, false);
+        assert!(
+            human.starts_with(
+                "Checking http://ocp\n  GET /api/v2/info: target reports OCP 4.3.4\nFAIL"
+            ),
+            "{human}"
+        );
+        assert_eq!(
+            report.json()["notes"],
+            json!(["GET /api/v2/info: target reports OCP 4.3.4"])
+        );
+        let junit = report.render(Format::Junit, false);
+        assert!(
+            junit.ends_with(
+                "  <system-out>GET /api/v2/info: target reports OCP 4.3.4</system-out>\n</testsuite>\n"
+            ),
+            "{junit}"
+        );
     }
 
     #[test]

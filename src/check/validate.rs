@@ -40,6 +40,7 @@ pub fn validate(options: &ValidateOptions) -> Result<Report, CheckError> {
     Ok(Report {
         command: "validate",
         subject: "saved answers".into(),
+        notes: Vec::new(),
         probes,
     })
 }

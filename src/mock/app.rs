@@ -8,8 +8,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::Method;
 
-use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome};
+use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome, system};
 use crate::mock::auth::{Identity, Role};
 use crate::mock::journal::{RecordedRequest, redact_path, redact_query};
 use crate::mock::request::{MockRequest, MockResponse};
@@ -24,6 +25,10 @@ use crate::ocp::task::TaskTemplate;
 
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
+
+/// What a Spring controller returning a `String` sends, as OCP does for `GET /api/v2/time`
+/// (its documentation names no type; the body is plain text).
+pub const TEXT_PLAIN: &str = "text/plain;charset=UTF-8";
 
 /// The whole mock, shared by every connection.
 #[derive(Debug)]
@@ -67,7 +72,8 @@ impl App {
         }
     }
 
-    /// Answers one request. Never panics on any input; every answer is an OCP envelope.
+    /// Answers one request. Never panics on any input; every answer is an OCP envelope, but for
+    /// the two routes OCP documents without one (`/api/v2/time`, `/api/v2/info`).
     pub fn handle(&self, req: &MockRequest) -> MockResponse {
         if self.settings.admin_api && api::is_admin_path(&req.path) {
             return self.handle_admin(req);
@@ -79,7 +85,7 @@ impl App {
             req,
         };
         let mut state = self.store.lock();
-        let stamp = state.stamp();
+        let stamp = self.stamp(&mut state, req);
         state.advance_all(self.settings.task_pace, stamp.arrival_ms);
         let faults = state.faults(
             req.method.as_str(),
@@ -129,6 +135,23 @@ impl App {
             fail_at: faults.fail_at.clone(),
         };
         handler(self.ctx(), state, &params, &call)
+    }
+
+    /// When a request arrived and its trace id. Reading OCP's time takes neither a tick of the
+    /// fixed clock nor a trace id: it answers the instant of the latest call, and a health check
+    /// between two calls leaves what the second answers unchanged.
+    fn stamp(&self, state: &mut State, req: &MockRequest) -> Stamp {
+        if req.method != Method::GET || req.path != system::TIME_PATH {
+            return state.stamp();
+        }
+        let arrival_ms = match self.settings.clock {
+            ClockMode::Fixed => state.now_ms(),
+            ClockMode::System => system_now_ms(),
+        };
+        Stamp {
+            arrival_ms,
+            trace_id: String::new(),
+        }
     }
 
     /// Writes the envelope of an OCP call, with what the scenarios add to it.
@@ -202,9 +225,17 @@ impl App {
         Ok(list)
     }
 
-    /// OCP's API (`/api/...`) needs credentials; other paths are answered without.
+    /// OCP's API (`/api/...`) needs credentials, except its time, which OCP documents as
+    /// callable without (credentials sent there, even wrong ones, are not read); other paths
+    /// are answered without.
     fn authenticate(&self, req: &MockRequest) -> Result<Identity, OcpError> {
-        if req.path.starts_with("/api/") {
+        if req.path == system::TIME_PATH {
+            Ok(Identity {
+                id: 0,
+                name: "anonymous".to_owned(),
+                role: Role::Viewer,
+            })
+        } else if req.path.starts_with("/api/") {
             self.settings.auth.authenticate(req, system_now_ms())
         } else {
             Ok(self.settings.auth.identity("admin", Role::Admin))
@@ -253,7 +284,7 @@ impl App {
         }
     }
 
-    /// Writes the envelope of an outcome.
+    /// Writes the envelope of an outcome, or the bare body of the routes OCP answers without one.
     pub fn render(&self, stamp: Stamp, lang: Language, outcome: Outcome) -> MockResponse {
         let trace_id = stamp.trace_id.clone();
         let meta = self.meta(stamp);
@@ -273,6 +304,18 @@ impl App {
                 let hint = self.template.size_hint(origin.servers.len());
                 let body = envelope::success(status, meta, Some(&mut write), hint);
                 (status, Vec::new(), body)
+            }
+            Ok((status, Some(Data::Text(text)))) => {
+                let headers = vec![("content-type", TEXT_PLAIN.to_owned())];
+                (status, headers, text.into_bytes())
+            }
+            Ok((status, Some(Data::Bare(value)))) => {
+                // Writing JSON into a Vec cannot fail.
+                (
+                    status,
+                    Vec::new(),
+                    serde_json::to_vec(&value).unwrap_or_default(),
+                )
             }
             Err(err) => {
                 let body = envelope::error(&err, lang, self.settings.error_code, meta);

@@ -47,11 +47,12 @@ impl MockRequest {
     }
 }
 
-/// An answer: always JSON, always an OCP envelope.
+/// An answer: an OCP envelope in JSON, but for the few routes OCP answers without one.
 #[derive(Debug, Clone)]
 pub struct MockResponse {
     pub status: u16,
-    /// Headers beyond `Content-Type` (e.g. `Allow`).
+    /// Headers beyond the default `Content-Type: application/json` (e.g. `Allow`); a
+    /// `content-type` here replaces it.
     pub headers: Vec<(&'static str, String)>,
     pub body: Bytes,
     /// The envelope's `traceId`, for the request log.

@@ -6,6 +6,7 @@
 //! - [`inventory`]: OBProxy clusters, servers and hosts;
 //! - [`holes`]: JSON serialised once and refilled, for the hot path;
 //! - [`ids`]: path ids as OCP reads them (Java `Long`);
+//! - [`info`]: what `GET /api/v2/info` documents of an OCP's build, per version;
 //! - [`signature`]: OCP's AK/SK signing rule, shared by the mock and the checker;
 //! - [`time`]: OCP's time format;
 //! - [`version`]: which OCP release the answers follow.
@@ -14,6 +15,7 @@ pub mod envelope;
 pub mod error;
 pub mod holes;
 pub mod ids;
+pub mod info;
 pub mod inventory;
 pub mod signature;
 pub mod task;

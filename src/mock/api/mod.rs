@@ -1,5 +1,6 @@
 //! What the mock answers, by family: OCP's OBProxy routes ([`obproxy`]), its task routes
-//! ([`tasks`]) and the mock's own API under `/__mock/` ([`admin`]), in one route table.
+//! ([`tasks`]), its system routes ([`system`]) and the mock's own API under `/__mock/`
+//! ([`admin`]), in one route table.
 //!
 //! Handlers are plain functions over plain data: the mock's [`Ctx`] (settings, task template,
 //! state store), the request and its path parameters. They return an [`Outcome`]; the pipeline in
@@ -7,6 +8,7 @@
 
 pub mod admin;
 pub mod obproxy;
+pub mod system;
 pub mod tasks;
 
 use http::Method;
@@ -23,7 +25,7 @@ use crate::ocp::error::OcpError;
 use crate::ocp::ids::parse_long;
 use crate::ocp::task::TaskTemplate;
 
-/// The `data` of a success envelope.
+/// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
     /// Any JSON value, serialised as it is.
@@ -31,6 +33,10 @@ pub enum Data {
     /// A task just created: written from the template's precomputed text, after the state lock
     /// is released.
     NewTask(TaskOrigin),
+    /// The whole body, as plain text and without an envelope (`GET /api/v2/time`).
+    Text(String),
+    /// The whole body, a JSON value without an envelope (`GET /api/v2/info`).
+    Bare(Value),
 }
 
 /// What a handler answers: a status and optional `data`, or an OCP error.
@@ -103,6 +109,14 @@ pub const ROUTES: &[Route<Handler>] = &[
     Route {
         pattern: "/api/v2/tasks/instances/{taskInstanceId}/retry",
         methods: &[(Method::POST, Handler::Ocp(tasks::retry_task))],
+    },
+    Route {
+        pattern: system::TIME_PATH,
+        methods: &[(Method::GET, Handler::Ocp(system::time))],
+    },
+    Route {
+        pattern: "/api/v2/info",
+        methods: &[(Method::GET, Handler::Ocp(system::info))],
     },
     Route {
         pattern: "/__mock/health",
