@@ -232,9 +232,28 @@ fn scenarios(specs: &[String]) -> Result<Vec<Scenario>, CliError> {
         .collect()
 }
 
+/// The largest inventory file read: far more than any real inventory's JSON.
+const MAX_INVENTORY_BYTES: u64 = 64 << 20;
+
+/// Reads an inventory file: a regular file (never a device or a FIFO, which could be endless or
+/// block before the mock listens) of at most [`MAX_INVENTORY_BYTES`].
 fn inventory(path: &std::path::Path) -> Result<Inventory, CliError> {
+    use std::io::Read;
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::bad("--inventory", format!("cannot read {shown}: {e}")))?;
-    Inventory::parse(&text).map_err(|e| CliError::bad("--inventory", format!("{shown}: {e}")))
+    let bad = |why: String| CliError::bad("--inventory", why);
+    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read {shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(bad(format!("{shown} is not a regular file")));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INVENTORY_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| bad(format!("cannot read {shown}: {e}")))?;
+    if text.len() as u64 > MAX_INVENTORY_BYTES {
+        return Err(bad(format!(
+            "{shown} is over {} MiB",
+            MAX_INVENTORY_BYTES >> 20
+        )));
+    }
+    Inventory::parse(&text).map_err(|e| bad(format!("{shown}: {e}")))
 }

@@ -75,8 +75,15 @@ pub async fn run(
     {
         connections.abort_all();
     }
+    if app.settings.log_requests {
+        // Off the runtime's threads: the wait is bounded, but it is a blocking one.
+        let _ = tokio::task::spawn_blocking(|| log::flush(LOG_FLUSH_TIMEOUT)).await;
+    }
     Ok(())
 }
+
+/// How long a shutdown waits for the request log to reach stderr.
+const LOG_FLUSH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// One connection past `max_connections`: a 503 envelope, then close.
 async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {

@@ -65,6 +65,17 @@ fn bad_arguments_get_a_message_and_exit_2() {
             &[],
             "cannot read /nonexistent/inventory.json",
         ),
+        // Endless or blocking: refused before anything is read (and before listening).
+        (
+            &["serve", "--inventory", "/dev/zero"],
+            &[],
+            "/dev/zero is not a regular file",
+        ),
+        (
+            &["serve", "--inventory", "/tmp"],
+            &[],
+            "/tmp is not a regular file",
+        ),
         (&["launch"], &[], "unknown command \"launch\""),
         (&[], &[], "no command given"),
     ];
@@ -252,4 +263,18 @@ fn a_secret_in_a_variable_is_never_shown_by_help() {
         .expect("run");
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2"));
+}
+
+#[test]
+fn an_inventory_file_past_64_mib_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("ocp-mock-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("inventory.json");
+    // A sparse file: 64 MiB and one byte of zeros, written in no time.
+    std::fs::File::create(&file)
+        .and_then(|f| f.set_len((64 << 20) + 1))
+        .unwrap();
+    let stderr = run_failing(&["serve", "--inventory", file.to_str().unwrap()], &[]);
+    assert!(stderr.contains("is over 64 MiB"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
