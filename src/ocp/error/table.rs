@@ -153,7 +153,10 @@ mod tests {
 
     fn file(version: OcpVersion) -> TableFile {
         let wanted = table(version).version.as_str();
-        let (_, text) = FILES.iter().find(|(v, _)| v.as_str() == wanted).expect("a file");
+        let (_, text) = FILES
+            .iter()
+            .find(|(v, _)| v.as_str() == wanted)
+            .expect("a file");
         serde_json::from_str(text).expect("a valid table")
     }
 
@@ -194,7 +197,10 @@ mod tests {
         assert_eq!(code("COM10001", v4, number), json!(1001));
         assert_eq!(code("TSK10001", v4, number), json!(4001));
         let string = Some(ErrorCodeStyle::String);
-        assert_eq!(code("IAM10000", OcpVersion::V3_1_1, string), json!("IAM10000"));
+        assert_eq!(
+            code("IAM10000", OcpVersion::V3_1_1, string),
+            json!("IAM10000")
+        );
         assert_eq!(code("0", OcpVersion::V3_1_1, None), json!(0));
         assert_eq!(code("0", v4, None), json!(0));
         assert_eq!(code("0", v4, string), json!("0"));
