@@ -150,7 +150,7 @@ async fn a_call_without_credentials_is_a_401_envelope() {
         401,
         "no Authorization header",
     );
-    assert_eq!(body["error"]["code"], 10000);
+    assert_eq!(body["error"]["code"], "IAM10000");
     insta::assert_json_snapshot!("error_not_authenticated", normalize(&body));
 }
 
@@ -358,7 +358,7 @@ async fn a_viewer_may_not_delete() {
     )
     .await;
     let body = assert_refused(&reply, 403, "needs role admin");
-    assert_eq!(body["error"]["code"], 11000);
+    assert_eq!(body["error"]["code"], "IAM11000");
     insta::assert_json_snapshot!("error_viewer_deleting", normalize(&body));
 }
 

@@ -4,6 +4,7 @@ mod auth;
 mod check;
 mod cli;
 mod contract;
+mod errors;
 mod handle;
 mod hostile;
 mod layout;

@@ -160,7 +160,7 @@ async fn sixty_four_clients_deleting_one_server_get_one_200_and_sixty_three_409s
                     assert_eq!(task_servers(&body["data"]), vec![2], "round {round}");
                 }
                 409 => {
-                    assert_eq!(body["error"]["code"], 21016, "round {round}: {body}");
+                    assert_eq!(body["error"]["code"], "ODP21016", "round {round}: {body}");
                     assert_eq!(refused_server(&body), 2, "round {round}: {body}");
                 }
                 other => panic!("round {round}: status {other}: {body}"),
@@ -175,7 +175,7 @@ async fn sixty_four_clients_deleting_one_server_get_one_200_and_sixty_three_409s
         assert_eq!(created.status, 200, "round {round}: the one task exists");
         let next = get(addr, &format!("/api/v2/tasks/instances/{}", FIRST_TASK + 1)).await;
         assert_eq!(next.status, 404, "round {round}: a second task exists");
-        assert_eq!(next.checked(Expect::Any)["error"]["code"], 10001);
+        assert_eq!(next.checked(Expect::Any)["error"]["code"], "TSK10001");
         let view = cluster_view(addr, 1).await;
         assert_eq!(view[&2], "DELETING/OPERATING", "round {round}: {view:?}");
         assert_eq!(
@@ -259,7 +259,7 @@ async fn overlapping_deletes_at_once_are_all_or_nothing() {
                 }
                 409 => {
                     let body = reply.checked(Expect::Any);
-                    assert_eq!(body["error"]["code"], 21016, "{at}: {body}");
+                    assert_eq!(body["error"]["code"], "ODP21016", "{at}: {body}");
                     let server = refused_server(&body);
                     assert!(
                         folded.contains(&server),

@@ -41,7 +41,7 @@ pub struct ServeArgs {
     /// The OCP release to answer as: 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default 4.3.4)
     #[arg(long, env = "OCP_MOCK_OCP_VERSION", value_name = "VERSION")]
     ocp_version: Option<OcpVersion>,
-    /// error.code as 21001 or "ODP21001" (default number)
+    /// Force error.code to OCP's numbers (21001) or ids ("ODP21001") (default: the version's)
     #[arg(long, env = "OCP_MOCK_ERROR_CODE", value_name = "number|string")]
     error_code: Option<ErrorCodeStyle>,
     /// Clusters, servers and hosts as JSON (default: the embedded fixtures/inventory.json)
@@ -161,7 +161,7 @@ impl ServeArgs {
         set(&mut settings.server_name, self.server_name);
         set(&mut settings.executor, self.executor);
         set(&mut settings.ocp_version, self.ocp_version);
-        set(&mut settings.error_code, self.error_code);
+        set(&mut settings.error_code, self.error_code.map(Some));
         set(&mut settings.task_pace, self.task_pace);
         set(&mut settings.journal_size, self.journal_size);
         set(&mut settings.task_retention, self.task_retention);

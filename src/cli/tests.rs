@@ -106,7 +106,7 @@ fn every_serve_flag_reaches_its_setting() {
         (s.server_name.as_str(), s.executor.as_str()),
         ("srv", "exe")
     );
-    assert_eq!(s.error_code, ErrorCodeStyle::String);
+    assert_eq!(s.error_code, Some(ErrorCodeStyle::String));
     assert_eq!(s.ocp_version, OcpVersion::V3_1_1);
     assert_eq!(s.auth.users.len(), 2);
     assert_eq!(s.auth.users[0].role, Role::Viewer);

@@ -318,7 +318,8 @@ impl App {
                 )
             }
             Err(err) => {
-                let body = envelope::error(&err, lang, self.settings.error_code, meta);
+                let (version, style) = (self.settings.ocp_version, self.settings.error_code);
+                let body = envelope::error(&err, lang, version, style, meta);
                 (err.status(), err.headers, body.to_string().into_bytes())
             }
         };

@@ -177,9 +177,10 @@ impl MockServerBuilder {
         self
     }
 
-    /// `--error-code`: errors' `code` as OCP's number or its prefixed string.
+    /// `--error-code`: errors' `code` forced to OCP's numbers (V3.1.1's) or its prefixed ids
+    /// (V4's), whatever `ocp_version` writes.
     pub fn error_code(mut self, style: ErrorCodeStyle) -> Self {
-        self.settings.error_code = style;
+        self.settings.error_code = Some(style);
         self
     }
 

@@ -25,8 +25,9 @@ pub struct Settings {
     pub executor: String,
     /// Which OCP release the answers follow.
     pub ocp_version: OcpVersion,
-    /// How error envelopes write `code`.
-    pub error_code: ErrorCodeStyle,
+    /// A form of `error.code` forced over the version's own (`None`: 3.1.1 writes integers,
+    /// 4.2.2 and later prefixed ids).
+    pub error_code: Option<ErrorCodeStyle>,
     /// The OBProxy clusters and servers the mock starts with.
     pub inventory: Inventory,
     /// One line per request on stderr.
@@ -111,7 +112,7 @@ impl Default for Settings {
             server_name: template.server,
             executor: template.executor,
             ocp_version: OcpVersion::default(),
-            error_code: ErrorCodeStyle::Number,
+            error_code: None,
             inventory: Inventory::default_inventory(),
             log_requests: false,
             auth: AuthSettings::default(),

@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::error::{ErrorCodeStyle, Language, OcpError};
+use super::error::{self as ocp_error, ErrorCodeStyle, Language, OcpError};
 use super::holes::{write_int, write_str};
 use super::time::{format_time, write_time};
+use super::version::OcpVersion;
 
 /// The fields every envelope carries besides `data` or `error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,17 +64,18 @@ pub fn success(
     out
 }
 
-/// An error envelope: OCP's `error` object in the caller's language and code style.
-pub fn error(err: &OcpError, lang: Language, style: ErrorCodeStyle, meta: EnvelopeMeta) -> Value {
+/// An error envelope: OCP's `error` object as `version` writes it (its code and wording), in
+/// the caller's language; `style`, when set, forces the form of `code`.
+pub fn error(
+    err: &OcpError,
+    lang: Language,
+    version: OcpVersion,
+    style: Option<ErrorCodeStyle>,
+    meta: EnvelopeMeta,
+) -> Value {
     let mut e = Map::new();
-    e.insert(
-        "code".into(),
-        match style {
-            ErrorCodeStyle::Number => json!(err.code.number()),
-            ErrorCodeStyle::String => json!(err.code.id),
-        },
-    );
-    e.insert("message".into(), json!(err.message(lang)));
+    e.insert("code".into(), ocp_error::code(err.code.id, version, style));
+    e.insert("message".into(), json!(err.message(version, lang)));
     if let Some(debug) = &err.debug_message {
         e.insert("debugMessage".into(), json!(debug));
     }
@@ -88,7 +90,7 @@ pub fn error(err: &OcpError, lang: Language, style: ErrorCodeStyle, meta: Envelo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ocp::error::CLUSTER_NOT_FOUND;
+    use crate::ocp::error::{CLUSTER_NOT_FOUND, TASK_NOT_FOUND};
 
     fn meta() -> EnvelopeMeta {
         EnvelopeMeta {
@@ -100,16 +102,29 @@ mod tests {
     }
 
     #[test]
-    fn an_error_envelope_has_no_data_and_the_chosen_code_style() {
+    fn an_error_envelope_has_no_data_and_the_version_code() {
         let err = OcpError::new(&CLUSTER_NOT_FOUND, vec!["9".into()]);
-        let v = error(&err, Language::En, ErrorCodeStyle::String, meta());
+        let v = error(&err, Language::En, OcpVersion::V4_3_4, None, meta());
         assert_eq!(v["status"], 404);
         assert_eq!(v["successful"], false);
         assert_eq!(v["error"]["code"], "ODP21001");
         assert!(v.get("data").is_none());
-        let v = error(&err, Language::Zh, ErrorCodeStyle::Number, meta());
+        let v = error(&err, Language::Zh, OcpVersion::V3_1_1, None, meta());
         assert_eq!(v["error"]["code"], 21001);
-        assert_eq!(v["error"]["message"], "未找到obproxy cluster, id=9");
+        assert_eq!(v["error"]["message"], "未找到obproxy cluster, id=9。");
+    }
+
+    #[test]
+    fn a_forced_code_style_keeps_the_version_wording() {
+        let err = OcpError::new(&TASK_NOT_FOUND, vec!["7".into()]);
+        let number = Some(ErrorCodeStyle::Number);
+        let v = error(&err, Language::En, OcpVersion::V4_3_4, number, meta());
+        assert_eq!(v["error"]["code"], 4001);
+        assert_eq!(v["error"]["message"], "The 7 task does not exist.");
+        let string = Some(ErrorCodeStyle::String);
+        let v = error(&err, Language::Zh, OcpVersion::V3_1_1, string, meta());
+        assert_eq!(v["error"]["code"], "TSK10001");
+        assert_eq!(v["error"]["message"], "任务 7 不存在。");
     }
 
     #[test]

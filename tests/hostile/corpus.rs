@@ -17,7 +17,7 @@ struct Entry {
     name: String,
     send: String,
     expect: Option<Value>,
-    code: Option<i64>,
+    code: Option<String>,
     target: Option<String>,
     #[serde(default)]
     stateful: bool,
@@ -33,7 +33,7 @@ struct Variant {
     v: String,
     expect: Value,
     name: Option<String>,
-    code: Option<i64>,
+    code: Option<String>,
     target: Option<String>,
     stateful: Option<bool>,
 }
@@ -65,7 +65,7 @@ pub struct Case {
     pub name: String,
     pub bytes: Vec<u8>,
     pub wants: Vec<Want>,
-    pub code: Option<i64>,
+    pub code: Option<String>,
     pub target: Option<String>,
     /// Reset the mock before and after: the request changes state when it succeeds.
     pub stateful: bool,
@@ -210,7 +210,7 @@ pub fn load_corpus() -> Vec<Case> {
                     bytes: expand(&entry.send).unwrap_or_else(|e| bad(e)),
                     wants: parse_wants(entry.expect.as_ref().unwrap_or(&Value::Null))
                         .unwrap_or_else(|e| bad(e)),
-                    code: entry.code,
+                    code: entry.code.clone(),
                     target: entry.target.clone(),
                     stateful: entry.stateful,
                     eof: entry.eof,
@@ -226,7 +226,7 @@ pub fn load_corpus() -> Vec<Case> {
                             bytes: expand(&entry.send.replace("{v}", &variant.v))
                                 .unwrap_or_else(|e| bad(e)),
                             wants: parse_wants(&variant.expect).unwrap_or_else(|e| bad(e)),
-                            code: variant.code.or(entry.code),
+                            code: variant.code.clone().or_else(|| entry.code.clone()),
                             target: variant.target.clone().or_else(|| entry.target.clone()),
                             stateful: variant.stateful.unwrap_or(entry.stateful),
                             eof: entry.eof,
@@ -273,8 +273,8 @@ fn check_envelope(
             show(answer)
         ));
     }
-    if let Some(code) = case.code
-        && body["error"]["code"] != code
+    if let Some(code) = &case.code
+        && body["error"]["code"] != code.as_str()
     {
         return Err(format!("error.code is not {code}: {}", show(answer)));
     }

@@ -76,10 +76,10 @@ async fn deleter(addr: SocketAddr, servers: i64, seed: u64, attempts: usize) -> 
             }
             404 | 409 => {
                 let body = reply.checked(Expect::Any);
-                let code = body["error"]["code"].as_i64();
+                let code = body["error"]["code"].as_str();
                 let server = match code {
-                    Some(21016) => refused_server(&body),
-                    Some(21002) => body["error"]["message"]
+                    Some("ODP21016") => refused_server(&body),
+                    Some("ODP21002") => body["error"]["message"]
                         .as_str()
                         .and_then(|m| m.trim_end_matches(" is not found.").rsplit(' ').next())
                         .and_then(|id| id.parse().ok())

@@ -1,42 +1,34 @@
-//! OCP's errors: the ids, statuses and messages of OCP's error table that the mock answers with.
+//! OCP's errors: which error the mock answers, with which HTTP status, and how a version writes it.
 //!
-//! Messages are OCP's own (error table V4.3.4, English and Chinese), with `{0}`, `{1}` filled in
+//! An error is named by its V4 id (`ODP21001`); `table` holds, per OCP version, the code and the
+//! English and Chinese messages that version's error table documents, with `{0}`, `{1}` filled in
 //! from the request, so a client that shows `error.message` to a person shows what OCP would.
 
-/// One row of OCP's error table, with the HTTP status the mock answers it with.
+mod table;
+
+pub use table::{code, table};
+
+use crate::ocp::version::OcpVersion;
+
+/// An error the mock answers: its name in OCP's tables and the HTTP status the mock gives it.
+/// OCP's tables document no statuses, so the status is the mock's and the same in every version.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ErrorCode {
-    /// The prefixed id, e.g. `ODP21001`; the numeric part is the integer `code`.
+    /// The V4 id (`ODP21001`, `0` for the 429): the key of every version's table.
     pub id: &'static str,
     /// The HTTP status the mock answers it with.
     pub status: u16,
-    /// The English message, `{0}`, `{1}` to fill in.
-    pub en: &'static str,
-    /// The Chinese message, `{0}`, `{1}` to fill in.
-    pub zh: &'static str,
-}
-
-impl ErrorCode {
-    /// The numeric part of the id (`ODP21001` -> 21001), the form OCP's `code` integer takes.
-    pub fn number(&self) -> i64 {
-        let digits = self.id.trim_start_matches(|c: char| !c.is_ascii_digit());
-        digits.parse().unwrap_or(0)
-    }
 }
 
 /// A parameter empty or invalid (a path id that is not a Long): 400.
 pub const INVALID_PARAMETER: ErrorCode = ErrorCode {
     id: "COM10001",
     status: 400,
-    en: "The input parameter {0} is empty or invalid. Please check and try again.",
-    zh: "传入的参数为空或者不合法：{0}，请检查后重试",
 };
 /// A request the mock cannot read at all: 400.
 pub const INVALID_REQUEST: ErrorCode = ErrorCode {
     id: "COM10003",
     status: 400,
-    en: "Invalid request. Cause:{0}",
-    zh: "错误的请求, 错误原因: {0}",
 };
 /// An unknown route: OCP's table has no row for it, so the mock uses "invalid request" with 404.
 pub const NO_SUCH_ROUTE: ErrorCode = ErrorCode {
@@ -62,8 +54,6 @@ pub const TOO_MANY_CONNECTIONS: ErrorCode = ErrorCode {
 pub const REQUEST_TIMEOUT: ErrorCode = ErrorCode {
     id: "COM10004",
     status: 408,
-    en: "The request processing timed out. Please try again.",
-    zh: "请求处理超时，请重试",
 };
 /// A body past the mock's limit: "invalid request" with 413.
 pub const PAYLOAD_TOO_LARGE: ErrorCode = ErrorCode {
@@ -74,80 +64,77 @@ pub const PAYLOAD_TOO_LARGE: ErrorCode = ErrorCode {
 pub const METHOD_NOT_SUPPORTED: ErrorCode = ErrorCode {
     id: "COM10008",
     status: 405,
-    en: "The method is not supported.",
-    zh: "不支持的方法",
 };
 /// No or wrong credentials: 401.
 pub const NOT_LOGGED_IN: ErrorCode = ErrorCode {
     id: "IAM10000",
     status: 401,
-    en: "The current user has not logged on or a logon error has occurred. Please log on and try again.",
-    zh: "当前用户没有登录或登录出错了，请登陆后重试",
 };
 /// A role that may not do this (a viewer's write): 403.
 pub const NOT_AUTHORIZED: ErrorCode = ErrorCode {
     id: "IAM11000",
     status: 403,
-    en: "You are not authorized to perform the corresponding operation. Contact the administrator.",
-    zh: "没有权限进行对应操作，请联系管理员",
 };
 /// No task of that id: 404.
 pub const TASK_NOT_FOUND: ErrorCode = ErrorCode {
     id: "TSK10001",
     status: 404,
-    en: "The {0} task does not exist.",
-    zh: "任务 {0} 不存在",
 };
 /// No OBProxy cluster of that id: 404.
 pub const CLUSTER_NOT_FOUND: ErrorCode = ErrorCode {
     id: "ODP21001",
     status: 404,
-    en: "The OBProxy cluster with the ID of {0} is not found.",
-    zh: "未找到obproxy cluster, id={0}",
 };
 /// No OBProxy server of that id: 404.
 pub const SERVER_NOT_FOUND: ErrorCode = ErrorCode {
     id: "ODP21002",
     status: 404,
-    en: "The OBProxy server with the ID of {0} is not found.",
-    zh: "未找到obproxy server, id={0}",
 };
 /// A server being deleted or operated on: 409.
 pub const SERVER_STATUS_CONFLICT: ErrorCode = ErrorCode {
     id: "ODP21016",
     status: 409,
-    en: "The status of the OBProxy server [{0}] is invalid:[{1}], the operation is not allowed",
-    zh: "OBProxy server[{0}]的状态不合法:[{1}], 不允许该操作",
 };
 /// A server of another cluster named in the path: 400.
 pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
     id: "ODP21019",
     status: 400,
-    en: "The OBProxy server {0} is not in OBProxy cluster {1}. The operation is not allowed.",
-    zh: "OBProxy server {0} 不在OBProxy集群 {1} 中，不允许该操作",
 };
 
 /// An operation the task's status does not allow (a retry of a running task): 409.
 pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
     id: "TSK10007",
     status: 409,
-    en: "This operation is not supported for the {0} task in the {1} state.",
-    zh: "任务{0}, 状态{1}, 不能进行此操作",
 };
 /// An error injected by the `error:STATUS` scenario, 5xx: OCP's "unknown operation error".
 pub const INJECTED_SERVER_ERROR: ErrorCode = ErrorCode {
     id: "COM10015",
     status: 500,
-    en: "Unknown operation error, error message: {0}",
-    zh: "未知操作错误, 错误信息:{0}",
 };
 /// OCP's documented throttling answer: code 0, with `RateLimit-*` headers.
 pub const THROTTLED: ErrorCode = ErrorCode {
     id: "0",
     status: 429,
-    en: "Excessive number of requests. You have exceeded the request limit for the current throttling window.",
-    zh: "请求次数过多，你已经超过当前流控窗口内的请求上限",
 };
+
+/// Every error the mock answers, one per id: the tests hold each version's table to it.
+#[cfg(test)]
+pub const ERRORS: [&ErrorCode; 14] = [
+    &INVALID_PARAMETER,
+    &INVALID_REQUEST,
+    &REQUEST_TIMEOUT,
+    &METHOD_NOT_SUPPORTED,
+    &NOT_LOGGED_IN,
+    &NOT_AUTHORIZED,
+    &TASK_NOT_FOUND,
+    &CLUSTER_NOT_FOUND,
+    &SERVER_NOT_FOUND,
+    &SERVER_STATUS_CONFLICT,
+    &SERVER_NOT_IN_CLUSTER,
+    &TASK_STATE_CONFLICT,
+    &INJECTED_SERVER_ERROR,
+    &THROTTLED,
+];
 
 /// A rejected value as quoted in a message: at most `max` characters, so that a hostile 64 KB
 /// id list does not come back in full.
@@ -188,13 +175,13 @@ impl Language {
     }
 }
 
-/// How `error.code` is written: OCP's JSON type for it is undocumented, so both are offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A form of `error.code` forced over the OCP version's own (`--error-code`), for a client
+/// written against the other form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCodeStyle {
-    /// The numeric part as an integer (`21001`), as in the documented 429.
-    #[default]
+    /// OCP's integers as V3.1.1's table numbers them (`21001`, `1001`), whatever the version.
     Number,
-    /// The prefixed id as a string (`"ODP21001"`), as in OCP's error table.
+    /// OCP's prefixed ids as V4.2.2 and later name them (`"ODP21001"`), whatever the version.
     String,
 }
 
@@ -231,7 +218,8 @@ pub struct OcpError {
     pub headers: Vec<(&'static str, String)>,
 }
 
-/// The status, the id and the English message: `404 ODP21001: ...`, for logs and tests.
+/// The status, the id and the English message of the default version: `404 ODP21001: ...`,
+/// for logs and tests.
 impl std::fmt::Display for OcpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -239,7 +227,7 @@ impl std::fmt::Display for OcpError {
             "{} {}: {}",
             self.status(),
             self.code.id,
-            self.message(Language::En)
+            self.message(OcpVersion::default(), Language::En)
         )?;
         match &self.debug_message {
             Some(debug) => write!(f, " ({debug})"),
@@ -293,18 +281,22 @@ impl OcpError {
         } else {
             &INVALID_REQUEST
         };
-        let mut e = Self::new(code, vec![format!("error {status} injected by a scenario")]);
+        // V4 fills one placeholder (the message); V3.1.1's 1999 two (cause, error).
+        let args = vec![
+            format!("error {status} injected by a scenario"),
+            format!("HTTP {status}"),
+        ];
+        let mut e = Self::new(code, args);
         e.status_override = Some(status);
         e
     }
 
-    /// OCP's message in `lang`, placeholders filled.
-    pub fn message(&self, lang: Language) -> String {
-        let template = match lang {
-            Language::En => self.code.en,
-            Language::Zh => self.code.zh,
+    /// The message `version` documents for this error in `lang`, placeholders filled.
+    pub fn message(&self, version: OcpVersion, lang: Language) -> String {
+        let Some(row) = table(version).row(self.code.id) else {
+            return self.code.id.to_owned();
         };
-        let mut out = template.to_owned();
+        let mut out = row.template(lang).to_owned();
         for (i, arg) in self.args.iter().enumerate() {
             out = out.replace(&format!("{{{i}}}"), arg);
         }
@@ -397,9 +389,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_numeric_code_is_the_digits_of_the_id() {
-        assert_eq!(CLUSTER_NOT_FOUND.number(), 21001);
-        assert_eq!(INVALID_PARAMETER.number(), 10001);
+    fn every_error_has_its_own_id() {
+        let mut ids: Vec<&str> = ERRORS.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), ERRORS.len());
     }
 
     #[test]
@@ -418,14 +412,36 @@ mod tests {
 
     #[test]
     fn messages_fill_their_placeholders() {
+        let v4 = OcpVersion::V4_3_4;
         let e = OcpError::new(&SERVER_NOT_IN_CLUSTER, vec!["5".into(), "1".into()]);
         assert_eq!(
-            e.message(Language::En),
+            e.message(v4, Language::En),
             "The OBProxy server 5 is not in OBProxy cluster 1. The operation is not allowed."
         );
         assert_eq!(
-            e.message(Language::Zh),
+            e.message(v4, Language::Zh),
             "OBProxy server 5 不在OBProxy集群 1 中，不允许该操作"
+        );
+    }
+
+    #[test]
+    fn version_3_1_1_speaks_its_own_words() {
+        let v3 = OcpVersion::V3_1_1;
+        let e = OcpError::new(&CLUSTER_NOT_FOUND, vec!["9".into()]);
+        assert_eq!(
+            e.message(v3, Language::En),
+            "The OBProxy cluster with an ID of 9 does not exist."
+        );
+        assert_eq!(e.message(v3, Language::Zh), "未找到obproxy cluster, id=9。");
+        let injected = OcpError::injected(503);
+        assert_eq!(
+            injected.message(v3, Language::En),
+            "An unknown error occurred. Cause: error 503 injected by a scenario. Error: HTTP 503. \
+             Please contact the administrator."
+        );
+        assert_eq!(
+            injected.message(OcpVersion::V4_3_4, Language::En),
+            "Unknown operation error, error message: error 503 injected by a scenario"
         );
     }
 }
