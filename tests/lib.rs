@@ -3,6 +3,7 @@
 mod auth;
 mod check;
 mod cli;
+mod clusters;
 mod contract;
 mod handle;
 mod hostile;
@@ -14,3 +15,4 @@ mod scenarios;
 mod server;
 mod state;
 mod support;
+mod throttling;
