@@ -1,7 +1,7 @@
 //! OBProxy clusters as OCP documents them: the fields of the list and the detail, the list's
 //! paging, and an inventory written before the mock knew every field.
 
-use ocp_mock::contract::Expect;
+use ocp_mock::contract::{Contract, Expect, Violation};
 use ocp_mock::{Inventory, MockServer};
 use serde_json::{Value, json};
 
@@ -73,6 +73,56 @@ async fn the_cluster_list_has_the_documented_fields_and_no_other() {
                 "obClusterId": 1, "status": "RUNNING", "username": "proxyro"}])
     );
     assert_eq!(prod["obproxies"][1]["architecture"], "aarch64");
+}
+
+fn violations(body: &Value) -> Vec<(String, String)> {
+    Contract::global()
+        .check_response(200, body, Expect::Any)
+        .into_iter()
+        .map(|Violation { pointer, message }| (pointer, message))
+        .collect()
+}
+
+#[test]
+fn the_contract_accepts_the_documented_clusters_and_points_at_a_wrong_field() {
+    for text in [DOCUMENTED_LIST, DOCUMENTED_DETAIL] {
+        assert_eq!(violations(&documented(text)), vec![]);
+    }
+    let mut detail = documented(DOCUMENTED_DETAIL);
+    detail["data"]["obproxies"][0]["lastActiveTime"] = json!(1_630_486_746_000_i64);
+    detail["data"]["obproxies"][0]["status"] = json!("ASLEEP");
+    detail["data"]["topo"][0]["count"] = json!("1");
+    let found = violations(&detail);
+    let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/data/obproxies/0/lastActiveTime",
+            "/data/obproxies/0/status",
+            "/data/topo/0/count"
+        ],
+        "{found:#?}"
+    );
+    let mut list = documented(DOCUMENTED_LIST);
+    list["data"]["contents"][0]["createTime"] = json!("2021-09-01 16:52:56");
+    list["data"]["contents"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("obproxies");
+    assert_eq!(
+        violations(&list),
+        vec![],
+        "no obproxies: not recognised as a cluster"
+    );
+    list["data"]["contents"][0]["obproxies"] = json!([]);
+    assert_eq!(
+        violations(&list),
+        vec![(
+            "/data/contents/0/createTime".to_owned(),
+            "expected an ISO-8601 time with a numeric offset like +08:00, got string \"2021-09-01 16:52:56\""
+                .to_owned()
+        )]
+    );
 }
 
 /// An inventory as files were written before the mock answered every documented field.

@@ -9,6 +9,14 @@ use crate::support::{Reply, assert_json_eq, call};
 
 const THROTTLED: &str = include_str!("../fixtures/ocp-examples/44-error-429-throttled-en-v3.json");
 
+/// A call and the status it must get: method, path, extra headers, status.
+type Call = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    u16,
+);
+
 fn headers(reply: &Reply) -> [Option<&str>; 3] {
     ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"].map(|h| reply.header(h))
 }
@@ -16,7 +24,7 @@ fn headers(reply: &Reply) -> [Option<&str>; 3] {
 #[tokio::test]
 async fn every_api_answer_carries_the_rate_limit_headers_and_the_admin_api_none() {
     let mock = MockServer::start().await;
-    let calls: &[(&str, &str, &[(&str, &str)], u16)] = &[
+    let calls: &[Call] = &[
         ("GET", "/api/v2/obproxy/clusters/1", &[], 200),
         ("GET", "/api/v2/obproxy/clusters?page=1", &[], 200),
         ("GET", "/api/v2/obproxy/clusters/99", &[], 404),
