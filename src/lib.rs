@@ -87,7 +87,7 @@ pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::RecordedRequest;
-pub use mock::scenario::{Fault, RouteFilter, Scenario, ScenarioError};
+pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;

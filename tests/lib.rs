@@ -3,6 +3,7 @@
 mod auth;
 mod check;
 mod cli;
+mod clusters;
 mod contract;
 mod errors;
 mod handle;
@@ -17,3 +18,4 @@ mod server;
 mod state;
 mod support;
 mod system;
+mod throttling;

@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
 use ocp_mock::{
-    AccessKey, ClockMode, ErrorCodeStyle, Inventory, OcpVersion, Scenario, Settings, TaskPace, User,
+    AccessKey, ClockMode, ErrorCodeStyle, Inventory, OcpVersion, RateLimit, Scenario, Settings,
+    TaskPace, User,
 };
 
 use super::values;
@@ -77,6 +78,10 @@ pub struct ServeArgs {
     /// @[METHOD ]PATH
     #[arg(long, env = "OCP_MOCK_SCENARIO", value_name = "SPEC")]
     scenario: Vec<String>,
+    /// OCP's throttling of every /api/ call, with RateLimit-* headers: N calls per window of MS
+    /// ms of the mock's clock, or off (default 10000/60000)
+    #[arg(long, env = "OCP_MOCK_RATE_LIMIT", value_name = "N/MS|off")]
+    rate_limit: Option<RateLimit>,
     /// Requests kept for GET /__mock/requests (default 1000)
     #[arg(long, env = "OCP_MOCK_JOURNAL_SIZE", value_name = "N", value_parser = values::count::<0>)]
     journal_size: Option<usize>,
@@ -163,6 +168,7 @@ impl ServeArgs {
         set(&mut settings.ocp_version, self.ocp_version);
         set(&mut settings.error_code, self.error_code.map(Some));
         set(&mut settings.task_pace, self.task_pace);
+        set(&mut settings.rate_limit, self.rate_limit);
         set(&mut settings.journal_size, self.journal_size);
         set(&mut settings.task_retention, self.task_retention);
         if let Some(path) = &self.inventory {

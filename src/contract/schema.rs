@@ -23,6 +23,10 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         include_str!("../../schemas/success-envelope.json"),
     ),
     (
+        "obproxy-cluster.json",
+        include_str!("../../schemas/obproxy-cluster.json"),
+    ),
+    (
         "subtask-instance.json",
         include_str!("../../schemas/subtask-instance.json"),
     ),

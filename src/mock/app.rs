@@ -162,11 +162,18 @@ impl App {
         outcome: Outcome,
         faults: &Faults,
     ) -> MockResponse {
-        if faults.throttled {
-            // OCP's documented 429 comes from its gateway, before any trace: an empty traceId.
+        let mut response = if faults.throttled {
+            // OCP's documented 429 comes from its gateway, before any handler or trace: an
+            // empty traceId and a duration of 0.
             stamp.trace_id.clear();
-        }
-        let mut response = self.render(stamp, lang, outcome);
+            let meta = EnvelopeMeta {
+                duration_ms: 0,
+                ..self.meta(stamp)
+            };
+            self.render_meta(meta, lang, outcome)
+        } else {
+            self.render(stamp, lang, outcome)
+        };
         if let Some((limit, remaining, reset)) = faults.rate_limit {
             response.headers.extend([
                 ("ratelimit-limit", limit.to_string()),
@@ -286,8 +293,12 @@ impl App {
 
     /// Writes the envelope of an outcome, or the bare body of the routes OCP answers without one.
     pub fn render(&self, stamp: Stamp, lang: Language, outcome: Outcome) -> MockResponse {
-        let trace_id = stamp.trace_id.clone();
-        let meta = self.meta(stamp);
+        self.render_meta(self.meta(stamp), lang, outcome)
+    }
+
+    /// Writes the envelope of an outcome with the given bookkeeping.
+    fn render_meta(&self, meta: EnvelopeMeta, lang: Language, outcome: Outcome) -> MockResponse {
+        let trace_id = meta.trace_id.clone();
         let (status, headers, body) = match outcome {
             Ok((status, None)) => (status, Vec::new(), envelope::success(status, meta, None, 0)),
             Ok((status, Some(Data::Json(value)))) => {

@@ -31,7 +31,7 @@ use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
 use crate::mock::journal::RecordedRequest;
-use crate::mock::scenario::{RouteFilter, Scenario, ScenarioError};
+use crate::mock::scenario::{RateLimit, RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
@@ -233,6 +233,14 @@ impl MockServerBuilder {
     /// Adds a scenario active from the start (a `--scenario`).
     pub fn scenario(mut self, scenario: Scenario) -> Self {
         self.settings.scenarios.push(scenario);
+        self
+    }
+
+    /// `--rate-limit`: OCP's throttling of every `/api/` call, `RateLimit::PerWindow` (10000
+    /// calls a minute by default) or `RateLimit::Off` for no throttling and no `RateLimit-*`
+    /// headers.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.settings.rate_limit = limit;
         self
     }
 

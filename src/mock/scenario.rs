@@ -15,6 +15,8 @@
 //! `@PATH` limits a scenario to matching requests (`*` matches anything, `/` included), with an
 //! optional method: `latency:500@GET /api/v2/tasks/*`. Without it a scenario applies to every
 //! request under `/api/`.
+//!
+//! Beside the scenarios, [`RateLimit`] is OCP's default throttling, on for every `/api/` call.
 
 use std::fmt;
 
@@ -172,6 +174,66 @@ fn parse_throttle(arg: &str) -> Result<Fault, ScenarioError> {
     }
 }
 
+/// OCP's own throttling of every call under `/api/`, on by default as in OCP: each answer
+/// carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), and a call
+/// past the limit gets the documented 429. Written `N/MS` or `off` (`--rate-limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    /// No throttling and no `RateLimit-*` headers.
+    Off,
+    /// At most `limit` calls per window of `window_ms` of the mock's clock.
+    PerWindow {
+        /// Calls allowed per window.
+        limit: u32,
+        /// The window, on the mock's clock.
+        window_ms: i64,
+    },
+}
+
+/// The default limit: 10000 calls a minute, so that no test or polling client meets it (the
+/// fixed clock moves 1 s per request: at most 60 calls fall in one window) while the headers
+/// are there to read.
+pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit::PerWindow {
+    limit: 10_000,
+    window_ms: 60_000,
+};
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        DEFAULT_RATE_LIMIT
+    }
+}
+
+/// A `--rate-limit` value that is neither `off` nor `N/MS` within bounds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rate limit {0:?} is not off or N/MS (N from 1, MS from 1 to {MAX_WINDOW_MS})")]
+pub struct BadRateLimit(pub String);
+
+impl std::str::FromStr for RateLimit {
+    type Err = BadRateLimit;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "off" {
+            return Ok(Self::Off);
+        }
+        match parse_throttle(text) {
+            Ok(Fault::Throttle { limit, window_ms }) if limit >= 1 => {
+                Ok(Self::PerWindow { limit, window_ms })
+            }
+            _ => Err(BadRateLimit(text.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Off => f.write_str("off"),
+            Self::PerWindow { limit, window_ms } => write!(f, "{limit}/{window_ms}"),
+        }
+    }
+}
+
 impl std::str::FromStr for RouteFilter {
     type Err = ScenarioError;
 
@@ -313,6 +375,32 @@ mod tests {
             "latency:soon".parse::<Scenario>().unwrap_err().to_string(),
             "latency \"soon\" is not a number of milliseconds"
         );
+    }
+
+    #[test]
+    fn rate_limits_parse_and_print_the_same_and_bad_ones_are_refused() {
+        for text in ["off", "1/1", "10000/60000", "5/86400000"] {
+            assert_eq!(text.parse::<RateLimit>().unwrap().to_string(), text);
+        }
+        assert_eq!(RateLimit::default().to_string(), "10000/60000");
+        for bad in [
+            "",
+            "on",
+            "0/1000",
+            "5",
+            "5/0",
+            "5/86400001",
+            "-1/1000",
+            "5/x",
+            "x/5",
+            " 5/1000",
+        ] {
+            assert_eq!(
+                bad.parse::<RateLimit>(),
+                Err(BadRateLimit(bad.to_owned())),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

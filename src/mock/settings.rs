@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::mock::auth::AuthSettings;
 use crate::mock::journal::DEFAULT_CAPACITY;
-use crate::mock::scenario::{Scenario, ScenarioError};
+use crate::mock::scenario::{RateLimit, Scenario, ScenarioError};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
@@ -38,6 +38,8 @@ pub struct Settings {
     pub task_pace: TaskPace,
     /// Scenarios active from the start (and after a reset).
     pub scenarios: Vec<Scenario>,
+    /// OCP's throttling of every `/api/` call, with its `RateLimit-*` headers (on by default).
+    pub rate_limit: RateLimit,
     /// How many requests the journal keeps.
     pub journal_size: usize,
     /// Serve the admin API under `/__mock/`.
@@ -118,6 +120,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             task_pace: TaskPace::default(),
             scenarios: Vec::new(),
+            rate_limit: RateLimit::default(),
             journal_size: DEFAULT_CAPACITY,
             admin_api: true,
             limits: Limits::default(),

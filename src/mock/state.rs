@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::mock::auth::Identity;
 use crate::mock::journal::Journal;
-use crate::mock::scenario::{Fault, Scenario};
+use crate::mock::scenario::{Fault, RateLimit, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
 use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun};
@@ -33,12 +33,60 @@ pub struct Stamp {
     pub trace_id: String,
 }
 
+/// The calls counted in the current throttling window.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start_ms: i64,
+    count: u32,
+}
+
+/// What one call does to a throttling window: the `RateLimit-*` values to send
+/// (limit, remaining, seconds to reset) and whether the call is past the limit.
+type Hit = ((u32, u32, i64), bool);
+
+impl Window {
+    fn new() -> Self {
+        Self {
+            start_ms: i64::MIN,
+            count: 0,
+        }
+    }
+
+    /// Counts a call at `now_ms` against `limit` calls per `window_ms`; a call past the
+    /// window's end opens a new one.
+    fn hit(&mut self, limit: u32, window_ms: i64, now_ms: i64) -> Hit {
+        if now_ms.saturating_sub(self.start_ms) >= window_ms {
+            self.start_ms = now_ms;
+            self.count = 0;
+        }
+        self.count = self.count.saturating_add(1);
+        let reset_ms = self
+            .start_ms
+            .saturating_add(window_ms)
+            .saturating_sub(now_ms);
+        let values = (
+            limit,
+            limit.saturating_sub(self.count),
+            reset_ms.saturating_add(999) / 1000,
+        );
+        (values, self.count > limit)
+    }
+}
+
+/// Of two throttles a call meets, the headers of the one with fewer calls left (the
+/// later one on a tie), as a client must obey the tighter.
+fn tighter(a: Option<(u32, u32, i64)>, b: (u32, u32, i64)) -> (u32, u32, i64) {
+    match a {
+        Some(a) if a.1 < b.1 => a,
+        _ => b,
+    }
+}
+
 /// A scenario with the counters `throttle` needs.
 #[derive(Debug, Clone)]
 struct Active {
     scenario: Scenario,
-    window_start_ms: i64,
-    count: u32,
+    window: Window,
 }
 
 /// What the active scenarios do to one request.
@@ -50,9 +98,10 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Answer with an error envelope of this status.
     pub error: Option<u16>,
-    /// `RateLimit-Limit`, `-Remaining`, `-Reset` of a matching throttle.
+    /// `RateLimit-Limit`, `-Remaining`, `-Reset`: of the default rate limit, or of a matching
+    /// throttle scenario with fewer calls left.
     pub rate_limit: Option<(u32, u32, i64)>,
-    /// Past a throttle's limit: answer 429.
+    /// Past the rate limit or a throttle's: answer 429.
     pub throttled: bool,
     /// A task created by this request fails at this subtask.
     pub fail_at: Option<String>,
@@ -75,6 +124,8 @@ pub struct State {
     task_retention: usize,
     respawn_deleted: bool,
     scenarios: Vec<Active>,
+    rate_limit: RateLimit,
+    rate_window: Window,
     /// The recent requests, for the admin API.
     pub journal: Journal,
 }
@@ -106,6 +157,8 @@ impl Store {
                 .cloned()
                 .map(Active::new)
                 .collect(),
+            rate_limit: settings.rate_limit,
+            rate_window: Window::new(),
             journal: Journal::new(settings.journal_size),
         };
         Self {
@@ -130,8 +183,7 @@ impl Active {
     fn new(scenario: Scenario) -> Self {
         Self {
             scenario,
-            window_start_ms: i64::MIN,
-            count: 0,
+            window: Window::new(),
         }
     }
 }
@@ -161,7 +213,8 @@ impl State {
         self.scenarios = scenarios.into_iter().map(Active::new).collect();
     }
 
-    /// Applies the active scenarios and those of the request's own header to one request.
+    /// Applies the rate limit, the active scenarios and those of the request's own header to
+    /// one request.
     pub fn faults(&mut self, method: &str, path: &str, own: &[Scenario], now_ms: i64) -> Faults {
         let mut faults = Faults::default();
         let apply = |s: &Scenario, faults: &mut Faults| match &s.fault {
@@ -171,33 +224,34 @@ impl State {
             Fault::Drop => faults.drop = true,
             Fault::Throttle { .. } => {}
         };
-        for active in &mut self.scenarios {
+        if let RateLimit::PerWindow { limit, window_ms } = self.rate_limit
+            && path.starts_with("/api/")
+        {
+            self.throttle(&mut faults, |w| w.rate_window.hit(limit, window_ms, now_ms));
+        }
+        for i in 0..self.scenarios.len() {
+            let active = &self.scenarios[i];
             if !active.scenario.applies_to(method, path) {
                 continue;
             }
             if let Fault::Throttle { limit, window_ms } = active.scenario.fault {
-                if now_ms.saturating_sub(active.window_start_ms) >= window_ms {
-                    active.window_start_ms = now_ms;
-                    active.count = 0;
-                }
-                active.count = active.count.saturating_add(1);
-                let reset_ms = active
-                    .window_start_ms
-                    .saturating_add(window_ms)
-                    .saturating_sub(now_ms);
-                faults.throttled |= active.count > limit;
-                faults.rate_limit = Some((
-                    limit,
-                    limit.saturating_sub(active.count),
-                    reset_ms.saturating_add(999) / 1000,
-                ));
+                self.throttle(&mut faults, |w| {
+                    w.scenarios[i].window.hit(limit, window_ms, now_ms)
+                });
             }
-            apply(&active.scenario, &mut faults);
+            apply(&self.scenarios[i].scenario, &mut faults);
         }
         for s in own.iter().filter(|s| s.applies_to(method, path)) {
             apply(s, &mut faults);
         }
         faults
+    }
+
+    /// Counts a call in one throttling window and keeps the tighter headers.
+    fn throttle(&mut self, faults: &mut Faults, hit: impl FnOnce(&mut Self) -> Hit) {
+        let (values, over) = hit(self);
+        faults.throttled |= over;
+        faults.rate_limit = Some(tighter(faults.rate_limit, values));
     }
 
     /// Moves every running task on to `now_ms` (time pace), and settles those that finished.

@@ -6,13 +6,20 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+mod file;
+mod render;
 
 /// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
 /// cluster 2 "prod": servers 5-6 on hosts 5-6).
 pub const DEFAULT_INVENTORY: &str = include_str!("../../fixtures/inventory.json");
 
-/// An OBProxy cluster as OCP's cluster views show it.
+/// An OBProxy cluster: what the ObproxyCluster table of OCP's cluster views documents, less
+/// what is counted from its servers (`obproxies`, `versions`, `topo`).
+///
+/// Every field after `workMode` may be left out of a file (older inventories have none of
+/// them): it then takes the value of the documented sample response.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObproxyCluster {
@@ -24,11 +31,61 @@ pub struct ObproxyCluster {
     pub address: String,
     /// The port clients connect to.
     pub port: u16,
-    /// How OBProxy finds the OceanBase clusters behind it (`RS_LIST`, ...).
+    /// How OBProxy finds the OceanBase clusters behind it (`RS_LIST`, `CONFIG_URL`).
     pub work_mode: String,
+    /// The version of the cluster's parameters: a client compares it with each server's.
+    #[serde(default = "file::parameter_version")]
+    pub parameter_version: i64,
+    /// The id of the user who created the cluster.
+    #[serde(default = "file::creator_id")]
+    pub creator_id: i64,
+    /// The name of that user.
+    #[serde(default = "file::creator_name")]
+    pub creator_name: String,
+    /// When the cluster was created, in epoch milliseconds (written in whole seconds).
+    #[serde(
+        rename = "createTime",
+        default = "file::create_time",
+        deserialize_with = "file::ocp_time"
+    )]
+    pub create_time_ms: i64,
+    /// When it was last modified, in epoch milliseconds (written in whole seconds).
+    #[serde(
+        rename = "updateTime",
+        default = "file::update_time",
+        deserialize_with = "file::ocp_time"
+    )]
+    pub update_time_ms: i64,
+    /// The ConfigUrl service OBProxy reads its cluster list from; absent: OCP's own service
+    /// at the mock's default address, for this cluster's name (the documented sample's form).
+    #[serde(default)]
+    pub config_url: Option<String>,
+    /// The OceanBase clusters this OBProxy cluster can connect to.
+    #[serde(default)]
+    pub ob_links: Vec<ObLink>,
 }
 
-/// A machine managed by OCP.
+/// An OceanBase cluster an OBProxy cluster can connect to (OCP's ObLink).
+///
+/// `connections` is left out: 4.3.4 documents it as deprecated (a monitoring metric now).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObLink {
+    /// The OCP id of the OceanBase cluster.
+    pub cluster_id: i64,
+    /// Its name.
+    pub cluster_name: String,
+    /// The user OBProxy connects as (`proxyro`).
+    pub username: String,
+    /// The OceanBase cluster's status (one of [`OB_CLUSTER_STATUSES`]).
+    pub status: String,
+    /// The OceanBase cluster's own id (`cluster_id` of its observers).
+    pub ob_cluster_id: i64,
+    /// PRIMARY or STANDBY.
+    pub cluster_type: String,
+}
+
+/// A machine managed by OCP: where an OBProxy's IP, IDC and architecture come from.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Host {
@@ -38,6 +95,12 @@ pub struct Host {
     pub ip: String,
     /// Its host name.
     pub name: String,
+    /// The IDC it stands in: a server's `idcName`, counted in the cluster's `topo`.
+    #[serde(default = "file::idc_name")]
+    pub idc_name: String,
+    /// Its hardware architecture (`x86_64`, `aarch64`): a server's `architecture`.
+    #[serde(default = "file::architecture")]
+    pub architecture: String,
 }
 
 /// One OBProxy process of a cluster, on one host.
@@ -60,67 +123,16 @@ pub struct ObproxyServer {
     pub status: String,
     /// NORMAL or OPERATING.
     pub operate_status: String,
-}
-
-struct InventoryFile {
-    clusters: Vec<ObproxyCluster>,
-    hosts: Vec<Host>,
-    obproxies: Vec<ObproxyServer>,
-}
-
-/// Reads the three lists item by item, so a wrong field is reported with the pointer of its
-/// item (and of the field itself when serde names it).
-fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
-    let at = |pointer: String, reason: String| InventoryError { pointer, reason };
-    let Value::Object(mut top) = value else {
-        return Err(at(
-            String::new(),
-            "expected an object with clusters, hosts and obproxies".into(),
-        ));
-    };
-    if let Some(extra) = top
-        .keys()
-        .find(|k| !["clusters", "hosts", "obproxies"].contains(&k.as_str()))
-    {
-        return Err(at(format!("/{extra}"), "unknown field".into()));
-    }
-    fn list<T: serde::de::DeserializeOwned>(
-        top: &mut serde_json::Map<String, Value>,
-        key: &str,
-    ) -> Result<Vec<T>, InventoryError> {
-        let Some(Value::Array(items)) = top.remove(key) else {
-            return Err(InventoryError {
-                pointer: format!("/{key}"),
-                reason: "missing, or not a list".into(),
-            });
-        };
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                serde_json::from_value(item).map_err(|e| {
-                    let message = e.to_string();
-                    // serde names the field in `missing field `x`` and `unknown field `x``.
-                    let field = message
-                        .split('`')
-                        .nth(1)
-                        .filter(|_| message.contains("field"));
-                    InventoryError {
-                        pointer: match field {
-                            Some(f) => format!("/{key}/{i}/{f}"),
-                            None => format!("/{key}/{i}"),
-                        },
-                        reason: message,
-                    }
-                })
-            })
-            .collect()
-    }
-    Ok(InventoryFile {
-        clusters: list(&mut top, "clusters")?,
-        hosts: list(&mut top, "hosts")?,
-        obproxies: list(&mut top, "obproxies")?,
-    })
+    /// The version of the parameters it runs with (behind its cluster's while it catches up).
+    #[serde(default = "file::parameter_version")]
+    pub parameter_version: i64,
+    /// When OCP last heard from it, in epoch milliseconds (written in whole seconds).
+    #[serde(
+        rename = "lastActiveTime",
+        default = "file::last_active_time",
+        deserialize_with = "file::ocp_time"
+    )]
+    pub last_active_time_ms: i64,
 }
 
 /// Why an inventory file was refused: where (a JSON pointer) and what.
@@ -136,6 +148,28 @@ pub struct InventoryError {
 /// Every `operateStatus` OCP documents for an OBProxy server.
 pub const OPERATE_STATUSES: [&str; 2] = ["NORMAL", "OPERATING"];
 
+/// Every `status` OCP documents for an OceanBase cluster an OBProxy cluster links to.
+pub const OB_CLUSTER_STATUSES: [&str; 15] = [
+    "RUNNING",
+    "UNAVAILABLE",
+    "STOPPED",
+    "CREATING",
+    "TAKINGOVER",
+    "DELETING",
+    "MOVINGOUT",
+    "RESTARTING",
+    "STARTING",
+    "STOPPING",
+    "SWITCHOVER",
+    "FAILOVER",
+    "UPGRADING",
+    "OPERATING",
+    "ABANDONED",
+];
+
+/// Every `clusterType` OCP documents for a linked OceanBase cluster.
+pub const OB_CLUSTER_TYPES: [&str; 2] = ["PRIMARY", "STANDBY"];
+
 /// Every `status` OCP documents for an OBProxy server.
 pub const SERVER_STATUSES: [&str; 8] = [
     "CREATING",
@@ -147,6 +181,23 @@ pub const SERVER_STATUSES: [&str; 8] = [
     "UNAVAILABLE",
     "TAKINGOVER",
 ];
+
+/// A cluster's links name statuses and types OCP documents.
+fn check_links(i: usize, c: &ObproxyCluster) -> Result<(), InventoryError> {
+    for (j, link) in c.ob_links.iter().enumerate() {
+        let at = |field: &str, value: &str| InventoryError {
+            pointer: format!("/clusters/{i}/obLinks/{j}/{field}"),
+            reason: format!("unknown {field} {value:?}"),
+        };
+        if !OB_CLUSTER_STATUSES.contains(&link.status.as_str()) {
+            return Err(at("status", &link.status));
+        }
+        if !OB_CLUSTER_TYPES.contains(&link.cluster_type.as_str()) {
+            return Err(at("clusterType", &link.cluster_type));
+        }
+    }
+    Ok(())
+}
 
 /// Clusters, hosts and servers by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +219,7 @@ impl Inventory {
             pointer: String::new(),
             reason: format!("line {} column {}: {e}", e.line(), e.column()),
         })?;
-        let file = read_file(value)?;
+        let file = file::read_file(value)?;
         let mut inv = Self {
             clusters: BTreeMap::new(),
             hosts: BTreeMap::new(),
@@ -179,6 +230,7 @@ impl Inventory {
             reason: format!("duplicate id {id}"),
         };
         for (i, c) in file.clusters.into_iter().enumerate() {
+            check_links(i, &c)?;
             if inv.clusters.insert(c.id, c.clone()).is_some() {
                 return Err(dup("clusters", i, c.id));
             }
@@ -189,30 +241,36 @@ impl Inventory {
             }
         }
         for (i, s) in file.obproxies.into_iter().enumerate() {
-            let at = |field: &str, reason: String| InventoryError {
-                pointer: format!("/obproxies/{i}/{field}"),
-                reason,
-            };
-            if !inv.clusters.contains_key(&s.cluster_id) {
-                return Err(at("clusterId", format!("no cluster {}", s.cluster_id)));
-            }
-            if !inv.hosts.contains_key(&s.host_id) {
-                return Err(at("hostId", format!("no host {}", s.host_id)));
-            }
-            if !SERVER_STATUSES.contains(&s.status.as_str()) {
-                return Err(at("status", format!("unknown status {:?}", s.status)));
-            }
-            if !OPERATE_STATUSES.contains(&s.operate_status.as_str()) {
-                return Err(at(
-                    "operateStatus",
-                    format!("unknown operate status {:?}", s.operate_status),
-                ));
-            }
+            inv.check_server(i, &s)?;
             if inv.servers.insert(s.id, s.clone()).is_some() {
                 return Err(dup("obproxies", i, s.id));
             }
         }
         Ok(inv)
+    }
+
+    /// A server names a known cluster and host, and statuses OCP documents.
+    fn check_server(&self, i: usize, s: &ObproxyServer) -> Result<(), InventoryError> {
+        let at = |field: &str, reason: String| InventoryError {
+            pointer: format!("/obproxies/{i}/{field}"),
+            reason,
+        };
+        if !self.clusters.contains_key(&s.cluster_id) {
+            return Err(at("clusterId", format!("no cluster {}", s.cluster_id)));
+        }
+        if !self.hosts.contains_key(&s.host_id) {
+            return Err(at("hostId", format!("no host {}", s.host_id)));
+        }
+        if !SERVER_STATUSES.contains(&s.status.as_str()) {
+            return Err(at("status", format!("unknown status {:?}", s.status)));
+        }
+        if !OPERATE_STATUSES.contains(&s.operate_status.as_str()) {
+            return Err(at(
+                "operateStatus",
+                format!("unknown operate status {:?}", s.operate_status),
+            ));
+        }
+        Ok(())
     }
 
     /// Cluster `id`, if there is one.
@@ -249,36 +307,6 @@ impl Inventory {
     /// Forgets a server once its deletion finished.
     pub fn remove_server(&mut self, id: i64) {
         self.servers.remove(&id);
-    }
-
-    /// An ObproxyServer as OCP's cluster views show it.
-    pub fn server_json(&self, s: &ObproxyServer) -> Value {
-        let ip = self.host(s.host_id).map_or("", |h| h.ip.as_str());
-        json!({
-            "id": s.id,
-            "clusterId": s.cluster_id,
-            "hostId": s.host_id,
-            "ip": ip,
-            "sqlPort": s.sql_port,
-            "exporterPort": s.exporter_port,
-            "version": s.version,
-            "status": s.status,
-            "operateStatus": s.operate_status,
-        })
-    }
-
-    /// An OBProxy cluster with its servers, as `GET /api/v2/obproxy/clusters/{id}` shows it.
-    pub fn cluster_json(&self, c: &ObproxyCluster) -> Value {
-        let servers: Vec<Value> = self.servers_of(c.id).map(|s| self.server_json(s)).collect();
-        json!({
-            "id": c.id,
-            "name": c.name,
-            "address": c.address,
-            "port": c.port,
-            "workMode": c.work_mode,
-            "obproxyCount": servers.len(),
-            "obproxies": servers,
-        })
     }
 
     /// The servers of one cluster, by id.

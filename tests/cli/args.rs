@@ -128,7 +128,7 @@ fn serve_help_lists_every_flag_with_its_variable_and_exits_0() {
         .and_then(|rest| rest.split("\n## ").next())
         .expect("the README's Settings section");
     let documented = flag_variable_pairs(settings);
-    assert_eq!(documented.len(), 26, "{documented:#?}");
+    assert_eq!(documented.len(), 27, "{documented:#?}");
     assert_eq!(flag_variable_pairs(&text), documented);
     // Only serve's own: no flag of check or validate.
     for other in [
@@ -169,6 +169,23 @@ fn bad_values_from_flags_or_variables_exit_2() {
             &["serve"],
             &[("OCP_MOCK_QUIET", "1"), ("OCP_MOCK_CLOCK", "sundial")],
             "--clock:",
+        ),
+        (
+            &["serve", "--rate-limit", "0/1000"],
+            &[],
+            "--rate-limit: rate limit \"0/1000\" is not off or N/MS",
+        ),
+        (&["serve", "--rate-limit", "fast"], &[], "--rate-limit: "),
+        (&["serve", "--rate-limit", "5/0"], &[], "--rate-limit: "),
+        (
+            &["serve", "--rate-limit", "5/86400001"],
+            &[],
+            "--rate-limit: ",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_RATE_LIMIT", "10")],
+            "--rate-limit: rate limit \"10\"",
         ),
         (&["serve", "stray"], &[], "unexpected argument \"stray\""),
         (&["validate"], &[], "missing <FILE>"),

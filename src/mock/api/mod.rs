@@ -22,7 +22,6 @@ use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
 use crate::ocp::error::OcpError;
-use crate::ocp::ids::parse_long;
 use crate::ocp::task::TaskTemplate;
 
 /// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
@@ -142,24 +141,4 @@ pub const ROUTES: &[Route<Handler>] = &[
 /// Whether a path belongs to the mock's own API rather than OCP's.
 pub fn is_admin_path(path: &str) -> bool {
     path == "/__mock" || path.starts_with("/__mock/")
-}
-
-/// A paging parameter: a Long between 1 and `max`, or its default when absent.
-pub fn page_param(req: &MockRequest, name: &str, default: i64, max: i64) -> Result<i64, OcpError> {
-    let Some(value) = req.query_param(name) else {
-        return Ok(default);
-    };
-    match parse_long(&value) {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        Ok(_) => Err(OcpError::invalid_parameter(
-            name,
-            &value,
-            &format!("must be between 1 and {max}"),
-        )),
-        Err(e) => Err(OcpError::invalid_parameter(
-            name,
-            &value,
-            &format!("{value:?}: {e}"),
-        )),
-    }
 }
