@@ -2,13 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use ocp_mock::MockServer;
 use ocp_mock::contract::{Expect, normalize};
+use ocp_mock::{MockServer, Scenario};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::support::{
-    ADMIN_BASIC, DOCUMENTED_PATH, assert_json_eq, call, delete, documented_example,
+    ADMIN_BASIC, DOCUMENTED_PATH, assert_json_eq, call, delete, documented_example, raw,
 };
 
 const SCENARIO: &str = "X-OCP-Mock-Scenario";
@@ -216,4 +216,41 @@ async fn a_fail_at_naming_no_subtask_is_refused_at_start() {
         .await;
     let err = result.unwrap_err().to_string();
     assert!(err.contains("has no subtask \"Reboot the moon\""), "{err}");
+}
+
+#[tokio::test]
+async fn at_most_64_scenarios_are_kept_at_once() {
+    let mock = MockServer::start().await;
+    let many: Vec<Scenario> = (0..65).map(|_| "latency:0".parse().unwrap()).collect();
+    let err = mock.set_scenarios(many.clone()).unwrap_err();
+    assert_eq!(err, ocp_mock::ScenarioError::TooMany(65));
+    mock.set_scenarios(many[..64].to_vec()).unwrap();
+    let body = serde_json::to_string(&vec!["latency:0"; 65]).unwrap();
+    let reply = raw(
+        mock.address(),
+        format!(
+            "PUT /__mock/scenarios HTTP/1.1\r\nHost: mock\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(mock.requests().len(), 0, "the admin API is not journaled");
+}
+
+#[tokio::test]
+async fn without_the_admin_api_the_scenario_header_is_not_read() {
+    let mock = MockServer::builder().admin_api(false).start().await;
+    let reply = call(
+        mock.address(),
+        "GET",
+        "/api/v2/obproxy/clusters/1",
+        &[("X-OCP-Mock-Scenario", "error:503")],
+    )
+    .await;
+    assert_eq!(
+        reply.status, 200,
+        "the header is an unknown one, as OCP sees it"
+    );
 }

@@ -63,6 +63,10 @@ pub struct Scenario {
 /// The longest latency a scenario may add: long enough for any client timeout test.
 pub const MAX_LATENCY_MS: u64 = 300_000;
 
+/// The most scenarios active at once, or sent in one header: each is looked at on every
+/// request, so their number bounds what every request costs.
+pub const MAX_SCENARIOS: usize = 64;
+
 /// The longest throttling window: a day.
 pub const MAX_WINDOW_MS: i64 = 86_400_000;
 
@@ -97,6 +101,9 @@ pub enum ScenarioError {
         "unknown scenario {0:?} (expected fail-at:SUBTASK, latency:MS, error:STATUS, throttle:N/MS or drop, each optionally @[METHOD ]PATH)"
     )]
     Unknown(String),
+    /// More scenarios than [`MAX_SCENARIOS`].
+    #[error("{0} scenarios, more than the {MAX_SCENARIOS} the mock keeps at once")]
+    TooMany(usize),
     /// `@PATH` that is not a path.
     #[error("scenario route {0:?} must be a path starting with /")]
     BadRoute(String),
@@ -312,13 +319,22 @@ impl Scenario {
     }
 }
 
+/// Refuses a list the mock cannot keep: more than [`MAX_SCENARIOS`], or a `fail-at` naming a
+/// subtask the task lacks.
+pub fn check_all(list: &[Scenario], template: &TaskTemplate) -> Result<(), ScenarioError> {
+    if list.len() > MAX_SCENARIOS {
+        return Err(ScenarioError::TooMany(list.len()));
+    }
+    list.iter().try_for_each(|s| s.check_subtasks(template))
+}
+
 /// Parses the `X-OCP-Mock-Scenario` header: scenarios separated by `;`.
 pub fn parse_list(header: &str) -> Result<Vec<Scenario>, ScenarioError> {
-    header
-        .split(';')
-        .filter(|s| !s.trim().is_empty())
-        .map(str::parse)
-        .collect()
+    let specs: Vec<&str> = header.split(';').filter(|s| !s.trim().is_empty()).collect();
+    if specs.len() > MAX_SCENARIOS {
+        return Err(ScenarioError::TooMany(specs.len()));
+    }
+    specs.into_iter().map(str::parse).collect()
 }
 
 /// `*` matches any run of characters, `/` included; everything else matches itself.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::mock::auth::AuthSettings;
 use crate::mock::journal::DEFAULT_CAPACITY;
-use crate::mock::scenario::{RateLimit, Scenario, ScenarioError};
+use crate::mock::scenario::{self, RateLimit, Scenario, ScenarioError};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
@@ -99,9 +99,7 @@ impl Settings {
     /// naming a subtask the task does not have.
     pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
         let template = TaskTemplate::documented();
-        self.scenarios
-            .iter()
-            .try_for_each(|s| s.check_subtasks(&template))
+        scenario::check_all(&self.scenarios, &template)
     }
 }
 

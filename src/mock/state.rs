@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::mock::auth::Identity;
 use crate::mock::journal::Journal;
-use crate::mock::scenario::{Fault, RateLimit, Scenario};
+use crate::mock::scenario::{Fault, MAX_LATENCY_MS, RateLimit, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
 use crate::mock::sim::progress::{TaskOrigin, TaskPace, TaskRun};
@@ -219,7 +219,10 @@ impl State {
         let mut faults = Faults::default();
         let apply = |s: &Scenario, faults: &mut Faults| match &s.fault {
             Fault::FailAt(name) => faults.fail_at = Some(name.clone()),
-            Fault::Latency(ms) => faults.latency_ms += ms,
+            // Summed, then capped as one scenario is: stacking them cannot hold a request longer.
+            Fault::Latency(ms) => {
+                faults.latency_ms = faults.latency_ms.saturating_add(*ms).min(MAX_LATENCY_MS)
+            }
             Fault::Error(status) => faults.error = faults.error.or(Some(*status)),
             Fault::Drop => faults.drop = true,
             Fault::Throttle { .. } => {}
@@ -478,3 +481,6 @@ impl State {
         self.tasks.len()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::mock::auth::Identity;
 use crate::mock::request::MockRequest;
 use crate::mock::router::{Params, Route};
-use crate::mock::scenario::{Scenario, ScenarioError};
+use crate::mock::scenario::{self, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
@@ -55,9 +55,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Refuses scenarios that name a subtask this mock's task does not have.
     pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
-        scenarios
-            .iter()
-            .try_for_each(|s| s.check_subtasks(self.template))
+        scenario::check_all(scenarios, self.template)
     }
 }
 
