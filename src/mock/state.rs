@@ -453,17 +453,15 @@ impl State {
 
     /// One page of the cluster list; `page` counts from 1.
     pub fn clusters_page(&self, page: i64, size: i64) -> Value {
-        let all: Vec<Value> = self
+        // Only the page's clusters are rendered: a page costs its own clusters' servers.
+        let total = self.inventory.cluster_count() as i64;
+        let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+        let contents: Vec<Value> = self
             .inventory
             .clusters()
-            .map(|c| self.inventory.cluster_json(c))
-            .collect();
-        let total = all.len() as i64;
-        let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-        let contents: Vec<Value> = all
-            .into_iter()
             .skip(start)
             .take(usize::try_from(size).unwrap_or(0))
+            .map(|c| self.inventory.cluster_json(c))
             .collect();
         json!({
             "contents": contents,

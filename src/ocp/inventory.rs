@@ -3,7 +3,7 @@
 //! A Delete OBProxy call is answered from it: the cluster name becomes the task's
 //! `service_name`, the servers' hosts its `host_ids`, and an id it does not hold is a 404.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -205,6 +205,8 @@ pub struct Inventory {
     clusters: BTreeMap<i64, ObproxyCluster>,
     hosts: BTreeMap<i64, Host>,
     servers: BTreeMap<i64, ObproxyServer>,
+    /// Each cluster's server ids, so a cluster's answer costs its own servers, not all of them.
+    by_cluster: BTreeMap<i64, BTreeSet<i64>>,
 }
 
 impl Inventory {
@@ -224,6 +226,7 @@ impl Inventory {
             clusters: BTreeMap::new(),
             hosts: BTreeMap::new(),
             servers: BTreeMap::new(),
+            by_cluster: BTreeMap::new(),
         };
         let dup = |what: &str, i: usize, id: i64| InventoryError {
             pointer: format!("/{what}/{i}/id"),
@@ -245,6 +248,7 @@ impl Inventory {
             if inv.servers.insert(s.id, s.clone()).is_some() {
                 return Err(dup("obproxies", i, s.id));
             }
+            inv.by_cluster.entry(s.cluster_id).or_default().insert(s.id);
         }
         Ok(inv)
     }
@@ -306,14 +310,25 @@ impl Inventory {
 
     /// Forgets a server once its deletion finished.
     pub fn remove_server(&mut self, id: i64) {
-        self.servers.remove(&id);
+        if let Some(s) = self.servers.remove(&id)
+            && let Some(ids) = self.by_cluster.get_mut(&s.cluster_id)
+        {
+            ids.remove(&id);
+        }
     }
 
     /// The servers of one cluster, by id.
     pub fn servers_of(&self, cluster_id: i64) -> impl Iterator<Item = &ObproxyServer> {
-        self.servers
-            .values()
-            .filter(move |s| s.cluster_id == cluster_id)
+        self.by_cluster
+            .get(&cluster_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.servers.get(id))
+    }
+
+    /// How many clusters there are.
+    pub fn cluster_count(&self) -> usize {
+        self.clusters.len()
     }
 }
 
