@@ -254,3 +254,44 @@ async fn without_the_admin_api_the_scenario_header_is_not_read() {
         "the header is an unknown one, as OCP sees it"
     );
 }
+
+#[tokio::test]
+async fn a_journal_read_is_capped_at_about_a_mebibyte_keeping_the_newest() {
+    let mock = MockServer::builder()
+        .limits(ocp_mock::Limits {
+            max_uri_bytes: 16 * 1024,
+            ..ocp_mock::Limits::default()
+        })
+        .start()
+        .await;
+    // 200 requests with 8 KB targets: 1.6 MB of journal.
+    for n in 0..200 {
+        let path = format!("/api/v2/{n}/{}", "a".repeat(8000));
+        assert_eq!(call(mock.address(), "GET", &path, &[]).await.status, 404);
+    }
+    let reply = call(mock.address(), "GET", "/__mock/requests", &[]).await;
+    assert!(
+        reply.raw_body.len() < (1 << 20) + 4096,
+        "{} bytes",
+        reply.raw_body.len()
+    );
+    let body = reply.json();
+    assert_eq!(body["data"]["truncated"], true);
+    assert_eq!(body["data"]["total"], 200);
+    let listed = body["data"]["requests"].as_array().unwrap();
+    assert!(listed.len() > 100 && listed.len() < 200, "{}", listed.len());
+    let last = listed.last().unwrap()["path"].as_str().unwrap();
+    assert!(
+        last.starts_with("/api/v2/199/"),
+        "the newest is kept: {}",
+        &last[..20]
+    );
+    let narrow = call(
+        mock.address(),
+        "GET",
+        "/__mock/requests?path=/api/v2/7/*",
+        &[],
+    )
+    .await;
+    assert_eq!(narrow.json()["data"]["truncated"], false);
+}

@@ -140,7 +140,7 @@ impl Journal {
     }
 
     /// Oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = &RecordedRequest> {
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &RecordedRequest> {
         self.entries.iter()
     }
 

@@ -35,26 +35,45 @@ pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
         None => None,
     };
     let state = ctx.store.lock();
-    let list: Vec<Value> = state
+    let mut budget = REQUESTS_BUDGET_BYTES;
+    let mut truncated = false;
+    // Newest first while the budget lasts, then back to oldest first.
+    let mut list: Vec<Value> = state
         .journal
         .entries()
+        .rev()
         .filter(|r| method.as_deref().is_none_or(|m| m == r.method))
         .filter(|r| {
             filter
                 .as_ref()
                 .is_none_or(|f| f.matches(&r.method, &r.path))
         })
+        .take_while(|r| {
+            let cost = ENTRY_BYTES + r.path.len() + r.query.as_deref().map_or(0, str::len);
+            truncated = cost > budget;
+            budget = budget.saturating_sub(cost);
+            !truncated
+        })
         .map(|r| r.to_json())
         .collect();
+    list.reverse();
     Ok((
         200,
         Some(Data::Json(json!({
             "capacity": state.journal.capacity(),
             "total": state.journal.total(),
+            "truncated": truncated,
             "requests": list,
         }))),
     ))
 }
+
+/// The most one journal read writes (about): the newest entries that fit are listed, and
+/// `truncated` says older ones were left out (narrow the read with `?method=` and `?path=`).
+const REQUESTS_BUDGET_BYTES: usize = 1 << 20;
+
+/// What an entry costs besides its path and query: method, status, traceId, time and keys.
+const ENTRY_BYTES: usize = 128;
 
 /// `POST /__mock/reset`: back to the state the mock started with.
 pub fn reset(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
