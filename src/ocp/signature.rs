@@ -6,6 +6,8 @@
 //! headers as sorted `name:value` lines, and the path followed by `?` and the sorted,
 //! RFC 3986-encoded query.
 
+use std::collections::BTreeMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -91,19 +93,17 @@ pub fn canonical_resource(path: &str, query: Option<&str>, variant: Variant) -> 
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         return path.to_owned();
     };
-    let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
+    // Sorted by key as they are grouped: linear-logarithmic in the number of keys, since this
+    // runs on every signed request before the signature is known to be good.
+    let mut pairs: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in query_pairs(query) {
-        match pairs.iter_mut().find(|(key, _)| *key == k) {
-            Some((_, values)) => values.push(v),
-            None => pairs.push((k, vec![v])),
-        }
+        pairs.entry(k).or_default().push(v);
     }
     if pairs.is_empty() {
         // Only separators (`?&`): signed like no query, as clients that build the query from
         // its parameters do.
         return path.to_owned();
     }
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let rendered: Vec<String> = pairs
         .iter()
         .map(|(k, values)| {
@@ -124,17 +124,17 @@ pub fn canonical_resource(path: &str, query: Option<&str>, variant: Variant) -> 
 
 /// Part 6: the `x-ocp-*` headers as `name:value` lines sorted by name, values in the order sent.
 fn ocp_header_lines(headers: &[(String, &str)]) -> String {
-    let mut grouped: Vec<(String, Vec<&str>)> = Vec::new();
+    // By lowercase name, then as written: grouped and sorted in one pass over a map.
+    let mut grouped: BTreeMap<(String, &str), Vec<&str>> = BTreeMap::new();
     for (name, value) in headers {
-        match grouped.iter_mut().find(|(n, _)| n == name) {
-            Some((_, values)) => values.push(value),
-            None => grouped.push((name.clone(), vec![value])),
-        }
+        grouped
+            .entry((name.to_ascii_lowercase(), name.as_str()))
+            .or_default()
+            .push(value);
     }
-    grouped.sort_by_key(|(name, _)| name.to_ascii_lowercase());
     grouped
         .iter()
-        .map(|(n, values)| format!("{n}:{}", values.join(",")))
+        .map(|((_, n), values)| format!("{n}:{}", values.join(",")))
         .collect::<Vec<_>>()
         .join("\n")
 }
