@@ -112,7 +112,7 @@ pub(super) fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
                             Some(f) => format!("/{key}/{i}/{f}"),
                             None => format!("/{key}/{i}"),
                         },
-                        reason: message,
+                        reason: without_values(&message),
                     }
                 })
             })
@@ -125,9 +125,48 @@ pub(super) fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
     })
 }
 
+/// serde's message without the value it quotes: an inventory's strings may hold secrets, and
+/// the error is printed. The kind of value and what was expected are kept.
+fn without_values(message: &str) -> String {
+    let expected = |rest: &str| {
+        rest.split_once(", expected ")
+            .map_or(String::new(), |(_, e)| format!(", expected {e}"))
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            return format!("{prefix}{kind}{}", expected(rest));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown variant{}", expected(rest));
+    }
+    message.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Inventory;
+
+    #[test]
+    fn a_wrong_value_is_described_never_quoted() {
+        let wrong = serde_json::json!([{"id": "hunter2"}]);
+        let err = serde_json::from_value::<Vec<super::ObproxyCluster>>(wrong).unwrap_err();
+        assert!(
+            err.to_string().contains("hunter2"),
+            "serde quotes it: {err}"
+        );
+        let said = super::without_values(&err.to_string());
+        assert_eq!(said, "invalid type: string, expected i64");
+        assert_eq!(
+            super::without_values("unknown variant `s3cret`, expected `A` or `B`"),
+            "unknown variant, expected `A` or `B`"
+        );
+        assert_eq!(
+            super::without_values("missing field `name`"),
+            "missing field `name`"
+        );
+    }
 
     /// An inventory as files were written before the mock answered every documented field.
     const OLD: &str = r#"{
