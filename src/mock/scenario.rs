@@ -107,6 +107,9 @@ pub enum ScenarioError {
     /// `@PATH` that is not a path.
     #[error("scenario route {0:?} must be a path starting with /")]
     BadRoute(String),
+    /// `@/__mock/...`: the mock's own API, which no scenario touches.
+    #[error("scenario route {0:?} names the mock's own API, which scenarios never touch")]
+    AdminRoute(String),
     /// `fail-at:SUBTASK` naming no subtask of the mock's task; lists those it has.
     #[error("fail-at: the task has no subtask {name:?} (it has: {})", known.join(", "))]
     UnknownSubtask {
@@ -123,7 +126,7 @@ impl std::str::FromStr for Scenario {
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let spec = spec.trim();
         let (fault, route) = match spec.split_once('@') {
-            Some((f, r)) => (f.trim(), Some(parse_route(r.trim())?)),
+            Some((f, r)) => (f.trim(), Some(scenario_route(r.trim())?)),
             None => (spec, None),
         };
         let (kind, arg) = match fault.split_once(':') {
@@ -255,6 +258,16 @@ impl RouteFilter {
     pub fn matches(&self, method: &str, path: &str) -> bool {
         self.method.as_deref().is_none_or(|m| m == method) && glob_match(&self.path, path)
     }
+}
+
+/// A scenario's route: also never the mock's own API, which scenarios do not touch (a route
+/// there would be accepted and never apply).
+fn scenario_route(r: &str) -> Result<RouteFilter, ScenarioError> {
+    let route = parse_route(r)?;
+    if route.path.starts_with("/__mock") {
+        return Err(ScenarioError::AdminRoute(r.to_owned()));
+    }
+    Ok(route)
 }
 
 fn parse_route(r: &str) -> Result<RouteFilter, ScenarioError> {
