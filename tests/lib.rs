@@ -17,3 +17,4 @@ mod server;
 mod state;
 mod support;
 mod system;
+mod v435;
