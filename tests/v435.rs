@@ -318,3 +318,24 @@ async fn the_readme_s_post_command_answers_as_it_says() {
             .contains("one lane of 20 subtasks; the first call on a fresh mock gets task 13153297")
     );
 }
+
+#[test]
+fn the_contract_accepts_the_documented_4_3_5_answers_as_they_are() {
+    let contract = ocp_mock::Contract::global();
+    for (what, text) in [("POST", ANSWER), ("DELETE", DELETE_ANSWER)] {
+        let violations = contract.check_response(200, &json(text), Expect::NewTask);
+        assert!(violations.is_empty(), "{what}: {violations:#?}");
+    }
+}
+
+#[test]
+fn a_subtask_naming_another_task_is_a_contract_violation() {
+    let mut answer = json(ANSWER);
+    answer["data"]["subtasks"][3]["taskId"] = json!(42);
+    let violations = ocp_mock::Contract::global().check_response(200, &answer, Expect::Any);
+    let messages: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    assert_eq!(
+        messages,
+        ["/data/subtasks/3/taskId: expected 13153297 (the task's id), got 42"]
+    );
+}
