@@ -19,3 +19,4 @@ mod state;
 mod support;
 mod system;
 mod throttling;
+mod v435;

@@ -38,8 +38,30 @@ pub(crate) fn check_task(task: &Value, prefix: &str, expect: Expect, out: &mut V
     {
         check_dag(subtasks, prefix, out);
     }
+    check_task_ids(task, prefix, out);
     if expect == Expect::NewTask {
         check_new_task(task, prefix, out);
+    }
+}
+
+/// A subtask that names its task (`taskId`, from OCP 4.3.5 on) names the task it is listed in:
+/// a client that follows `taskId` back must land on this task.
+fn check_task_ids(task: &Value, prefix: &str, out: &mut Vec<Violation>) {
+    let (Some(id), Some(subtasks)) = (
+        task.get("id").and_then(Value::as_i64),
+        task.get("subtasks").and_then(Value::as_array),
+    ) else {
+        return;
+    };
+    for (position, subtask) in subtasks.iter().enumerate() {
+        if let Some(task_id) = subtask.get("taskId").and_then(Value::as_i64)
+            && task_id != id
+        {
+            out.push(Violation::new(
+                format!("{prefix}/subtasks/{position}/taskId"),
+                format!("expected {id} (the task's id), got {task_id}"),
+            ));
+        }
     }
 }
 

@@ -21,7 +21,8 @@ use crate::mock::sim::clock::{ClockMode, system_now_ms};
 use crate::mock::state::{Faults, Stamp, State, Store};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
-use crate::ocp::task::TaskTemplate;
+use crate::ocp::task::{TaskKind, TaskTemplate};
+use crate::ocp::version::OcpVersion;
 
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
@@ -35,8 +36,11 @@ pub const TEXT_PLAIN: &str = "text/plain;charset=UTF-8";
 pub struct App {
     /// What shapes the answers.
     pub settings: Settings,
-    /// The documented task every new task is built from.
+    /// The documented task every DELETE task is built from: the seed's, or the page of the
+    /// profile's version.
     pub template: TaskTemplate,
+    /// The documented task of OCP 4.3.5's `POST .../servers/delete` (used under that profile only).
+    pub servers_template: TaskTemplate,
     /// The mutable state behind the handlers.
     pub store: Store,
 }
@@ -51,14 +55,37 @@ struct Gate<'a> {
 impl App {
     /// Builds the mock; refuses scenarios that name a subtask the task does not have.
     pub fn try_new(settings: Settings) -> Result<Self, ScenarioError> {
-        let template = TaskTemplate::documented();
-        scenario::check_all(&settings.scenarios, &template)?;
-        let store = Store::new(&settings, &template);
+        let newer = settings.ocp_version >= OcpVersion::V4_3_5;
+        let template = if newer {
+            TaskTemplate::v4_3_5_delete()
+        } else {
+            TaskTemplate::documented()
+        };
+        let servers_template = TaskTemplate::v4_3_5_servers_delete();
+        if newer {
+            scenario::check_all(&settings.scenarios, &[&template, &servers_template])?;
+        } else {
+            scenario::check_all(&settings.scenarios, &[&template])?;
+        }
+        // A fresh mock's clock and ids start at the example of the profile's recommended delete,
+        // so that its documented call answers its documented example.
+        let lead = if newer { &servers_template } else { &template };
+        let store = Store::new(&settings, lead);
         Ok(Self {
             settings,
             template,
+            servers_template,
             store,
         })
+    }
+
+    /// The template whose documented answer a fresh mock gives first: its time stamps.
+    fn lead(&self) -> &TaskTemplate {
+        if self.settings.ocp_version >= OcpVersion::V4_3_5 {
+            &self.servers_template
+        } else {
+            &self.template
+        }
     }
 
     /// What a handler sees of the mock.
@@ -66,6 +93,7 @@ impl App {
         Ctx {
             settings: &self.settings,
             template: &self.template,
+            servers_template: &self.servers_template,
             store: &self.store,
         }
     }
@@ -283,8 +311,8 @@ impl App {
     fn meta(&self, stamp: Stamp) -> EnvelopeMeta {
         let (timestamp_ms, duration_ms) = match self.settings.clock {
             ClockMode::Fixed => (
-                stamp.arrival_ms + self.template.respond_after_ms,
-                self.template.duration_ms,
+                stamp.arrival_ms + self.lead().respond_after_ms,
+                self.lead().duration_ms,
             ),
             ClockMode::System => {
                 let now = system_now_ms();
@@ -319,8 +347,12 @@ impl App {
             }
             Ok((status, Some(Data::NewTask(origin)))) => {
                 let task = origin.new_task(&self.settings.executor);
-                let mut write = |out: &mut Vec<u8>| self.template.write(&task, out);
-                let hint = self.template.size_hint(origin.servers.len());
+                let template = match origin.kind {
+                    TaskKind::OfflineObproxy => &self.template,
+                    TaskKind::DeleteObproxyServer => &self.servers_template,
+                };
+                let mut write = |out: &mut Vec<u8>| template.write(&task, out);
+                let hint = template.size_hint(origin.servers.len());
                 let body = envelope::success(status, meta, Some(&mut write), hint);
                 (status, Vec::new(), body)
             }

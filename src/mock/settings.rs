@@ -98,8 +98,13 @@ impl Settings {
     /// Refuses settings the mock cannot run, before anything is bound: a `fail-at` scenario
     /// naming a subtask the task does not have.
     pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
-        let template = TaskTemplate::documented();
-        scenario::check_all(&self.scenarios, &template)
+        if self.ocp_version >= OcpVersion::V4_3_5 {
+            let delete = TaskTemplate::v4_3_5_delete();
+            let servers = TaskTemplate::v4_3_5_servers_delete();
+            scenario::check_all(&self.scenarios, &[&delete, &servers])
+        } else {
+            scenario::check_all(&self.scenarios, &[&TaskTemplate::documented()])
+        }
     }
 }
 

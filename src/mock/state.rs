@@ -21,8 +21,7 @@ use crate::ocp::error::{
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
-use crate::ocp::task::TaskStatus;
-use crate::ocp::task::TaskTemplate;
+use crate::ocp::task::{TaskKind, TaskStatus, TaskTemplate, Templates};
 
 /// When a request arrived and the trace id it answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,82 +319,6 @@ impl State {
         }
     }
 
-    /// Checks a Delete OBProxy call against the inventory, creates its task and marks its servers;
-    /// returns what the answer is written from.
-    ///
-    /// All or nothing: every server is checked (cluster first, then servers in request order)
-    /// before anything changes.
-    pub fn delete_obproxies(
-        &mut self,
-        template: &TaskTemplate,
-        cluster_id: i64,
-        server_ids: &[i64],
-        creator: &Identity,
-        start_ms: i64,
-        fail_at: Option<String>,
-    ) -> Result<TaskOrigin, OcpError> {
-        let cluster = self.inventory.cluster(cluster_id).ok_or_else(|| {
-            OcpError::new(&CLUSTER_NOT_FOUND, vec![cluster_id.to_string()]).with_target("id")
-        })?;
-        let servers = server_ids
-            .iter()
-            .map(|&id| self.deletable_server(cluster_id, id))
-            .collect::<Result<Vec<_>, _>>()?;
-        let origin = TaskOrigin {
-            task_id: self.next_task_id,
-            first_subtask_id: self.next_subtask_id,
-            created_ms: start_ms,
-            creator_id: creator.id,
-            creator: creator.name.clone(),
-            cluster_id,
-            service_name: cluster.name.clone(),
-            servers,
-        };
-        self.next_task_id += 1;
-        self.next_subtask_id += template.subtask_ids_needed();
-        for &(id, _) in &origin.servers {
-            self.inventory
-                .set_server_status(id, "DELETING", "OPERATING");
-        }
-        let task_id = origin.task_id;
-        let answer = origin.clone();
-        self.tasks
-            .insert(task_id, TaskRun::new(template, origin, fail_at.as_deref()));
-        self.running.insert(task_id);
-        self.evict();
-        Ok(answer)
-    }
-
-    /// Server `id` with its host, if it may be deleted from cluster `cluster_id` now.
-    fn deletable_server(&self, cluster_id: i64, id: i64) -> Result<(i64, i64), OcpError> {
-        let server = self.inventory.server(id).ok_or_else(|| {
-            OcpError::new(&SERVER_NOT_FOUND, vec![id.to_string()]).with_target("obproxyIds")
-        })?;
-        if server.cluster_id != cluster_id {
-            return Err(OcpError::new(
-                &SERVER_NOT_IN_CLUSTER,
-                vec![id.to_string(), cluster_id.to_string()],
-            )
-            .with_target("obproxyIds")
-            .with_debug(format!(
-                "obproxy server {id} belongs to cluster {}",
-                server.cluster_id
-            )));
-        }
-        if server.status == "DELETING" || server.operate_status == "OPERATING" {
-            return Err(OcpError::new(
-                &SERVER_STATUS_CONFLICT,
-                vec![id.to_string(), server.status.clone()],
-            )
-            .with_target("obproxyIds")
-            .with_debug(format!(
-                "obproxy server {id} is {} / {}: another operation is under way",
-                server.status, server.operate_status
-            )));
-        }
-        Ok((id, server.host_id))
-    }
-
     /// Task `id`, or `TSK10001` naming the path parameter as the route does (`taskInstanceId`,
     /// as the 400 for a malformed id does).
     fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
@@ -407,7 +330,7 @@ impl State {
     /// A task query: with the polls pace, each query advances the task.
     pub fn query_task(
         &mut self,
-        template: &TaskTemplate,
+        templates: Templates<'_>,
         executor: &str,
         id: i64,
         pace: TaskPace,
@@ -417,7 +340,7 @@ impl State {
         if let TaskPace::Polls(steps) = pace {
             task.poll(steps, now_ms);
         }
-        let data = task.render(template, executor);
+        let data = task.render(templates.of(task.origin.kind), executor);
         self.settle(id);
         Ok(data)
     }
@@ -425,7 +348,7 @@ impl State {
     /// Retries a FAILED task from its failed subtasks.
     pub fn retry_task(
         &mut self,
-        template: &TaskTemplate,
+        templates: Templates<'_>,
         executor: &str,
         id: i64,
         now_ms: i64,
@@ -438,7 +361,7 @@ impl State {
             )
             .with_debug("only a FAILED task can be retried")
         })?;
-        let data = task.render(template, executor);
+        let data = task.render(templates.of(task.origin.kind), executor);
         self.settle(id);
         Ok(data)
     }
@@ -479,6 +402,8 @@ impl State {
         self.tasks.len()
     }
 }
+
+mod delete;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod obproxy;
+pub mod servers;
 pub mod system;
 pub mod tasks;
 
@@ -22,7 +23,8 @@ use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
 use crate::ocp::error::OcpError;
-use crate::ocp::task::TaskTemplate;
+use crate::ocp::task::{TaskTemplate, Templates};
+use crate::ocp::version::OcpVersion;
 
 /// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,14 +50,29 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// The documented task every new task is built from.
     pub template: &'a TaskTemplate,
+    /// The documented task of OCP 4.3.5's `POST .../servers/delete`.
+    pub servers_template: &'a TaskTemplate,
     /// The mutable state (inventory, tasks, clock, journal, scenarios).
     pub store: &'a Store,
 }
 
-impl Ctx<'_> {
-    /// Refuses scenarios that name a subtask this mock's task does not have.
+impl<'a> Ctx<'a> {
+    /// The template of each kind of task, for building and querying tasks.
+    pub fn templates(&self) -> Templates<'a> {
+        Templates {
+            offline: self.template,
+            servers_delete: self.servers_template,
+        }
+    }
+
+    /// Refuses scenarios that name a subtask none of this mock's tasks has.
     pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
-        scenario::check_all(scenarios, self.template)
+        // Under 4.3.5 a scenario may also name a subtask of the POST's task.
+        if self.settings.ocp_version >= OcpVersion::V4_3_5 {
+            scenario::check_all(scenarios, &[self.template, self.servers_template])
+        } else {
+            scenario::check_all(scenarios, &[self.template])
+        }
     }
 }
 
@@ -90,6 +107,10 @@ pub const ROUTES: &[Route<Handler>] = &[
     Route {
         pattern: "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
         methods: &[(Method::DELETE, Handler::Ocp(obproxy::delete_obproxies))],
+    },
+    Route {
+        pattern: "/api/v2/obproxy/clusters/{id}/servers/delete",
+        methods: &[(Method::POST, Handler::Ocp(servers::delete_servers))],
     },
     Route {
         pattern: "/api/v2/obproxy/clusters",

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::ocp::task::{Layout, NewTask, SubtaskStatus, TaskStatus, TaskTemplate};
+use crate::ocp::task::{Layout, NewTask, SubtaskStatus, TaskKind, TaskStatus, TaskTemplate};
 use crate::ocp::time::format_time;
 
 /// How fast tasks progress.
@@ -104,6 +104,11 @@ pub struct TaskOrigin {
     pub service_name: String,
     /// The servers it deletes, with their hosts.
     pub servers: Vec<(i64, i64)>,
+    /// Which documented task it follows.
+    pub kind: TaskKind,
+    /// The servers whose hosts are left as they are (`skipHostOperationServerIds` of OCP 4.3.5's
+    /// POST): a subset of `servers`, in request order.
+    pub skip_host_servers: Vec<i64>,
 }
 
 /// A task after creation, moving through its DAG.
@@ -205,7 +210,33 @@ impl TaskRun {
         if let Some(t) = self.finish_ms {
             data["finishTime"] = json!(format_time(t));
         }
+        if self.origin.kind == TaskKind::DeleteObproxyServer {
+            self.tag(&mut data);
+        }
         data
+    }
+
+    /// What OCP 4.3.5 adds to a task query (its task pages): `tags`, one InstanceFullTag per
+    /// server named with its cluster and host (`deleted` once the task removed it), and
+    /// `isRemote`. The POST's own answer has neither, as its documented example shows.
+    fn tag(&self, data: &mut Value) {
+        let deleted = self.state == TaskStatus::Successful;
+        let tags: Vec<Value> = self
+            .origin
+            .servers
+            .iter()
+            .map(|&(server, host)| {
+                json!({
+                    "obproxyClusterId": self.origin.cluster_id,
+                    "obproxyClusterName": self.origin.service_name,
+                    "obproxyServerId": server,
+                    "hostId": host,
+                    "deleted": deleted,
+                })
+            })
+            .collect();
+        data["tags"] = Value::Array(tags);
+        data["isRemote"] = json!(false);
     }
 
     fn set(&mut self, i: usize, status: SubtaskStatus, now_ms: i64) {

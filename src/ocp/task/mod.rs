@@ -34,6 +34,45 @@ pub use status::{SubtaskStatus, TaskStatus};
 /// The crate embeds it here only.
 pub const DOCUMENTED_EXAMPLE: &str = include_str!("../../../fixtures/delete-obproxy.json");
 
+/// The DELETE's answer as OCP 4.3.5 documents it ("not recommended"): the seed's task, answered
+/// by another server. The DELETE's template under `--ocp-version 4.3.5`.
+pub const V4_3_5_DELETE_EXAMPLE: &str =
+    include_str!("../../../fixtures/v4.3.5/delete-obproxy.json");
+
+/// The documented answer to `POST /api/v2/obproxy/clusters/13153297/servers/delete` (OCP
+/// 4.3.5): the "Delete obproxy server" task of 20 subtasks every such call follows.
+pub const V4_3_5_SERVERS_DELETE_EXAMPLE: &str =
+    include_str!("../../../fixtures/v4.3.5/delete-obproxy-servers.json");
+
+/// Which documented task a task follows: a task query must rebuild it from the same template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaskKind {
+    /// "Offline obproxy", the DELETE's task.
+    #[default]
+    OfflineObproxy,
+    /// "Delete obproxy server", the task of OCP 4.3.5's `POST .../servers/delete`.
+    DeleteObproxyServer,
+}
+
+/// The templates of a mock, one per [`TaskKind`]: a task is built and queried from its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Templates<'a> {
+    /// The DELETE's.
+    pub offline: &'a TaskTemplate,
+    /// The 4.3.5 POST's.
+    pub servers_delete: &'a TaskTemplate,
+}
+
+impl<'a> Templates<'a> {
+    /// The template tasks of `kind` are built from.
+    pub fn of(self, kind: TaskKind) -> &'a TaskTemplate {
+        match kind {
+            TaskKind::OfflineObproxy => self.offline,
+            TaskKind::DeleteObproxyServer => self.servers_delete,
+        }
+    }
+}
+
 /// One subtask of the template, with its edges as indexes into the template's node list.
 #[derive(Debug, Clone)]
 struct Node {
@@ -81,7 +120,8 @@ pub struct NewTask<'a> {
 pub struct TaskTemplate {
     /// Task-level fields that every task shares (`name`, `type`, `operation`, ...).
     task: Map<String, Value>,
-    context: Map<String, Value>,
+    /// The example's `context`; OCP 4.3.5's POST answers without one.
+    context: Option<Map<String, Value>>,
     nodes: Vec<Node>,
     first_id: i64,
     /// Subtask ids one task uses: from the smallest example id to the largest.

@@ -64,6 +64,18 @@ impl TaskTemplate {
             .expect("the documented example is checked by a unit test")
     }
 
+    /// The DELETE's template as OCP 4.3.5 documents it.
+    pub fn v4_3_5_delete() -> Self {
+        Self::parse(super::V4_3_5_DELETE_EXAMPLE)
+            .expect("the 4.3.5 DELETE example is checked by a unit test")
+    }
+
+    /// The template of OCP 4.3.5's `POST .../servers/delete`.
+    pub fn v4_3_5_servers_delete() -> Self {
+        Self::parse(super::V4_3_5_SERVERS_DELETE_EXAMPLE)
+            .expect("the 4.3.5 POST example is checked by a unit test")
+    }
+
     /// Reads a success envelope whose `data` is a task, as the documented example is.
     pub fn parse(envelope_text: &str) -> Result<Self, TemplateError> {
         let envelope: Value = serde_json::from_str(envelope_text)?;
@@ -78,16 +90,24 @@ impl TaskTemplate {
         let start_ms = time(data, "startTime")?;
         let trace_seed = u64::from_str_radix(text(envelope, "traceId")?, 16)
             .map_err(|_| not("traceId", "hex"))?;
-        let context = object(field(data, "context")?, "context")?.clone();
-        let prohibit_rollback = context
-            .get("stringMap")
-            .and_then(|m| m.get("prohibit_rollback"))
-            .and_then(Value::as_str)
-            == Some("true");
+        let context = match data.get("context") {
+            Some(c) => Some(object(c, "context")?.clone()),
+            None => None,
+        };
+        let prohibit_rollback = match &context {
+            Some(context) => {
+                context
+                    .get("stringMap")
+                    .and_then(|m| m.get("prohibit_rollback"))
+                    .and_then(Value::as_str)
+                    == Some("true")
+            }
+            None => data.get("prohibitRollback").and_then(Value::as_bool) == Some(true),
+        };
         let task = shared_fields(data);
         Ok(Self {
             layout: Arc::new(Layout::new(&nodes, first_id)),
-            text: Text::new(&task, &context, &nodes)?,
+            text: Text::new(&task, context.as_ref(), &nodes)?,
             task,
             context,
             first_id,

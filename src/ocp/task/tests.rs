@@ -86,3 +86,48 @@ fn four_servers_keep_the_documented_single_lane() {
         json!(["1", "2", "3", "4"])
     );
 }
+
+#[test]
+fn the_4_3_5_post_example_is_rebuilt_for_its_three_servers() {
+    let template = TaskTemplate::v4_3_5_servers_delete();
+    let example: Value = serde_json::from_str(V4_3_5_SERVERS_DELETE_EXAMPLE).unwrap();
+    let call = NewTask {
+        servers: &[(1, 1), (2, 2), (3, 3)],
+        ..documented_call(&template)
+    };
+    assert_eq!(template.build(&call), example["data"]);
+    let mut bytes = Vec::new();
+    template.write(&call, &mut bytes);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&bytes).unwrap(),
+        example["data"]
+    );
+    assert_eq!(template.subtask_ids_needed(), 20);
+    assert_eq!(template.layout().slots.len(), 20);
+    assert_eq!((template.respond_after_ms, template.duration_ms), (61, 85));
+}
+
+#[test]
+fn a_4_3_5_task_names_its_own_id_on_every_subtask() {
+    let template = TaskTemplate::v4_3_5_servers_delete();
+    let call = NewTask {
+        task_id: 7,
+        servers: &[(9, 4)],
+        ..documented_call(&template)
+    };
+    let built = template.build(&call);
+    let subtasks = built["subtasks"].as_array().unwrap();
+    assert!(subtasks.iter().all(|s| s["taskId"] == json!(7)));
+    assert!(built.get("context").is_none());
+    let mut bytes = Vec::new();
+    template.write(&call, &mut bytes);
+    assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), built);
+}
+
+#[test]
+fn the_4_3_5_delete_example_is_the_seed_answered_by_another_server() {
+    let template = TaskTemplate::v4_3_5_delete();
+    let example: Value = serde_json::from_str(V4_3_5_DELETE_EXAMPLE).unwrap();
+    assert_eq!(template.build(&documented_call(&template)), example["data"]);
+    assert_eq!(template.server, "a83ad33525");
+}

@@ -25,9 +25,12 @@ const TASK_EXECUTOR: usize = 3;
 const TASK_SERVER_IDS: usize = 4;
 const TASK_HOST_IDS: usize = 5;
 const TASK_SERVICE_NAME: usize = 6;
-const SUB_HOLES: [&str; 3] = ["id", "upstreams", "downstreams"];
+const SUB_HOLES: [&str; 4] = ["id", "upstreams", "downstreams", "taskId"];
 const SUB_ID: usize = 0;
 const SUB_UPSTREAMS: usize = 1;
+const SUB_DOWNSTREAMS: usize = 2;
+/// OCP 4.3.5 names the task on each subtask (`taskId`); earlier versions do not.
+const SUB_TASK_ID: usize = 3;
 
 /// The hosts of the servers, each once, in server order.
 fn hosts<'a>(t: &'a NewTask<'_>) -> impl Iterator<Item = i64> + 'a {
@@ -87,25 +90,29 @@ impl TaskTemplate {
                 s.insert("id".into(), json!(first + slot.offset));
                 s.insert("upstreams".into(), json!(ids(layout.upstreams(slot))));
                 s.insert("downstreams".into(), json!(ids(layout.downstreams(slot))));
+                if s.contains_key("taskId") {
+                    s.insert("taskId".into(), json!(t.task_id));
+                }
                 Value::Object(s)
             })
             .collect();
         let server_ids: Vec<String> = t.servers.iter().map(|(s, _)| s.to_string()).collect();
         let host_ids: Vec<String> = hosts(t).map(|h| h.to_string()).collect();
-        let mut context = self.context.clone();
-        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
-            list_map.insert("obproxy_server_ids".into(), json!(server_ids));
-            list_map.insert("host_ids".into(), json!(host_ids));
-        }
-        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
-            string_map.insert("service_name".into(), json!(t.service_name));
-        }
         let mut task = self.task.clone();
+        if let Some(mut context) = self.context.clone() {
+            if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+                list_map.insert("obproxy_server_ids".into(), json!(server_ids));
+                list_map.insert("host_ids".into(), json!(host_ids));
+            }
+            if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+                string_map.insert("service_name".into(), json!(t.service_name));
+            }
+            task.insert("context".into(), Value::Object(context));
+        }
         task.insert("id".into(), json!(t.task_id));
         task.insert("startTime".into(), json!(format_time(t.start_ms)));
         task.insert("creator".into(), json!(t.creator));
         task.insert("executor".into(), json!(t.executor));
-        task.insert("context".into(), Value::Object(context));
         task.insert("subtasks".into(), Value::Array(subtasks));
         Value::Object(task)
     }
@@ -127,12 +134,12 @@ impl TaskTemplate {
             TASK_SERVER_IDS => write_quoted_ids(out, t.servers.iter().map(|s| s.0)),
             TASK_HOST_IDS => write_quoted_ids(out, hosts(t)),
             TASK_SERVICE_NAME => write_str(out, t.service_name),
-            _ => self.write_subtasks(out, layout, t.first_subtask_id),
+            _ => self.write_subtasks(out, layout, t.first_subtask_id, t.task_id),
         });
     }
 
     /// The `subtasks` array of a task laid out as `layout`, ids counted from `first`.
-    fn write_subtasks(&self, out: &mut Vec<u8>, layout: &Layout, first: i64) {
+    fn write_subtasks(&self, out: &mut Vec<u8>, layout: &Layout, first: i64, task_id: i64) {
         out.push(b'[');
         for (i, slot) in layout.slots.iter().enumerate() {
             if i > 0 {
@@ -141,7 +148,11 @@ impl TaskTemplate {
             self.text.subtasks[slot.node].write(out, |hole, out| match hole {
                 SUB_ID => write_int(out, first + slot.offset),
                 SUB_UPSTREAMS => write_ids(out, edge_ids(layout, layout.upstreams(slot), first)),
-                _ => write_ids(out, edge_ids(layout, layout.downstreams(slot), first)),
+                SUB_DOWNSTREAMS => {
+                    write_ids(out, edge_ids(layout, layout.downstreams(slot), first));
+                }
+                SUB_TASK_ID => write_int(out, task_id),
+                _ => {}
             });
         }
         out.push(b']');
@@ -165,29 +176,33 @@ impl Text {
     /// Serialises the shared task fields and every node, with holes where a task differs.
     pub(super) fn new(
         task: &Map<String, Value>,
-        context: &Map<String, Value>,
+        context: Option<&Map<String, Value>>,
         nodes: &[Node],
     ) -> Result<Self, TemplateError> {
-        let mut context = context.clone();
-        if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
-            list_map.insert("obproxy_server_ids".into(), hole("obproxy_server_ids"));
-            list_map.insert("host_ids".into(), hole("host_ids"));
-        }
-        if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
-            string_map.insert("service_name".into(), hole("service_name"));
-        }
         let mut data = task.clone();
         for key in ["id", "startTime", "creator", "executor", "subtasks"] {
             data.insert(key.into(), hole(key));
         }
-        data.insert("context".into(), Value::Object(context));
+        if let Some(context) = context {
+            let mut context = context.clone();
+            if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
+                list_map.insert("obproxy_server_ids".into(), hole("obproxy_server_ids"));
+                list_map.insert("host_ids".into(), hole("host_ids"));
+            }
+            if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
+                string_map.insert("service_name".into(), hole("service_name"));
+            }
+            data.insert("context".into(), Value::Object(context));
+        }
         let task = Holes::new(&Value::Object(data), &TASK_HOLES)?;
         let subtasks = nodes
             .iter()
             .map(|node| {
                 let mut s = node.fields.clone();
                 for key in SUB_HOLES {
-                    s.insert(key.into(), hole(key));
+                    if key != "taskId" || s.contains_key(key) {
+                        s.insert(key.into(), hole(key));
+                    }
                 }
                 Holes::new(&Value::Object(s), &SUB_HOLES)
             })

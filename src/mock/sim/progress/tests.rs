@@ -15,6 +15,8 @@ fn documented_run(fail_at: Option<&str>) -> TaskRun {
         cluster_id: 1,
         service_name: "test".into(),
         servers: vec![(2, 2)],
+        kind: TaskKind::OfflineObproxy,
+        skip_host_servers: Vec::new(),
     };
     TaskRun::new(&template, origin, fail_at)
 }
