@@ -17,6 +17,19 @@ type Call = (
     u16,
 );
 
+/// Under a limit of 2 calls: two answers counting down `RateLimit-Remaining`, then the third,
+/// which must be the 429.
+pub async fn two_calls_then_the_third(address: std::net::SocketAddr) -> Reply {
+    for remaining in ["1", "0"] {
+        let ok = call(address, "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+        assert_eq!(ok.status, 200);
+        assert_eq!(ok.header("ratelimit-remaining"), Some(remaining));
+    }
+    let reply = call(address, "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(reply.status, 429);
+    reply
+}
+
 fn headers(reply: &Reply) -> [Option<&str>; 3] {
     ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"].map(|h| reply.header(h))
 }
@@ -66,13 +79,7 @@ async fn past_the_rate_limit_the_answer_is_the_documented_429() {
         .rate_limit("2/60000".parse().unwrap())
         .start()
         .await;
-    for remaining in ["1", "0"] {
-        let ok = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
-        assert_eq!(ok.status, 200);
-        assert_eq!(ok.header("ratelimit-remaining"), Some(remaining));
-    }
-    let reply = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
-    assert_eq!(reply.status, 429);
+    let reply = two_calls_then_the_third(mock.address()).await;
     assert_eq!(headers(&reply), [Some("2"), Some("0"), Some("58")]);
     let mut body = reply.checked(Expect::Any);
     let mut documented: Value = serde_json::from_str(THROTTLED).unwrap();

@@ -101,7 +101,7 @@ pub enum ScenarioError {
         "unknown scenario {0:?} (expected fail-at:SUBTASK, latency:MS, error:STATUS, throttle:N/MS or drop, each optionally @[METHOD ]PATH)"
     )]
     Unknown(String),
-    /// More scenarios than [`MAX_SCENARIOS`].
+    /// More scenarios than the 64 kept at once (`MAX_SCENARIOS`).
     #[error("{0} scenarios, more than the {MAX_SCENARIOS} the mock keeps at once")]
     TooMany(usize),
     /// `@PATH` that is not a path.
