@@ -2,8 +2,8 @@
 //! and OCP's errors.
 
 use ocp_mock::ClockMode;
-use ocp_mock::MockServer;
 use ocp_mock::contract::{Expect, normalize};
+use ocp_mock::{MockServer, OcpVersion};
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -304,4 +304,18 @@ async fn percent_encoded_ids_are_decoded_before_they_are_read() {
         .await
         .checked(Expect::NewTask);
     assert_json_eq!(body, documented_example());
+}
+
+#[tokio::test]
+async fn up_to_4_3_4_every_profile_answers_the_documented_delete_with_the_seed_example() {
+    for version in [OcpVersion::V3_1_1, OcpVersion::V4_2_2, OcpVersion::V4_3_4] {
+        let mock = MockServer::builder().ocp_version(version).start().await;
+        let reply = delete(mock.address(), DOCUMENTED_PATH).await;
+        let expected = documented_example().to_string();
+        assert_same_bytes(
+            &reply.raw_body,
+            expected.as_bytes(),
+            format_args!("OCP {version}"),
+        );
+    }
 }
