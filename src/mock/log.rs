@@ -80,8 +80,20 @@ pub fn flush(within: Duration) {
     let Some(queue) = LOG.get().and_then(|log| log.queue.as_ref()) else {
         return;
     };
+    let deadline = std::time::Instant::now() + within;
     let (done, written) = channel();
-    if queue.try_send(Entry::Flush(done)).is_ok() {
-        let _ = written.recv_timeout(within);
+    let mut flush = Entry::Flush(done);
+    // A full queue may drain meanwhile: keep offering the flush until the deadline.
+    loop {
+        match queue.try_send(flush) {
+            Ok(()) => break,
+            Err(std::sync::mpsc::TrySendError::Full(back)) => flush = back,
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return,
+        }
+        if std::time::Instant::now() >= deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
+    let _ = written.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
 }

@@ -302,30 +302,40 @@ impl MockServerBuilder {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("ocp-mock")
-            .enable_all()
-            .build()?;
         let (stop, stop_rx) = oneshot::channel();
         let (stopped_tx, stopped) = oneshot::channel();
+        // The server thread says whether its runtime and listener are up before `start` returns:
+        // a mock that cannot serve is an error here, never a handle to a dead port.
+        let (ready_tx, ready) = std::sync::mpsc::channel::<std::io::Result<()>>();
         let served = app.clone();
         std::thread::Builder::new()
             .name("ocp-mock-server".into())
             .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("ocp-mock")
+                    .enable_all()
+                    .build();
+                let runtime = match runtime {
+                    Ok(runtime) => runtime,
+                    Err(e) => return drop(ready_tx.send(Err(e))),
+                };
                 runtime.block_on(async move {
-                    // The listener came from a bound std socket in non-blocking mode; only
-                    // registering it with this runtime's reactor can fail, and then there is
-                    // no server to run.
-                    if let Ok(listener) = TcpListener::from_std(listener) {
-                        let _ = run(listener, served, async move {
-                            let _ = stop_rx.await;
-                        })
-                        .await;
-                    }
+                    let listener = match TcpListener::from_std(listener) {
+                        Ok(listener) => listener,
+                        Err(e) => return drop(ready_tx.send(Err(e))),
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    let _ = run(listener, served, async move {
+                        let _ = stop_rx.await;
+                    })
+                    .await;
                 });
                 let _ = stopped_tx.send(());
             })?;
+        ready
+            .recv()
+            .map_err(|_| std::io::Error::other("the server thread ended before serving"))??;
         Ok(MockServer {
             address,
             app,

@@ -49,7 +49,9 @@ pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
                 .is_none_or(|f| f.matches(&r.method, &r.path))
         })
         .take_while(|r| {
-            let cost = ENTRY_BYTES + r.path.len() + r.query.as_deref().map_or(0, str::len);
+            // Twice the text: JSON escapes a quote or a backslash with one more byte.
+            let text = r.method.len() + r.path.len() + r.query.as_deref().map_or(0, str::len);
+            let cost = ENTRY_BYTES + 2 * text;
             truncated = cost > budget;
             budget = budget.saturating_sub(cost);
             !truncated
