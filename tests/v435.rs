@@ -99,6 +99,10 @@ async fn other_profiles_have_no_post_delete_route() {
         let mock = MockServer::builder().ocp_version(version).start().await;
         let reply = post(mock.address(), README_POST, README_BODY).await;
         assert_eq!(reply.status, 404, "OCP {version}");
+        // Any method: the path is unknown there, not a route that takes only POST.
+        let get = call(mock.address(), "GET", README_POST, &[]).await;
+        assert_eq!(get.status, 404, "OCP {version}: GET");
+        assert_eq!(get.header("allow"), None);
         let servers = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
         let servers = servers.json();
         let statuses: Vec<&str> = servers["data"]["obproxies"]

@@ -154,6 +154,9 @@ impl App {
         }
         let identity = gate.identity?;
         let req = gate.req;
+        if !api::exists_in(self.settings.ocp_version, &req.path) {
+            return Err(OcpError::no_such_route(req.method.as_str(), &req.path));
+        }
         let (handler, params) = resolve(api::ROUTES, &req.method, &req.path)?;
         let Handler::Ocp(handler) = handler else {
             // The admin API is switched off: its paths are unknown to OCP.

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::mock::auth::Identity;
 use crate::mock::request::MockRequest;
-use crate::mock::router::{Params, Route};
+use crate::mock::router::{Params, Route, match_path};
 use crate::mock::scenario::{self, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
@@ -100,6 +100,20 @@ pub enum Handler {
     Ocp(OcpHandler),
     /// The mock's own API under `/__mock/`.
     Admin(AdminHandler),
+}
+
+/// Routes that only newer OCP releases have: under an older profile their path is unknown
+/// (404 for any method), as it is to the OCP that profile documents.
+const SINCE: &[(&str, OcpVersion)] = &[(
+    "/api/v2/obproxy/clusters/{id}/servers/delete",
+    OcpVersion::V4_3_5,
+)];
+
+/// Whether `path` is a route the profile `version` has (every path but those of [`SINCE`]).
+pub fn exists_in(version: OcpVersion, path: &str) -> bool {
+    SINCE
+        .iter()
+        .all(|(pattern, since)| version >= *since || match_path(pattern, path).is_none())
 }
 
 /// Every route the mock answers.

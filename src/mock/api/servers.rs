@@ -7,7 +7,6 @@ use crate::mock::api::{Call, Ctx, Data, Outcome};
 use crate::mock::router::Params;
 use crate::mock::state::State;
 use crate::ocp::error::OcpError;
-use crate::ocp::version::OcpVersion;
 
 /// The body's list of servers to delete.
 const SERVER_IDS: &str = "obproxyServerIds";
@@ -16,14 +15,8 @@ const SKIP_HOST_IDS: &str = "skipHostOperationServerIds";
 
 /// `POST /api/v2/obproxy/clusters/{id}/servers/delete`: a new "Delete obproxy server" task.
 ///
-/// Under other profiles the path is unknown, as it is to the OCP they document.
+/// Under older profiles the path is unknown (see `api::exists_in`).
 pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
-    if ctx.settings.ocp_version < OcpVersion::V4_3_5 {
-        return Err(OcpError::no_such_route(
-            call.req.method.as_str(),
-            &call.req.path,
-        ));
-    }
     let cluster_id = params.long("id")?;
     let body: Value = serde_json::from_slice(&call.req.body).map_err(|e| {
         OcpError::invalid_parameter(
