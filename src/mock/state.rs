@@ -120,6 +120,9 @@ pub struct State {
     tasks: BTreeMap<i64, TaskRun>,
     /// Ids of the tasks still RUNNING, so time-paced progress never walks finished ones.
     running: BTreeSet<i64>,
+    /// When each running task next changes under a time pace, as (instant, task id): a request
+    /// advances only the tasks due by its instant, not every running one.
+    wake: BTreeSet<(i64, i64)>,
     task_retention: usize,
     respawn_deleted: bool,
     scenarios: Vec<Active>,
@@ -148,6 +151,7 @@ impl Store {
             now_ms: template.start_ms,
             tasks: BTreeMap::new(),
             running: BTreeSet::new(),
+            wake: BTreeSet::new(),
             task_retention: settings.task_retention.max(1),
             respawn_deleted: settings.respawn_deleted,
             scenarios: settings
@@ -256,23 +260,33 @@ impl State {
         faults.rate_limit = Some(tighter(faults.rate_limit, values));
     }
 
-    /// Moves every running task on to `now_ms` (time pace), and settles those that finished.
+    /// Moves the running tasks due by `now_ms` on to it (time pace), and settles those that
+    /// finished; the others cannot have changed since they were last advanced.
     pub fn advance_all(&mut self, pace: TaskPace, now_ms: i64) {
         let TaskPace::Time(per_subtask) = pace else {
+            // Tasks advance when queried: nothing is ever due.
+            self.wake.clear();
             return;
         };
-        // Walks the running set by key, since settling removes finished tasks from it.
-        let mut next = self.running.first().copied();
-        while let Some(id) = next {
-            if let Some(t) = self.tasks.get_mut(&id) {
-                t.advance_to(now_ms, per_subtask);
-            }
-            self.settle(id);
-            next = self.running.range(id.saturating_add(1)..).next().copied();
-            if id == i64::MAX {
+        while let Some(&(at, id)) = self.wake.first() {
+            if at > now_ms {
                 break;
             }
+            self.wake.pop_first();
+            let next = self
+                .tasks
+                .get_mut(&id)
+                .and_then(|t| t.advance_to(now_ms, per_subtask));
+            self.settle(id);
+            if let Some(next) = next {
+                self.wake.insert((next, id));
+            }
         }
+    }
+
+    /// Looks at task `id` again at the first request from `at_ms` on (time pace).
+    fn wake_at(&mut self, id: i64, at_ms: i64) {
+        self.wake.insert((at_ms, id));
     }
 
     /// Once a task ended it leaves the running set; once it succeeded its servers are gone (or
@@ -363,6 +377,7 @@ impl State {
         })?;
         let data = task.render(templates.of(task.origin.kind), executor);
         self.settle(id);
+        self.wake_at(id, now_ms);
         Ok(data)
     }
 

@@ -318,8 +318,9 @@ impl TaskRun {
     }
 
     /// Runs the task on the mock's clock up to `now_ms`, each subtask taking `per_subtask_ms`
-    /// (at least 1 ms: a subtask's `startTime` comes before its `finishTime`).
-    pub fn advance_to(&mut self, now_ms: i64, per_subtask_ms: i64) {
+    /// (at least 1 ms: a subtask's `startTime` comes before its `finishTime`). Returns when the
+    /// task next changes, while it runs: nothing about it changes before then.
+    pub fn advance_to(&mut self, now_ms: i64, per_subtask_ms: i64) -> Option<i64> {
         let per_subtask_ms = per_subtask_ms.max(1);
         while self.state == TaskStatus::Running {
             let mut next: Option<i64> = None;
@@ -336,7 +337,8 @@ impl TaskRun {
                 }
             }
             let Some(at) = next.filter(|&at| at <= now_ms) else {
-                return;
+                // Nothing running yet nothing finished: look again at the next request.
+                return Some(next.unwrap_or(now_ms));
             };
             for i in 0..self.nodes.len() {
                 let node = &self.nodes[i];
@@ -348,6 +350,7 @@ impl TaskRun {
                 }
             }
         }
+        None
     }
 
     /// Resumes a FAILED task from its failed subtasks: they run again (`runTime` grows).

@@ -103,6 +103,7 @@ impl State {
         let run = TaskRun::new(call.template, origin, call.fail_at.as_deref());
         self.tasks.insert(task_id, run);
         self.running.insert(task_id);
+        self.wake_at(task_id, call.start_ms);
         self.evict();
         Ok(answer)
     }
