@@ -463,3 +463,33 @@ async fn past_the_retention_the_oldest_successful_task_is_forgotten() {
     .await;
     assert_eq!(retried.status, 200, "the failed task can still be retried");
 }
+
+#[tokio::test]
+async fn retention_holds_as_tasks_finish_not_only_when_the_next_one_is_created() {
+    let mock = MockServer::builder().task_retention(1).start().await;
+    delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/1")
+        .await
+        .checked(Expect::NewTask);
+    delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2")
+        .await
+        .checked(Expect::NewTask);
+    // Two running tasks are both kept (a running task is never forgotten); once the first
+    // succeeds, it is the one past the retention of 1.
+    let mut status = Value::Null;
+    for _ in 0..10 {
+        status = poll(&mock, 33149).await["status"].clone();
+        if status == "SUCCESSFUL" {
+            break;
+        }
+    }
+    assert_eq!(status, "SUCCESSFUL");
+    assert_eq!(
+        get(&mock, "/api/v2/tasks/instances/33149").await.status,
+        404,
+        "forgotten as soon as it succeeded, with another task over the retention"
+    );
+    assert_eq!(
+        get(&mock, "/api/v2/tasks/instances/33150").await.status,
+        200
+    );
+}

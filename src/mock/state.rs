@@ -123,6 +123,8 @@ pub struct State {
     /// When each running task next changes under a time pace, as (instant, task id): a request
     /// advances only the tasks due by its instant, not every running one.
     wake: BTreeSet<(i64, i64)>,
+    /// The successful tasks still kept, oldest first: what retention forgets first.
+    succeeded: BTreeSet<i64>,
     task_retention: usize,
     respawn_deleted: bool,
     scenarios: Vec<Active>,
@@ -152,6 +154,7 @@ impl Store {
             tasks: BTreeMap::new(),
             running: BTreeSet::new(),
             wake: BTreeSet::new(),
+            succeeded: BTreeSet::new(),
             task_retention: settings.task_retention.max(1),
             respawn_deleted: settings.respawn_deleted,
             scenarios: settings
@@ -312,6 +315,9 @@ impl State {
                     self.inventory.remove_server(id);
                 }
             }
+            // Retention holds as tasks finish, not only when the next one is created.
+            self.succeeded.insert(task_id);
+            self.evict();
         }
     }
 
@@ -319,12 +325,7 @@ impl State {
     /// servers stay DELETING until it is retried, so forgetting it would strand them.
     fn evict(&mut self) {
         while self.tasks.len() > self.task_retention {
-            let oldest_finished = self
-                .tasks
-                .iter()
-                .find(|(_, t)| t.state == TaskStatus::Successful)
-                .map(|(id, _)| *id);
-            match oldest_finished {
+            match self.succeeded.pop_first() {
                 Some(id) => {
                     self.tasks.remove(&id);
                 }
