@@ -236,3 +236,27 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     assert_eq!(reply.status, 200);
     reply.checked(Expect::Any);
 }
+
+#[tokio::test]
+async fn a_head_timeout_shorter_than_the_idle_one_also_closes_an_idle_connection() {
+    let mock = MockServer::builder()
+        .limits(Limits {
+            idle_timeout: Duration::from_secs(30),
+            ..small()
+        })
+        .start()
+        .await;
+    let mut stream = TcpStream::connect(mock.address()).await.unwrap();
+    let req = format!(
+        "GET /api/v2/obproxy/clusters/1 HTTP/1.1\r\nHost: x\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    let answer = answer.expect("closed after the 300 ms head timeout, not the 30 s idle one");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200 OK"),
+        "the request was answered first"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}

@@ -8,15 +8,15 @@ use serde_json::{Value, json};
 mod query;
 
 use crate::support::{
-    DOCUMENTED_PATH, Reply, assert_json_eq, assert_same_bytes, call, delete, documented_example,
+    DOCUMENTED_PATH, assert_json_eq, assert_same_bytes, call, delete, documented_example, get,
 };
 
-async fn get(mock: &MockServer, path: &str) -> Reply {
-    call(mock.address(), "GET", path, &[]).await
-}
-
 async fn poll(mock: &MockServer, task_id: i64) -> Value {
-    let reply = get(mock, &format!("/api/v2/tasks/instances/{task_id}")).await;
+    let reply = get(
+        mock.address(),
+        &format!("/api/v2/tasks/instances/{task_id}"),
+    )
+    .await;
     assert_eq!(reply.status, 200);
     reply.checked(Expect::Any)["data"].clone()
 }
@@ -57,7 +57,7 @@ fn server(cluster: &Value, id: i64) -> &Value {
 }
 
 async fn cluster(mock: &MockServer, id: i64) -> Value {
-    let reply = get(mock, &format!("/api/v2/obproxy/clusters/{id}")).await;
+    let reply = get(mock.address(), &format!("/api/v2/obproxy/clusters/{id}")).await;
     assert_eq!(reply.status, 200);
     reply.checked(Expect::Any)["data"].clone()
 }
@@ -109,7 +109,7 @@ async fn a_second_delete_while_deleting_is_409_and_changes_nothing() {
     assert_eq!(body["error"]["code"], "ODP21016");
     insta::assert_json_snapshot!("error_server_being_deleted", normalize(&body));
     assert_json_eq!(cluster(&mock, 1).await, before, "server 3 untouched");
-    let unknown = get(&mock, "/api/v2/tasks/instances/33150").await;
+    let unknown = get(mock.address(), "/api/v2/tasks/instances/33150").await;
     assert_eq!(unknown.status, 404, "no task was created");
 }
 
@@ -202,7 +202,7 @@ async fn a_task_failing_at_a_subtask_can_be_retried_to_success() {
 #[tokio::test]
 async fn an_unknown_or_malformed_task_id_is_an_error_envelope() {
     let mock = MockServer::start().await;
-    let reply = get(&mock, "/api/v2/tasks/instances/9").await;
+    let reply = get(mock.address(), "/api/v2/tasks/instances/9").await;
     assert_eq!(reply.status, 404);
     let body = reply.checked(Expect::Any);
     assert_eq!(body["error"]["code"], "TSK10001");
@@ -211,7 +211,7 @@ async fn an_unknown_or_malformed_task_id_is_an_error_envelope() {
         "the documented parameter name"
     );
     insta::assert_json_snapshot!("error_unknown_task", normalize(&body));
-    let reply = get(&mock, "/api/v2/tasks/instances/nine").await;
+    let reply = get(mock.address(), "/api/v2/tasks/instances/nine").await;
     assert_eq!(reply.status, 400);
     let body = reply.checked(Expect::Any);
     assert_eq!(
@@ -247,7 +247,7 @@ async fn the_time_pace_runs_tasks_on_the_mock_clock() {
 #[tokio::test]
 async fn the_cluster_list_is_paged_from_one() {
     let mock = MockServer::start().await;
-    let body = get(&mock, "/api/v2/obproxy/clusters?page=1&size=10")
+    let body = get(mock.address(), "/api/v2/obproxy/clusters?page=1&size=10")
         .await
         .checked(Expect::Any);
     assert_eq!(
@@ -256,7 +256,7 @@ async fn the_cluster_list_is_paged_from_one() {
     );
     assert_eq!(body["data"]["contents"][0]["name"], "test");
     insta::assert_json_snapshot!("cluster_list", normalize(&body));
-    let second = get(&mock, "/api/v2/obproxy/clusters?page=2&size=1")
+    let second = get(mock.address(), "/api/v2/obproxy/clusters?page=2&size=1")
         .await
         .checked(Expect::Any);
     assert_eq!(second["data"]["contents"].as_array().unwrap().len(), 1);
@@ -303,7 +303,7 @@ async fn the_journal_lists_requests_without_secrets_and_counts_them() {
     let mock = MockServer::builder().journal_size(3).start().await;
     delete(mock.address(), DOCUMENTED_PATH).await;
     get(
-        &mock,
+        mock.address(),
         "/api/v2/obproxy/clusters?page=1&accessToken=s3cr3t&pass%77ord=hunter2",
     )
     .await;
@@ -321,7 +321,7 @@ async fn the_journal_lists_requests_without_secrets_and_counts_them() {
         Some("page=1&accessToken=[redacted]&pass%77ord=[redacted]")
     );
 
-    let reply = get(&mock, "/__mock/requests?method=delete").await;
+    let reply = get(mock.address(), "/__mock/requests?method=delete").await;
     let body = reply.checked(Expect::Any);
     assert_eq!(body["data"]["total"], 4);
     assert_eq!(body["data"]["capacity"], 3);
@@ -347,18 +347,18 @@ async fn the_journal_lists_requests_without_secrets_and_counts_them() {
 #[tokio::test]
 async fn the_admin_api_answers_health_and_can_be_switched_off() {
     let mock = MockServer::start().await;
-    let health = get(&mock, "/__mock/health").await;
+    let health = get(mock.address(), "/__mock/health").await;
     assert_eq!(health.status, 200);
     assert_eq!(health.checked(Expect::Any)["data"]["status"], "UP");
     let wrong = call(mock.address(), "DELETE", "/__mock/reset", &[]).await;
     assert_eq!(wrong.status, 405);
     assert_eq!(wrong.header("allow"), Some("POST"));
-    let unknown = get(&mock, "/__mock/nothing").await;
+    let unknown = get(mock.address(), "/__mock/nothing").await;
     assert_eq!(unknown.status, 404);
     unknown.checked(Expect::Any);
 
     let off = MockServer::builder().admin_api(false).start().await;
-    let reply = get(&off, "/__mock/health").await;
+    let reply = get(off.address(), "/__mock/health").await;
     assert_eq!(reply.status, 404);
     reply.checked(Expect::Any);
 }
@@ -399,7 +399,7 @@ async fn a_viewer_may_poll_tasks_and_read_clusters() {
 async fn admin_calls_change_nothing_ocp_answers() {
     let (quiet, busy) = (MockServer::start().await, MockServer::start().await);
     for path in ["/__mock/health", "/__mock/requests", "/__mock/scenarios"] {
-        let reply = get(&busy, path).await;
+        let reply = get(busy.address(), path).await;
         assert_eq!(reply.checked(Expect::Any)["traceId"], "", "{path}");
     }
     let a = delete(quiet.address(), DOCUMENTED_PATH).await.raw_body;
@@ -411,17 +411,20 @@ async fn admin_calls_change_nothing_ocp_answers() {
 async fn the_journal_filters_by_method_and_path() {
     let mock = MockServer::start().await;
     delete(mock.address(), DOCUMENTED_PATH).await;
-    get(&mock, "/api/v2/obproxy/clusters/1").await;
-    get(&mock, "/api/v2/tasks/instances/33149").await;
-    let body = get(&mock, "/__mock/requests?path=/api/v2/tasks/*")
+    get(mock.address(), "/api/v2/obproxy/clusters/1").await;
+    get(mock.address(), "/api/v2/tasks/instances/33149").await;
+    let body = get(mock.address(), "/__mock/requests?path=/api/v2/tasks/*")
         .await
         .checked(Expect::Any);
     let listed = body["data"]["requests"].as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["path"], "/api/v2/tasks/instances/33149");
-    let body = get(&mock, "/__mock/requests?method=GET&path=/api/v2/obproxy/*")
-        .await
-        .checked(Expect::Any);
+    let body = get(
+        mock.address(),
+        "/__mock/requests?method=GET&path=/api/v2/obproxy/*",
+    )
+    .await
+    .checked(Expect::Any);
     assert_eq!(body["data"]["requests"].as_array().unwrap().len(), 1);
 }
 
@@ -449,7 +452,9 @@ async fn past_the_retention_the_oldest_successful_task_is_forgotten() {
         "a failed task is kept"
     );
     assert_eq!(
-        get(&mock, "/api/v2/tasks/instances/33150").await.status,
+        get(mock.address(), "/api/v2/tasks/instances/33150")
+            .await
+            .status,
         404,
         "forgotten"
     );
@@ -484,12 +489,16 @@ async fn retention_holds_as_tasks_finish_not_only_when_the_next_one_is_created()
     }
     assert_eq!(status, "SUCCESSFUL");
     assert_eq!(
-        get(&mock, "/api/v2/tasks/instances/33149").await.status,
+        get(mock.address(), "/api/v2/tasks/instances/33149")
+            .await
+            .status,
         404,
         "forgotten as soon as it succeeded, with another task over the retention"
     );
     assert_eq!(
-        get(&mock, "/api/v2/tasks/instances/33150").await.status,
+        get(mock.address(), "/api/v2/tasks/instances/33150")
+            .await
+            .status,
         200
     );
 }

@@ -100,6 +100,10 @@ pub async fn call(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
     raw(addr, req.as_bytes()).await
 }
 
+pub async fn get(addr: SocketAddr, path: &str) -> Reply {
+    call(addr, "GET", path, &[]).await
+}
+
 pub async fn delete(addr: SocketAddr, path: &str) -> Reply {
     call(addr, "DELETE", path, &[]).await
 }

@@ -142,3 +142,16 @@ async fn a_throttle_scenario_counts_beside_the_rate_limit_and_the_tighter_header
     let second = call(limited.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
     assert_eq!(second.status, 429);
 }
+
+#[tokio::test]
+async fn a_new_window_of_the_mocks_clock_lets_calls_through_again() {
+    // 2 calls per 3 s of the fixed clock, which moves 1 s per request.
+    let mock = MockServer::builder()
+        .rate_limit("2/3000".parse().unwrap())
+        .start()
+        .await;
+    two_calls_then_the_third(mock.address()).await;
+    let next = call(mock.address(), "GET", "/api/v2/obproxy/clusters/1", &[]).await;
+    assert_eq!(next.status, 200, "the fourth call is in a new window");
+    assert_eq!(next.header("ratelimit-remaining"), Some("1"));
+}

@@ -21,8 +21,7 @@ use crate::mock::sim::clock::{ClockMode, system_now_ms};
 use crate::mock::state::{Faults, Stamp, State, Store};
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INVALID_PARAMETER, Language, OcpError, THROTTLED};
-use crate::ocp::task::{TaskKind, TaskTemplate};
-use crate::ocp::version::OcpVersion;
+use crate::ocp::task::TaskTemplates;
 
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
@@ -36,11 +35,8 @@ pub const TEXT_PLAIN: &str = "text/plain;charset=UTF-8";
 pub struct App {
     /// What shapes the answers.
     pub settings: Settings,
-    /// The documented task every DELETE task is built from: the seed's, or the page of the
-    /// profile's version.
-    pub template: TaskTemplate,
-    /// The documented task of OCP 4.3.5's `POST .../servers/delete` (used under that profile only).
-    pub servers_template: TaskTemplate,
+    /// The documented tasks of the profile, parsed once.
+    pub templates: TaskTemplates,
     /// The mutable state behind the handlers.
     pub store: Store,
 }
@@ -55,45 +51,23 @@ struct Gate<'a> {
 impl App {
     /// Builds the mock; refuses scenarios that name a subtask the task does not have.
     pub fn try_new(settings: Settings) -> Result<Self, ScenarioError> {
-        let newer = settings.ocp_version >= OcpVersion::V4_3_5;
-        let template = if newer {
-            TaskTemplate::v4_3_5_delete()
-        } else {
-            TaskTemplate::documented()
-        };
-        let servers_template = TaskTemplate::v4_3_5_servers_delete();
-        if newer {
-            scenario::check_all(&settings.scenarios, &[&template, &servers_template])?;
-        } else {
-            scenario::check_all(&settings.scenarios, &[&template])?;
-        }
+        let templates = TaskTemplates::for_version(settings.ocp_version);
+        scenario::check_all(&settings.scenarios, &templates.all())?;
         // A fresh mock's clock and ids start at the example of the profile's recommended delete,
         // so that its documented call answers its documented example.
-        let lead = if newer { &servers_template } else { &template };
-        let store = Store::new(&settings, lead);
+        let store = Store::new(&settings, templates.lead());
         Ok(Self {
             settings,
-            template,
-            servers_template,
+            templates,
             store,
         })
-    }
-
-    /// The template whose documented answer a fresh mock gives first: its time stamps.
-    fn lead(&self) -> &TaskTemplate {
-        if self.settings.ocp_version >= OcpVersion::V4_3_5 {
-            &self.servers_template
-        } else {
-            &self.template
-        }
     }
 
     /// What a handler sees of the mock.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
             settings: &self.settings,
-            template: &self.template,
-            servers_template: &self.servers_template,
+            templates: &self.templates,
             store: &self.store,
         }
     }
@@ -126,14 +100,8 @@ impl App {
             stamp.arrival_ms,
         );
         let outcome = self.decide(&mut state, gate, &stamp, &faults);
-        state.journal.record(RecordedRequest {
-            method: req.method.as_str().to_owned(),
-            path: redact_path(&req.path).into_owned(),
-            query: req.query.as_deref().map(redact_query),
-            status: outcome.as_ref().map_or_else(OcpError::status, |(s, _)| *s),
-            trace_id: stamp.trace_id.clone(),
-            at_ms: stamp.arrival_ms,
-        });
+        let status = outcome.as_ref().map_or_else(OcpError::status, |(s, _)| *s);
+        journal(&mut state, req, status, &stamp);
         drop(state);
         self.answer(stamp, lang, outcome, &faults)
     }
@@ -299,14 +267,7 @@ impl App {
             arrival_ms: state.now_ms(),
             trace_id: String::new(),
         };
-        state.journal.record(RecordedRequest {
-            method: req.method.as_str().to_owned(),
-            path: redact_path(&req.path).into_owned(),
-            query: req.query.as_deref().map(redact_query),
-            status: err.status(),
-            trace_id: String::new(),
-            at_ms: stamp.arrival_ms,
-        });
+        journal(&mut state, req, err.status(), &stamp);
         drop(state);
         let lang = Language::from_accept_language(req.header("accept-language"));
         self.render(stamp, lang, Err(err))
@@ -316,8 +277,8 @@ impl App {
     fn meta(&self, stamp: Stamp) -> EnvelopeMeta {
         let (timestamp_ms, duration_ms) = match self.settings.clock {
             ClockMode::Fixed => (
-                stamp.arrival_ms + self.lead().respond_after_ms,
-                self.lead().duration_ms,
+                stamp.arrival_ms + self.templates.lead().respond_after_ms,
+                self.templates.lead().duration_ms,
             ),
             ClockMode::System => {
                 let now = system_now_ms();
@@ -352,10 +313,7 @@ impl App {
             }
             Ok((status, Some(Data::NewTask(origin)))) => {
                 let task = origin.new_task(&self.settings.executor);
-                let template = match origin.kind {
-                    TaskKind::OfflineObproxy => &self.template,
-                    TaskKind::DeleteObproxyServer => &self.servers_template,
-                };
+                let template = self.templates.of(origin.kind);
                 let mut write = |out: &mut Vec<u8>| template.write(&task, out);
                 let hint = template.size_hint(origin.servers.len());
                 let body = envelope::success(status, meta, Some(&mut write), hint);
@@ -388,4 +346,16 @@ impl App {
             drop_connection: false,
         }
     }
+}
+
+/// Records an answered request in the journal: credential-like values redacted, no header.
+fn journal(state: &mut State, req: &MockRequest, status: u16, stamp: &Stamp) {
+    state.journal.record(RecordedRequest {
+        method: req.method.as_str().to_owned(),
+        path: redact_path(&req.path).into_owned(),
+        query: req.query.as_deref().map(redact_query),
+        status,
+        trace_id: stamp.trace_id.clone(),
+        at_ms: stamp.arrival_ms,
+    });
 }

@@ -9,7 +9,7 @@ use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
 use crate::ocp::error::ErrorCodeStyle;
 use crate::ocp::inventory::Inventory;
-use crate::ocp::task::TaskTemplate;
+use crate::ocp::task::{TaskTemplate, TaskTemplates};
 use crate::ocp::version::OcpVersion;
 
 /// Everything that shapes the mock's answers. `Default` is the documented behaviour.
@@ -98,13 +98,8 @@ impl Settings {
     /// Refuses settings the mock cannot run, before anything is bound: a `fail-at` scenario
     /// naming a subtask the task does not have.
     pub fn check_scenarios(&self) -> Result<(), ScenarioError> {
-        if self.ocp_version >= OcpVersion::V4_3_5 {
-            let delete = TaskTemplate::v4_3_5_delete();
-            let servers = TaskTemplate::v4_3_5_servers_delete();
-            scenario::check_all(&self.scenarios, &[&delete, &servers])
-        } else {
-            scenario::check_all(&self.scenarios, &[&TaskTemplate::documented()])
-        }
+        let templates = TaskTemplates::for_version(self.ocp_version);
+        scenario::check_all(&self.scenarios, &templates.all())
     }
 }
 

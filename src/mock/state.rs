@@ -21,7 +21,7 @@ use crate::ocp::error::{
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
 use crate::ocp::inventory::Inventory;
-use crate::ocp::task::{TaskKind, TaskStatus, TaskTemplate, Templates};
+use crate::ocp::task::{TaskKind, TaskStatus, TaskTemplate, TaskTemplates};
 
 /// When a request arrived and the trace id it answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,7 +345,7 @@ impl State {
     /// A task query: with the polls pace, each query advances the task.
     pub fn query_task(
         &mut self,
-        templates: Templates<'_>,
+        templates: &TaskTemplates,
         executor: &str,
         id: i64,
         pace: TaskPace,
@@ -363,7 +363,7 @@ impl State {
     /// Retries a FAILED task from its failed subtasks.
     pub fn retry_task(
         &mut self,
-        templates: Templates<'_>,
+        templates: &TaskTemplates,
         executor: &str,
         id: i64,
         now_ms: i64,
@@ -420,6 +420,8 @@ impl State {
 }
 
 mod delete;
+
+pub use delete::DeleteCall;
 
 #[cfg(test)]
 mod tests;

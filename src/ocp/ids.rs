@@ -41,12 +41,14 @@ pub struct BadItem {
 /// Parses a comma-separated list of Longs; a repeated id counts once, first place kept.
 pub fn parse_long_list(s: &str) -> Result<Vec<i64>, BadItem> {
     let mut ids = Vec::new();
+    // Linear in the list's length: a list may hold as many ids as `--max-ids` allows.
+    let mut seen = std::collections::HashSet::new();
     for item in s.split(',') {
         let id = parse_long(item).map_err(|error| BadItem {
             item: item.to_owned(),
             error,
         })?;
-        if !ids.contains(&id) {
+        if seen.insert(id) {
             ids.push(id);
         }
     }

@@ -7,6 +7,8 @@
 //! Every documented page (3.1.1, 4.2.2, 4.3.4) shows the same sample (`buildVersion`
 //! `2.5.0-SNAPSHOT`); no 4.3.5 page documents the call, so 4.3.5 repeats 4.3.4's.
 
+use std::sync::LazyLock;
+
 use serde_json::{Map, Value};
 
 use super::version::OcpVersion;
@@ -27,8 +29,8 @@ pub const INFO_FIELDS: [&str; 7] = [
 
 /// What `GET /api/v2/info` answers on an OCP of `version`, as its documentation shows it.
 pub fn documented_info(version: OcpVersion) -> Map<String, Value> {
-    match entry(version).and_then(|mut e| e.get_mut("example").map(Value::take)) {
-        Some(Value::Object(example)) => example,
+    match entry(version).and_then(|e| e.get("example")) {
+        Some(Value::Object(example)) => example.clone(),
         _ => Map::new(),
     }
 }
@@ -55,9 +57,12 @@ pub fn version_of_build(build_version: &str) -> Option<OcpVersion> {
     release.parse().ok()
 }
 
-fn entry(version: OcpVersion) -> Option<Value> {
-    let all: Value = serde_json::from_str(DOCUMENTED_INFO).ok()?;
-    all.get(version.as_str()).cloned()
+/// The fixture, parsed once per process: `/api/v2/info` is answered from it on every call.
+static ENTRIES: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(DOCUMENTED_INFO).unwrap_or(Value::Null));
+
+fn entry(version: OcpVersion) -> Option<&'static Value> {
+    ENTRIES.get(version.as_str())
 }
 
 #[cfg(test)]

@@ -234,21 +234,24 @@ impl Inventory {
         };
         for (i, c) in file.clusters.into_iter().enumerate() {
             check_links(i, &c)?;
-            if inv.clusters.insert(c.id, c.clone()).is_some() {
-                return Err(dup("clusters", i, c.id));
+            let id = c.id;
+            if inv.clusters.insert(id, c).is_some() {
+                return Err(dup("clusters", i, id));
             }
         }
         for (i, h) in file.hosts.into_iter().enumerate() {
-            if inv.hosts.insert(h.id, h.clone()).is_some() {
-                return Err(dup("hosts", i, h.id));
+            let id = h.id;
+            if inv.hosts.insert(id, h).is_some() {
+                return Err(dup("hosts", i, id));
             }
         }
         for (i, s) in file.obproxies.into_iter().enumerate() {
             inv.check_server(i, &s)?;
-            if inv.servers.insert(s.id, s.clone()).is_some() {
-                return Err(dup("obproxies", i, s.id));
+            let (id, cluster_id) = (s.id, s.cluster_id);
+            if inv.servers.insert(id, s).is_some() {
+                return Err(dup("obproxies", i, id));
             }
-            inv.by_cluster.entry(s.cluster_id).or_default().insert(s.id);
+            inv.by_cluster.entry(cluster_id).or_default().insert(id);
         }
         Ok(inv)
     }

@@ -15,6 +15,11 @@ const WRITTEN: &[BorrowedFormatItem<'_>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
 );
 
+/// How OCP writes the times it keeps to the second (`createTime` of tasks and clusters).
+const WRITTEN_SECONDS: &[BorrowedFormatItem<'_>] = format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
+);
+
 /// What OCP's documentation shows: 0 to 9 fractional digits, any offset with a colon.
 const READ: &[BorrowedFormatItem<'_>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory]:[offset_minute]"
@@ -32,6 +37,17 @@ pub fn format_time(epoch_ms: i64) -> String {
     let mut out = Vec::with_capacity(29);
     write_digits(&mut out, epoch_ms);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Renders the whole second `epoch_ms` falls in, as OCP writes the times it keeps to the second:
+/// `2021-09-01T16:52:56+08:00`.
+pub fn format_seconds(epoch_ms: i64) -> String {
+    let seconds = epoch_ms.clamp(MIN_MS, MAX_MS).div_euclid(1000);
+    // Holds for every clamped instant, as for `write_digits`.
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|at| at.to_offset(OFFSET).format(WRITTEN_SECONDS).ok())
+        .unwrap_or_default()
 }
 
 /// Writes the time as a JSON string, without allocating: this runs several times per answer.

@@ -202,6 +202,12 @@ async fn with_respawn_racing_tasks_never_hold_the_same_server_at_once() {
             by_server.entry(*s).or_default().push(t);
         }
     }
+    // The race must have exercised what it checks: a server deleted by more than one task.
+    assert!(
+        by_server.values().any(|holders| holders.len() >= 2),
+        "no server was deleted twice in {} finished tasks",
+        tasks.len()
+    );
     // Times come from the fixed clock, one tick per request: they order every event.
     for (server, mut holders) in by_server {
         holders.sort_by(|a, b| a.start.cmp(&b.start));

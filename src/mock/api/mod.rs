@@ -23,7 +23,7 @@ use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
 use crate::ocp::error::OcpError;
-use crate::ocp::task::{TaskTemplate, Templates};
+use crate::ocp::task::TaskTemplates;
 use crate::ocp::version::OcpVersion;
 
 /// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
@@ -48,31 +48,16 @@ pub type Outcome = Result<(u16, Option<Data>), OcpError>;
 pub struct Ctx<'a> {
     /// The settings the mock started with.
     pub settings: &'a Settings,
-    /// The documented task every new task is built from.
-    pub template: &'a TaskTemplate,
-    /// The documented task of OCP 4.3.5's `POST .../servers/delete`.
-    pub servers_template: &'a TaskTemplate,
+    /// The documented tasks of the profile, which every new task is built from.
+    pub templates: &'a TaskTemplates,
     /// The mutable state (inventory, tasks, clock, journal, scenarios).
     pub store: &'a Store,
 }
 
-impl<'a> Ctx<'a> {
-    /// The template of each kind of task, for building and querying tasks.
-    pub fn templates(&self) -> Templates<'a> {
-        Templates {
-            offline: self.template,
-            servers_delete: self.servers_template,
-        }
-    }
-
+impl Ctx<'_> {
     /// Refuses scenarios that name a subtask none of this mock's tasks has.
     pub fn check_scenarios(&self, scenarios: &[Scenario]) -> Result<(), ScenarioError> {
-        // Under 4.3.5 a scenario may also name a subtask of the POST's task.
-        if self.settings.ocp_version >= OcpVersion::V4_3_5 {
-            scenario::check_all(scenarios, &[self.template, self.servers_template])
-        } else {
-            scenario::check_all(scenarios, &[self.template])
-        }
+        scenario::check_all(scenarios, &self.templates.all())
     }
 }
 
@@ -104,10 +89,10 @@ pub enum Handler {
 
 /// Routes that only newer OCP releases have: under an older profile their path is unknown
 /// (404 for any method), as it is to the OCP that profile documents.
-const SINCE: &[(&str, OcpVersion)] = &[(
-    "/api/v2/obproxy/clusters/{id}/servers/delete",
-    OcpVersion::V4_3_5,
-)];
+const SINCE: &[(&str, OcpVersion)] = &[(SERVERS_DELETE, OcpVersion::V4_3_5)];
+
+/// OCP 4.3.5's delete of OBProxy servers.
+const SERVERS_DELETE: &str = "/api/v2/obproxy/clusters/{id}/servers/delete";
 
 /// Whether `path` is a route the profile `version` has (every path but those of [`SINCE`]).
 pub fn exists_in(version: OcpVersion, path: &str) -> bool {
@@ -123,7 +108,7 @@ pub const ROUTES: &[Route<Handler>] = &[
         methods: &[(Method::DELETE, Handler::Ocp(obproxy::delete_obproxies))],
     },
     Route {
-        pattern: "/api/v2/obproxy/clusters/{id}/servers/delete",
+        pattern: SERVERS_DELETE,
         methods: &[(Method::POST, Handler::Ocp(servers::delete_servers))],
     },
     Route {

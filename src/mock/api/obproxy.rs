@@ -2,8 +2,9 @@
 
 use crate::mock::api::{Call, Ctx, Data, Outcome};
 use crate::mock::router::Params;
-use crate::mock::state::State;
+use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
+use crate::ocp::task::TaskKind;
 
 /// `DELETE /api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}`: a new "Offline obproxy" task.
 pub fn delete_obproxies(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
@@ -18,13 +19,18 @@ pub fn delete_obproxies(ctx: Ctx<'_>, state: &mut State, params: &Params, call: 
         ));
     }
     let server_ids = params.longs("obproxyIds")?;
-    let task = state.delete_obproxies(
-        ctx.template,
-        cluster_id,
-        &server_ids,
-        call.identity,
-        call.stamp.arrival_ms,
-        call.fail_at.clone(),
+    let task = state.delete_servers(
+        ctx.templates,
+        DeleteCall {
+            kind: TaskKind::OfflineObproxy,
+            target: "obproxyIds",
+            cluster_id,
+            server_ids: &server_ids,
+            skip_host_servers: &[],
+            creator: call.identity,
+            start_ms: call.stamp.arrival_ms,
+            fail_at: call.fail_at.clone(),
+        },
     )?;
     Ok((200, Some(Data::NewTask(task))))
 }

@@ -5,8 +5,9 @@ use serde_json::Value;
 
 use crate::mock::api::{Call, Ctx, Data, Outcome};
 use crate::mock::router::Params;
-use crate::mock::state::State;
+use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
+use crate::ocp::task::TaskKind;
 
 /// The body's list of servers to delete.
 const SERVER_IDS: &str = "obproxyServerIds";
@@ -44,13 +45,19 @@ pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &C
         ));
     }
     refuse_other_clusters(state, cluster_id, &server_ids)?;
-    let task = state.delete_obproxy_servers(
-        ctx.templates().servers_delete,
-        cluster_id,
-        (&server_ids, &skip),
-        call.identity,
-        call.stamp.arrival_ms,
-        call.fail_at.clone(),
+    // Only a 4.3.5 profile routes here (`api::exists_in`), and it has this task's template.
+    let task = state.delete_servers(
+        ctx.templates,
+        DeleteCall {
+            kind: TaskKind::DeleteObproxyServer,
+            target: SERVER_IDS,
+            cluster_id,
+            server_ids: &server_ids,
+            skip_host_servers: &skip,
+            creator: call.identity,
+            start_ms: call.stamp.arrival_ms,
+            fail_at: call.fail_at.clone(),
+        },
     )?;
     Ok((200, Some(Data::NewTask(task))))
 }

@@ -8,7 +8,7 @@ use crate::mock::state::State;
 pub fn get_task(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
     let id = params.long("taskInstanceId")?;
     let task = state.query_task(
-        ctx.templates(),
+        ctx.templates,
         &ctx.settings.executor,
         id,
         ctx.settings.task_pace,
@@ -21,7 +21,7 @@ pub fn get_task(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -
 pub fn retry_task(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
     let id = params.long("taskInstanceId")?;
     let task = state.retry_task(
-        ctx.templates(),
+        ctx.templates,
         &ctx.settings.executor,
         id,
         call.stamp.arrival_ms,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::ocp::task::{Layout, NewTask, SubtaskStatus, TaskKind, TaskStatus, TaskTemplate};
-use crate::ocp::time::format_time;
+use crate::ocp::time::{format_seconds, format_time};
 
 /// How fast tasks progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,13 +381,7 @@ impl TaskRun {
 /// documented task query): the last whole second before the task started, so that it reads
 /// earlier than `startTime`.
 pub fn create_time(start_ms: i64) -> String {
-    let whole = start_ms
-        .saturating_sub(1)
-        .div_euclid(1000)
-        .saturating_mul(1000);
-    // The time format always writes three fractional digits; a whole second's are ".000", and
-    // the date and time before them hold no dot.
-    format_time(whole).replacen(".000", "", 1)
+    format_seconds(start_ms.saturating_sub(1))
 }
 
 impl TaskOrigin {

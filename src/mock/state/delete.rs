@@ -4,74 +4,36 @@
 use super::*;
 
 /// What a call that deletes OBProxy servers asks for, whichever route it came by.
-struct DeleteCall<'a> {
-    template: &'a TaskTemplate,
-    kind: TaskKind,
+pub struct DeleteCall<'a> {
+    /// Which documented task it creates (the DELETE's, or 4.3.5's POST's).
+    pub kind: TaskKind,
     /// The parameter a refused server is named by (`obproxyIds`, `obproxyServerIds`).
-    target: &'static str,
-    cluster_id: i64,
-    server_ids: &'a [i64],
-    skip_host_servers: &'a [i64],
-    creator: &'a Identity,
-    start_ms: i64,
-    fail_at: Option<String>,
+    pub target: &'static str,
+    /// The cluster of the path.
+    pub cluster_id: i64,
+    /// The servers to delete, in request order, repeats folded.
+    pub server_ids: &'a [i64],
+    /// Servers whose hosts are left alone (4.3.5's POST), recorded in the task.
+    pub skip_host_servers: &'a [i64],
+    /// Who is calling: the task's creator.
+    pub creator: &'a Identity,
+    /// When the call arrived: the task's creation.
+    pub start_ms: i64,
+    /// The subtask the task fails at (the `fail-at` scenario).
+    pub fail_at: Option<String>,
 }
 
 impl State {
-    /// Checks a Delete OBProxy call against the inventory, creates its task and marks its servers;
-    /// returns what the answer is written from.
+    /// Checks a delete call against the inventory, creates its task from the template of its
+    /// kind and marks its servers; returns what the answer is written from.
     ///
     /// All or nothing: every server is checked (cluster first, then servers in request order)
     /// before anything changes.
-    pub fn delete_obproxies(
+    pub fn delete_servers(
         &mut self,
-        template: &TaskTemplate,
-        cluster_id: i64,
-        server_ids: &[i64],
-        creator: &Identity,
-        start_ms: i64,
-        fail_at: Option<String>,
+        templates: &TaskTemplates,
+        call: DeleteCall<'_>,
     ) -> Result<TaskOrigin, OcpError> {
-        self.create_delete_task(DeleteCall {
-            template,
-            kind: TaskKind::OfflineObproxy,
-            target: "obproxyIds",
-            cluster_id,
-            server_ids,
-            skip_host_servers: &[],
-            creator,
-            start_ms,
-            fail_at,
-        })
-    }
-
-    /// OCP 4.3.5's `POST .../servers/delete`: as the DELETE, servers named by `obproxyServerIds`,
-    /// and the servers whose hosts are left alone recorded in the task. The handler checked the
-    /// body's form and refused servers of another cluster.
-    pub fn delete_obproxy_servers(
-        &mut self,
-        template: &TaskTemplate,
-        cluster_id: i64,
-        (server_ids, skip_host_servers): (&[i64], &[i64]),
-        creator: &Identity,
-        start_ms: i64,
-        fail_at: Option<String>,
-    ) -> Result<TaskOrigin, OcpError> {
-        self.create_delete_task(DeleteCall {
-            template,
-            kind: TaskKind::DeleteObproxyServer,
-            target: "obproxyServerIds",
-            cluster_id,
-            server_ids,
-            skip_host_servers,
-            creator,
-            start_ms,
-            fail_at,
-        })
-    }
-
-    /// Creates the task of a delete call once every server passed; nothing changes otherwise.
-    fn create_delete_task(&mut self, call: DeleteCall<'_>) -> Result<TaskOrigin, OcpError> {
         let cluster = self.inventory.cluster(call.cluster_id).ok_or_else(|| {
             OcpError::new(&CLUSTER_NOT_FOUND, vec![call.cluster_id.to_string()]).with_target("id")
         })?;
@@ -93,14 +55,15 @@ impl State {
             skip_host_servers: call.skip_host_servers.to_vec(),
         };
         self.next_task_id += 1;
-        self.next_subtask_id += call.template.subtask_ids_needed();
+        let template = templates.of(call.kind);
+        self.next_subtask_id += template.subtask_ids_needed();
         for &(id, _) in &origin.servers {
             self.inventory
                 .set_server_status(id, "DELETING", "OPERATING");
         }
         let task_id = origin.task_id;
         let answer = origin.clone();
-        let run = TaskRun::new(call.template, origin, call.fail_at.as_deref());
+        let run = TaskRun::new(template, origin, call.fail_at.as_deref());
         self.tasks.insert(task_id, run);
         self.running.insert(task_id);
         self.wake_at(task_id, call.start_ms);

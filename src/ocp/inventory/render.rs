@@ -9,17 +9,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Inventory, ObproxyCluster, ObproxyServer};
-use crate::ocp::time::format_time;
+use crate::ocp::time::format_seconds;
 
 /// Where OCP's ConfigUrl service is, when an inventory does not say: the mock's own default
 /// address, since OCP serves it itself.
 const CONFIG_SERVICE: &str = "http://127.0.0.1:8080/services?Action=GetObProxyConfig&User_ID=alibaba&UID=admin&ObproxyClusterName=";
-
-/// An instant as the cluster views write it: `2021-09-01T16:52:56+08:00`, whole seconds.
-pub(crate) fn whole_seconds(epoch_ms: i64) -> String {
-    // OCP's format has exactly one `.`, before the three fractional digits.
-    format_time(epoch_ms.div_euclid(1000) * 1000).replacen(".000", "", 1)
-}
 
 /// `[{count, <key>}]` for each distinct value, in the value's order: OCP's VersionStatInfo
 /// (`key` = `version`) and IdcStatInfo (`key` = `idcName`).
@@ -46,7 +40,7 @@ impl Inventory {
             "id": s.id,
             "idcName": host.map_or("", |h| h.idc_name.as_str()),
             "ip": host.map_or("", |h| h.ip.as_str()),
-            "lastActiveTime": whole_seconds(s.last_active_time_ms),
+            "lastActiveTime": format_seconds(s.last_active_time_ms),
             "operateStatus": s.operate_status,
             "parameterVersion": s.parameter_version,
             "sqlPort": s.sql_port,
@@ -70,7 +64,7 @@ impl Inventory {
         json!({
             "address": c.address,
             "configUrl": config_url,
-            "createTime": whole_seconds(c.create_time_ms),
+            "createTime": format_seconds(c.create_time_ms),
             "creatorId": c.creator_id,
             "creatorName": c.creator_name,
             "id": c.id,
@@ -80,7 +74,7 @@ impl Inventory {
             "parameterVersion": c.parameter_version,
             "port": c.port,
             "topo": counted("idcName", idcs),
-            "updateTime": whole_seconds(c.update_time_ms),
+            "updateTime": format_seconds(c.update_time_ms),
             "versions": counted("version", servers.iter().map(|s| s.version.as_str())),
             "workMode": c.work_mode,
         })
@@ -94,14 +88,14 @@ mod tests {
     #[test]
     fn times_are_written_in_whole_seconds_as_the_samples_do() {
         assert_eq!(
-            whole_seconds(1_630_486_376_000),
+            format_seconds(1_630_486_376_000),
             "2021-09-01T16:52:56+08:00"
         );
         assert_eq!(
-            whole_seconds(1_630_486_376_999),
+            format_seconds(1_630_486_376_999),
             "2021-09-01T16:52:56+08:00"
         );
-        assert_eq!(whole_seconds(-1), "1970-01-01T07:59:59+08:00");
+        assert_eq!(format_seconds(-1), "1970-01-01T07:59:59+08:00");
     }
 
     #[test]

@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::ocp::version::OcpVersion;
+
 use write::Text;
 
 pub use layout::{Layout, Slot};
@@ -54,22 +56,53 @@ pub enum TaskKind {
     DeleteObproxyServer,
 }
 
-/// The templates of a mock, one per [`TaskKind`]: a task is built and queried from its own.
-#[derive(Debug, Clone, Copy)]
-pub struct Templates<'a> {
-    /// The DELETE's.
-    pub offline: &'a TaskTemplate,
-    /// The 4.3.5 POST's.
-    pub servers_delete: &'a TaskTemplate,
+/// The documented tasks a mock's profile creates, parsed once when the mock is built: a task is
+/// built and queried from the template of its [`TaskKind`].
+#[derive(Debug, Clone)]
+pub struct TaskTemplates {
+    /// The DELETE's: the seed page's, or OCP 4.3.5's.
+    pub offline: TaskTemplate,
+    /// The task of OCP 4.3.5's `POST .../servers/delete`; none before 4.3.5, which has no such
+    /// route.
+    pub servers_delete: Option<TaskTemplate>,
 }
 
-impl<'a> Templates<'a> {
-    /// The template tasks of `kind` are built from.
-    pub fn of(self, kind: TaskKind) -> &'a TaskTemplate {
-        match kind {
-            TaskKind::OfflineObproxy => self.offline,
-            TaskKind::DeleteObproxyServer => self.servers_delete,
+impl TaskTemplates {
+    /// The templates of profile `version`.
+    pub fn for_version(version: OcpVersion) -> Self {
+        if version >= OcpVersion::V4_3_5 {
+            Self {
+                offline: TaskTemplate::v4_3_5_delete(),
+                servers_delete: Some(TaskTemplate::v4_3_5_servers_delete()),
+            }
+        } else {
+            Self {
+                offline: TaskTemplate::documented(),
+                servers_delete: None,
+            }
         }
+    }
+
+    /// The template tasks of `kind` are built from (a kind the profile lacks is never created;
+    /// the DELETE's stands in).
+    pub fn of(&self, kind: TaskKind) -> &TaskTemplate {
+        match kind {
+            TaskKind::DeleteObproxyServer => self.servers_delete.as_ref().unwrap_or(&self.offline),
+            TaskKind::OfflineObproxy => &self.offline,
+        }
+    }
+
+    /// The template whose documented answer a fresh mock gives first: the profile's
+    /// recommended delete, which sets the clock, the ids and the envelope's timing.
+    pub fn lead(&self) -> &TaskTemplate {
+        self.servers_delete.as_ref().unwrap_or(&self.offline)
+    }
+
+    /// Every template, for checking that a scenario names a subtask some task has.
+    pub fn all(&self) -> Vec<&TaskTemplate> {
+        std::iter::once(&self.offline)
+            .chain(self.servers_delete.as_ref())
+            .collect()
     }
 }
 

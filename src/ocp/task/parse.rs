@@ -1,6 +1,6 @@
 //! Reading the documented example into a [`TaskTemplate`]: once, when the mock starts.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::{Map, Value};
 
@@ -57,23 +57,35 @@ fn shared_fields(data: &Map<String, Value>) -> Map<String, Value> {
     task
 }
 
+/// Each documented example, taken apart once per process: settings, mocks and checks made
+/// later copy it instead of parsing it again.
+static DOCUMENTED: LazyLock<TaskTemplate> = LazyLock::new(|| {
+    TaskTemplate::parse(super::DOCUMENTED_EXAMPLE)
+        .expect("the documented example is checked by a unit test")
+});
+static V4_3_5_DELETE: LazyLock<TaskTemplate> = LazyLock::new(|| {
+    TaskTemplate::parse(super::V4_3_5_DELETE_EXAMPLE)
+        .expect("the 4.3.5 DELETE example is checked by a unit test")
+});
+static V4_3_5_SERVERS_DELETE: LazyLock<TaskTemplate> = LazyLock::new(|| {
+    TaskTemplate::parse(super::V4_3_5_SERVERS_DELETE_EXAMPLE)
+        .expect("the 4.3.5 POST example is checked by a unit test")
+});
+
 impl TaskTemplate {
     /// The template of the documented example.
     pub fn documented() -> Self {
-        Self::parse(super::DOCUMENTED_EXAMPLE)
-            .expect("the documented example is checked by a unit test")
+        DOCUMENTED.clone()
     }
 
     /// The DELETE's template as OCP 4.3.5 documents it.
     pub fn v4_3_5_delete() -> Self {
-        Self::parse(super::V4_3_5_DELETE_EXAMPLE)
-            .expect("the 4.3.5 DELETE example is checked by a unit test")
+        V4_3_5_DELETE.clone()
     }
 
     /// The template of OCP 4.3.5's `POST .../servers/delete`.
     pub fn v4_3_5_servers_delete() -> Self {
-        Self::parse(super::V4_3_5_SERVERS_DELETE_EXAMPLE)
-            .expect("the 4.3.5 POST example is checked by a unit test")
+        V4_3_5_SERVERS_DELETE.clone()
     }
 
     /// Reads a success envelope whose `data` is a task, as the documented example is.
