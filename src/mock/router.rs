@@ -62,15 +62,16 @@ pub fn match_path<'a>(pattern: &'static str, path: &'a str) -> Option<Params<'a>
     segments.next().is_none().then_some(Params(params))
 }
 
-/// The handler for `method` on `path`, with the path's parameters; OCP's 404 for a path no
+/// The handler for `method` on `path` (the first route of the tables that matches), with the path's parameters; OCP's 404 for a path no
 /// route has, 405 (with `Allow` listing the route's methods) for a method it does not take.
 pub fn resolve<'p, H: Copy>(
-    table: &[Route<H>],
+    tables: &[&[Route<H>]],
     method: &Method,
     path: &'p str,
 ) -> Result<(H, Params<'p>), OcpError> {
-    let Some((route, params)) = table
+    let Some((route, params)) = tables
         .iter()
+        .flat_map(|t| t.iter())
         .find_map(|r| match_path(r.pattern, path).map(|p| (r, p)))
     else {
         return Err(OcpError::no_such_route(method.as_str(), path));

@@ -5,10 +5,13 @@
 //! with an empty `traceId`; they neither advance the clock nor consume a trace id, so they never
 //! change what the OCP routes answer.
 
+use http::Method;
+
 use serde_json::{Value, json};
 
-use crate::mock::api::{Ctx, Data, Outcome};
+use crate::mock::api::{Ctx, Data, Handler, Outcome};
 use crate::mock::request::MockRequest;
+use crate::mock::router::Route;
 use crate::mock::scenario::{self, RouteFilter, Scenario};
 use crate::ocp::error::{INVALID_PARAMETER, OcpError};
 
@@ -119,3 +122,26 @@ fn bad(name: &str, value: &str, why: impl std::fmt::Display) -> OcpError {
         .with_target(name)
         .with_debug(why.to_string())
 }
+
+/// The mock's own routes, under `/__mock/`.
+pub const ROUTES: &[Route<Handler>] = &[
+    Route {
+        pattern: "/__mock/health",
+        methods: &[(Method::GET, Handler::Admin(health))],
+    },
+    Route {
+        pattern: "/__mock/requests",
+        methods: &[(Method::GET, Handler::Admin(requests))],
+    },
+    Route {
+        pattern: "/__mock/reset",
+        methods: &[(Method::POST, Handler::Admin(reset))],
+    },
+    Route {
+        pattern: "/__mock/scenarios",
+        methods: &[
+            (Method::GET, Handler::Admin(get_scenarios)),
+            (Method::PUT, Handler::Admin(put_scenarios)),
+        ],
+    },
+];

@@ -12,7 +12,6 @@ pub mod servers;
 pub mod system;
 pub mod tasks;
 
-use http::Method;
 use serde_json::Value;
 
 use crate::mock::auth::Identity;
@@ -92,7 +91,7 @@ pub enum Handler {
 const SINCE: &[(&str, OcpVersion)] = &[(SERVERS_DELETE, OcpVersion::V4_3_5)];
 
 /// OCP 4.3.5's delete of OBProxy servers.
-const SERVERS_DELETE: &str = "/api/v2/obproxy/clusters/{id}/servers/delete";
+pub const SERVERS_DELETE: &str = "/api/v2/obproxy/clusters/{id}/servers/delete";
 
 /// Whether `path` is a route the profile `version` has (every path but those of [`SINCE`]).
 pub fn exists_in(version: OcpVersion, path: &str) -> bool {
@@ -101,59 +100,14 @@ pub fn exists_in(version: OcpVersion, path: &str) -> bool {
         .all(|(pattern, since)| version >= *since || match_path(pattern, path).is_none())
 }
 
-/// Every route the mock answers.
-pub const ROUTES: &[Route<Handler>] = &[
-    Route {
-        pattern: "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
-        methods: &[(Method::DELETE, Handler::Ocp(obproxy::delete_obproxies))],
-    },
-    Route {
-        pattern: SERVERS_DELETE,
-        methods: &[(Method::POST, Handler::Ocp(servers::delete_servers))],
-    },
-    Route {
-        pattern: "/api/v2/obproxy/clusters",
-        methods: &[(Method::GET, Handler::Ocp(obproxy::list_clusters))],
-    },
-    Route {
-        pattern: "/api/v2/obproxy/clusters/{id}",
-        methods: &[(Method::GET, Handler::Ocp(obproxy::get_cluster))],
-    },
-    Route {
-        pattern: "/api/v2/tasks/instances/{taskInstanceId}",
-        methods: &[(Method::GET, Handler::Ocp(tasks::get_task))],
-    },
-    Route {
-        pattern: "/api/v2/tasks/instances/{taskInstanceId}/retry",
-        methods: &[(Method::POST, Handler::Ocp(tasks::retry_task))],
-    },
-    Route {
-        pattern: system::TIME_PATH,
-        methods: &[(Method::GET, Handler::Ocp(system::time))],
-    },
-    Route {
-        pattern: "/api/v2/info",
-        methods: &[(Method::GET, Handler::Ocp(system::info))],
-    },
-    Route {
-        pattern: "/__mock/health",
-        methods: &[(Method::GET, Handler::Admin(admin::health))],
-    },
-    Route {
-        pattern: "/__mock/requests",
-        methods: &[(Method::GET, Handler::Admin(admin::requests))],
-    },
-    Route {
-        pattern: "/__mock/reset",
-        methods: &[(Method::POST, Handler::Admin(admin::reset))],
-    },
-    Route {
-        pattern: "/__mock/scenarios",
-        methods: &[
-            (Method::GET, Handler::Admin(admin::get_scenarios)),
-            (Method::PUT, Handler::Admin(admin::put_scenarios)),
-        ],
-    },
+/// Every route the mock answers, one table per family: a family adds its routes to its own
+/// table.
+pub const ROUTES: &[&[Route<Handler>]] = &[
+    obproxy::ROUTES,
+    servers::ROUTES,
+    tasks::ROUTES,
+    system::ROUTES,
+    admin::ROUTES,
 ];
 
 /// Whether a path belongs to the mock's own API rather than OCP's.

@@ -1,7 +1,9 @@
 //! OCP's OBProxy routes: delete OBProxies (a new task), list clusters, get one cluster.
 
-use crate::mock::api::{Call, Ctx, Data, Outcome};
-use crate::mock::router::Params;
+use http::Method;
+
+use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::router::{Params, Route};
 use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
 use crate::ocp::task::TaskKind;
@@ -70,3 +72,19 @@ pub fn get_cluster(_ctx: Ctx<'_>, state: &mut State, params: &Params, _call: &Ca
     let id = params.long("id")?;
     Ok((200, Some(Data::Json(state.cluster(id)?))))
 }
+
+/// The OBProxy family's routes.
+pub const ROUTES: &[Route<Handler>] = &[
+    Route {
+        pattern: "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
+        methods: &[(Method::DELETE, Handler::Ocp(delete_obproxies))],
+    },
+    Route {
+        pattern: "/api/v2/obproxy/clusters",
+        methods: &[(Method::GET, Handler::Ocp(list_clusters))],
+    },
+    Route {
+        pattern: "/api/v2/obproxy/clusters/{id}",
+        methods: &[(Method::GET, Handler::Ocp(get_cluster))],
+    },
+];

@@ -1,10 +1,12 @@
 //! OCP 4.3.5's OBProxy server routes: `POST /api/v2/obproxy/clusters/{id}/servers/delete`, the
 //! delete that replaces the "not recommended" DELETE. Other profiles have no such route.
 
+use http::Method;
+
 use serde_json::Value;
 
-use crate::mock::api::{Call, Ctx, Data, Outcome};
-use crate::mock::router::Params;
+use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::router::{Params, Route};
 use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
 use crate::ocp::task::TaskKind;
@@ -117,3 +119,9 @@ fn refuse_other_clusters(state: &State, cluster_id: i64, ids: &[i64]) -> Result<
     }
     Ok(())
 }
+
+/// OCP 4.3.5's delete of OBProxy servers, the only route of this family.
+pub const ROUTES: &[Route<Handler>] = &[Route {
+    pattern: super::SERVERS_DELETE,
+    methods: &[(Method::POST, Handler::Ocp(delete_servers))],
+}];

@@ -2,10 +2,12 @@
 //! tools call it to see whether OCP is up), and the build information of `GET /api/v2/info`.
 //! Both answer without OCP's envelope, as documented.
 
+use http::Method;
+
 use serde_json::Value;
 
-use crate::mock::api::{Call, Ctx, Data, Outcome};
-use crate::mock::router::Params;
+use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::router::{Params, Route};
 use crate::mock::state::State;
 use crate::ocp::info::documented_info;
 use crate::ocp::time::format_time;
@@ -27,3 +29,15 @@ pub fn info(ctx: Ctx<'_>, _state: &mut State, _params: &Params, _call: &Call) ->
     let info = documented_info(ctx.settings.ocp_version);
     Ok((200, Some(Data::Bare(Value::Object(info)))))
 }
+
+/// The system family's routes.
+pub const ROUTES: &[Route<Handler>] = &[
+    Route {
+        pattern: TIME_PATH,
+        methods: &[(Method::GET, Handler::Ocp(time))],
+    },
+    Route {
+        pattern: "/api/v2/info",
+        methods: &[(Method::GET, Handler::Ocp(info))],
+    },
+];

@@ -1,7 +1,9 @@
 //! OCP's task routes: read a task (advanced per the task pace) and retry a failed one.
 
-use crate::mock::api::{Call, Ctx, Data, Outcome};
-use crate::mock::router::Params;
+use http::Method;
+
+use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::router::{Params, Route};
 use crate::mock::state::State;
 
 /// `GET /api/v2/tasks/instances/{taskInstanceId}`: the task, advanced per the task pace.
@@ -28,3 +30,15 @@ pub fn retry_task(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call)
     )?;
     Ok((200, Some(Data::Json(task))))
 }
+
+/// The task family's routes.
+pub const ROUTES: &[Route<Handler>] = &[
+    Route {
+        pattern: "/api/v2/tasks/instances/{taskInstanceId}",
+        methods: &[(Method::GET, Handler::Ocp(get_task))],
+    },
+    Route {
+        pattern: "/api/v2/tasks/instances/{taskInstanceId}/retry",
+        methods: &[(Method::POST, Handler::Ocp(retry_task))],
+    },
+];
