@@ -420,8 +420,10 @@ impl State {
 }
 
 mod delete;
+mod hosts;
 
 pub use delete::DeleteCall;
+pub use hosts::host_not_found;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,9 @@
-//! The OBProxy inventory: clusters, their OBProxy servers and the hosts those servers sit on.
+//! The inventory: OBProxy clusters, their OBProxy servers and the hosts those servers sit on,
+//! and the OceanBase clusters with their tenants.
 //!
 //! A Delete OBProxy call is answered from it: the cluster name becomes the task's
 //! `service_name`, the servers' hosts its `host_ids`, and an id it does not hold is a 404.
+//! The OceanBase clusters and tenants are optional in a file (`obClusters`, `tenants`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +11,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 mod file;
+mod hosts;
+mod ob;
 mod render;
+mod tenants;
+
+pub use hosts::{HOST_STATUSES, Host, SERVICE_TYPES};
+pub use ob::ObCluster;
+pub use tenants::{TENANT_MODES, TENANT_STATUSES, Tenant};
 
 /// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
 /// cluster 2 "prod": servers 5-6 on hosts 5-6).
@@ -83,24 +92,6 @@ pub struct ObLink {
     pub ob_cluster_id: i64,
     /// PRIMARY or STANDBY.
     pub cluster_type: String,
-}
-
-/// A machine managed by OCP: where an OBProxy's IP, IDC and architecture come from.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Host {
-    /// The host's id: a server's `hostId`, a task's `host_ids`.
-    pub id: i64,
-    /// Its IP address: a server's `ip`.
-    pub ip: String,
-    /// Its host name.
-    pub name: String,
-    /// The IDC it stands in: a server's `idcName`, counted in the cluster's `topo`.
-    #[serde(default = "file::idc_name")]
-    pub idc_name: String,
-    /// Its hardware architecture (`x86_64`, `aarch64`): a server's `architecture`.
-    #[serde(default = "file::architecture")]
-    pub architecture: String,
 }
 
 /// One OBProxy process of a cluster, on one host.
@@ -199,7 +190,7 @@ fn check_links(i: usize, c: &ObproxyCluster) -> Result<(), InventoryError> {
     Ok(())
 }
 
-/// Clusters, hosts and servers by id.
+/// Clusters, hosts, servers, OceanBase clusters and tenants by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
     clusters: BTreeMap<i64, ObproxyCluster>,
@@ -207,6 +198,8 @@ pub struct Inventory {
     servers: BTreeMap<i64, ObproxyServer>,
     /// Each cluster's server ids, so a cluster's answer costs its own servers, not all of them.
     by_cluster: BTreeMap<i64, BTreeSet<i64>>,
+    ob_clusters: BTreeMap<i64, ObCluster>,
+    tenants: BTreeMap<i64, Tenant>,
 }
 
 impl Inventory {
@@ -227,6 +220,8 @@ impl Inventory {
             hosts: BTreeMap::new(),
             servers: BTreeMap::new(),
             by_cluster: BTreeMap::new(),
+            ob_clusters: BTreeMap::new(),
+            tenants: BTreeMap::new(),
         };
         let dup = |what: &str, i: usize, id: i64| InventoryError {
             pointer: format!("/{what}/{i}/id"),
@@ -240,6 +235,7 @@ impl Inventory {
             }
         }
         for (i, h) in file.hosts.into_iter().enumerate() {
+            hosts::check_host(i, &h)?;
             let id = h.id;
             if inv.hosts.insert(id, h).is_some() {
                 return Err(dup("hosts", i, id));
@@ -252,6 +248,20 @@ impl Inventory {
                 return Err(dup("obproxies", i, id));
             }
             inv.by_cluster.entry(cluster_id).or_default().insert(id);
+        }
+        for (i, c) in file.ob_clusters.into_iter().enumerate() {
+            ob::check_ob_cluster(i, &c)?;
+            let id = c.id;
+            if inv.ob_clusters.insert(id, c).is_some() {
+                return Err(dup("obClusters", i, id));
+            }
+        }
+        for (i, t) in file.tenants.into_iter().enumerate() {
+            inv.check_tenant(i, &t)?;
+            let id = t.id;
+            if inv.tenants.insert(id, t).is_some() {
+                return Err(dup("tenants", i, id));
+            }
         }
         Ok(inv)
     }

@@ -1,13 +1,17 @@
 //! What the mock answers, by family: OCP's OBProxy routes ([`obproxy`]), its task routes
-//! ([`tasks`]), its system routes ([`system`]) and the mock's own API under `/__mock/`
-//! ([`admin`]), in one route table.
+//! ([`tasks`]), its system routes ([`system`]), its host routes ([`hosts`]), its OceanBase
+//! cluster and tenant routes ([`ob`]) and the mock's own API under `/__mock/` ([`admin`]), in
+//! one route table. Lists page alike ([`paging`]).
 //!
 //! Handlers are plain functions over plain data: the mock's [`Ctx`] (settings, task template,
 //! state store), the request and its path parameters. They return an [`Outcome`]; the pipeline in
 //! `app.rs` authenticates, stamps, journals and writes the envelope around them.
 
 pub mod admin;
+pub mod hosts;
+pub mod ob;
 pub mod obproxy;
+pub mod paging;
 pub mod servers;
 pub mod system;
 pub mod tasks;
@@ -108,6 +112,8 @@ pub const ROUTES: &[&[Route<Handler>]] = &[
     tasks::ROUTES,
     system::ROUTES,
     admin::ROUTES,
+    hosts::ROUTES,
+    ob::ROUTES,
 ];
 
 /// Whether a path belongs to the mock's own API rather than OCP's.

@@ -117,9 +117,30 @@ pub const THROTTLED: ErrorCode = ErrorCode {
     status: 429,
 };
 
+/// No host of that id (`Host <id:{hostId}> does not exist.`): 404.
+pub const HOST_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "CMP07005",
+    status: 404,
+};
+/// A host an OBProxy server or a running task still uses cannot be deleted: 409.
+pub const HOST_IN_USE: ErrorCode = ErrorCode {
+    id: "CMP07004",
+    status: 409,
+};
+/// No OceanBase cluster of that id: 404.
+pub const OB_CLUSTER_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "OBE11001",
+    status: 404,
+};
+/// No tenant of that id (in the cluster of the path): 404.
+pub const TENANT_NOT_FOUND: ErrorCode = ErrorCode {
+    id: "OBE21003",
+    status: 404,
+};
+
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 14] = [
+pub const ERRORS: [&ErrorCode; 18] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -134,6 +155,10 @@ pub const ERRORS: [&ErrorCode; 14] = [
     &TASK_STATE_CONFLICT,
     &INJECTED_SERVER_ERROR,
     &THROTTLED,
+    &HOST_NOT_FOUND,
+    &HOST_IN_USE,
+    &OB_CLUSTER_NOT_FOUND,
+    &TENANT_NOT_FOUND,
 ];
 
 /// A rejected value as quoted in a message: at most `max` characters, so that a hostile 64 KB

@@ -1,5 +1,5 @@
-//! Reading an inventory document: the three lists item by item, and the values a field takes
-//! when an older file leaves it out.
+//! Reading an inventory document: its lists item by item, and the values a field takes when an
+//! older file leaves it out.
 //!
 //! Inventory files written before the mock answered every documented field of ObproxyCluster
 //! and ObproxyServer hold none of the newer fields. They keep loading: each missing field takes
@@ -9,7 +9,7 @@
 use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
 
-use super::{Host, InventoryError, ObproxyCluster, ObproxyServer};
+use super::{Host, InventoryError, ObCluster, ObproxyCluster, ObproxyServer, Tenant};
 use crate::ocp::time::parse_time;
 
 /// The documented sample's `parameterVersion`, of the cluster and of its OBProxy.
@@ -63,26 +63,35 @@ pub(super) fn ocp_time<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error>
     })
 }
 
-/// The three lists of a file, before their ids are checked against each other.
+/// The lists of a file, before their ids are checked against each other.
 pub(super) struct InventoryFile {
     pub(super) clusters: Vec<ObproxyCluster>,
     pub(super) hosts: Vec<Host>,
     pub(super) obproxies: Vec<ObproxyServer>,
+    /// Optional: a file without them has no OceanBase clusters.
+    pub(super) ob_clusters: Vec<ObCluster>,
+    /// Optional: a file without them has no tenants.
+    pub(super) tenants: Vec<Tenant>,
 }
 
-/// Reads the three lists item by item, so a wrong field is reported with the pointer of its
-/// item (and of the field itself when serde names it).
+/// The lists a file must have.
+const REQUIRED: [&str; 3] = ["clusters", "hosts", "obproxies"];
+/// The lists a file may leave out.
+const OPTIONAL: [&str; 2] = ["obClusters", "tenants"];
+
+/// Reads the lists item by item, so a wrong field is reported with the pointer of its item
+/// (and of the field itself when serde names it).
 pub(super) fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
     let at = |pointer: String, reason: String| InventoryError { pointer, reason };
     let Value::Object(mut top) = value else {
         return Err(at(
             String::new(),
-            "expected an object with clusters, hosts and obproxies".into(),
+            "expected an object with clusters, hosts and obproxies (obClusters and tenants optional)".into(),
         ));
     };
     if let Some(extra) = top
         .keys()
-        .find(|k| !["clusters", "hosts", "obproxies"].contains(&k.as_str()))
+        .find(|k| !REQUIRED.contains(&k.as_str()) && !OPTIONAL.contains(&k.as_str()))
     {
         return Err(at(format!("/{extra}"), "unknown field".into()));
     }
@@ -90,7 +99,11 @@ pub(super) fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
         top: &mut serde_json::Map<String, Value>,
         key: &str,
     ) -> Result<Vec<T>, InventoryError> {
-        let Some(Value::Array(items)) = top.remove(key) else {
+        let missing = OPTIONAL.contains(&key) && !top.contains_key(key);
+        let Some(Value::Array(items)) = top
+            .remove(key)
+            .or(missing.then(|| Value::Array(Vec::new())))
+        else {
             return Err(InventoryError {
                 pointer: format!("/{key}"),
                 reason: "missing, or not a list".into(),
@@ -122,6 +135,8 @@ pub(super) fn read_file(value: Value) -> Result<InventoryFile, InventoryError> {
         clusters: list(&mut top, "clusters")?,
         hosts: list(&mut top, "hosts")?,
         obproxies: list(&mut top, "obproxies")?,
+        ob_clusters: list(&mut top, "obClusters")?,
+        tenants: list(&mut top, "tenants")?,
     })
 }
 
