@@ -64,13 +64,15 @@
 //!   only file that knows hyper (accept loop, limits, graceful shutdown); `app.rs` the pipeline
 //!   (authenticate, stamp, scenarios, route, journal, envelope); `router.rs` one route matcher
 //!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
-//!   `/api/v2/time` and `/api/v2/info`, `admin` for the mock's own `/__mock/` API) and the one
+//!   `/api/v2/time` and `/api/v2/info`, `hosts`, `ob` for OceanBase clusters and tenants,
+//!   `admin` for the mock's own `/__mock/` API), the paging every list shares and the one
 //!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log and redaction; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
 //!   progress;
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
-//!   per version (`error/`), path ids, inventory, the task and its template (`task/`), `/info`,
+//!   per version (`error/`), path ids, inventory (OBProxy clusters, hosts, OceanBase clusters
+//!   and tenants), the task and its template (`task/`), `/info`,
 //!   the AK/SK signing rule, OCP's time format, and the versions the mock can answer as;
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
