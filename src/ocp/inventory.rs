@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 mod file;
+mod lifecycle;
 mod render;
 
 /// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
