@@ -416,3 +416,6 @@ impl State {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,6 +20,8 @@ mod status;
 mod write;
 
 #[cfg(test)]
+mod samples;
+#[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
