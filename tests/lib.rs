@@ -9,6 +9,7 @@ mod errors;
 mod handle;
 mod hostile;
 mod layout;
+mod lifecycle;
 mod limits;
 mod props;
 mod races;

@@ -29,7 +29,10 @@ fn documented_samples() -> Vec<(String, String)> {
     let mut catalogues: Vec<_> = std::fs::read_dir(root.join("ocp-catalogue"))
         .expect("the catalogue folder")
         .map(|e| e.expect("an entry").path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('V')))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('V'))
+        })
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     catalogues.sort();
@@ -81,7 +84,11 @@ fn every_documented_task_sample_is_a_template() {
         }
         let mut bytes = Vec::new();
         template.write(&call_of(&template), &mut bytes);
-        assert_eq!(String::from_utf8(bytes).expect("utf-8"), task.to_string(), "{at}");
+        assert_eq!(
+            String::from_utf8(bytes).expect("utf-8"),
+            task.to_string(),
+            "{at}"
+        );
     }
 }
 
@@ -89,7 +96,10 @@ fn every_documented_task_sample_is_a_template() {
 fn a_task_query_sample_is_turned_back_into_the_task_at_creation() {
     let text = include_str!("../../../fixtures/ocp-examples/01-task-instance-get.json");
     let template = TaskTemplate::parse(text).expect("a template");
-    assert_eq!(template.creator, "admin", "the name of creator {{id, name}}");
+    assert_eq!(
+        template.creator, "admin",
+        "the name of creator {{id, name}}"
+    );
     let task = template.build(&call_of(&template));
     assert!(task.get("finishTime").is_none() && task.get("createTime").is_none());
     let entry: Vec<&str> = task["subtasks"]
@@ -109,8 +119,14 @@ fn a_context_without_servers_is_left_as_documented() {
     assert_eq!(task["context"]["listMap"], serde_json::json!({}));
     assert!(task["context"]["stringMap"].get("service_name").is_none());
     let offline = TaskTemplate::documented().build(&call_of(&template));
-    assert_eq!(offline["context"]["listMap"]["obproxy_server_ids"], serde_json::json!(["3", "5"]));
-    assert_eq!(offline["context"]["listMap"]["host_ids"], serde_json::json!(["4"]));
+    assert_eq!(
+        offline["context"]["listMap"]["obproxy_server_ids"],
+        serde_json::json!(["3", "5"])
+    );
+    assert_eq!(
+        offline["context"]["listMap"]["host_ids"],
+        serde_json::json!(["4"])
+    );
 }
 
 #[test]
@@ -124,7 +140,10 @@ fn a_page_of_tasks_is_read_from_its_first_task() {
 fn documented_calls_name_their_kind_and_new_samples_get_new_kinds() {
     let mut templates = TaskTemplates::for_version(crate::ocp::version::OcpVersion::V4_3_4);
     let delete = "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}";
-    assert_eq!(templates.documented("delete", delete), Some(TaskKind::OFFLINE_OBPROXY));
+    assert_eq!(
+        templates.documented("delete", delete),
+        Some(TaskKind::OFFLINE_OBPROXY)
+    );
     let create = templates
         .documented("POST", "/api/v2/obproxy/clusters")
         .expect("registered");
@@ -132,15 +151,29 @@ fn documented_calls_name_their_kind_and_new_samples_get_new_kinds() {
     let zone = include_str!("../../../fixtures/ocp-examples/05-ob-zone-stop.json");
     let path = "/api/v2/ob/clusters/{id}/zones/{zoneName}/stop";
     assert_eq!(templates.documented("POST", path), None);
-    let kind = templates.add_documented("POST", path, zone).expect("a task");
+    let kind = templates
+        .add_documented("POST", path, zone)
+        .expect("a task");
     assert_eq!(templates.documented("POST", path), Some(kind));
     assert_ne!(kind, create);
     assert_eq!(templates.of(kind).subtask_names().count(), 10);
     // The DELETE keeps the seed's template, whatever sample is offered for it.
     assert_eq!(
-        templates.add_documented("DELETE", delete, zone).expect("a task"),
+        templates
+            .add_documented("DELETE", delete, zone)
+            .expect("a task"),
         TaskKind::OFFLINE_OBPROXY
     );
-    assert_eq!(templates.of(TaskKind::OFFLINE_OBPROXY).subtask_names().count(), 8);
-    assert!(templates.add_documented("POST", path, "{\"data\": {}}").is_err());
+    assert_eq!(
+        templates
+            .of(TaskKind::OFFLINE_OBPROXY)
+            .subtask_names()
+            .count(),
+        8
+    );
+    assert!(
+        templates
+            .add_documented("POST", path, "{\"data\": {}}")
+            .is_err()
+    );
 }

@@ -35,9 +35,16 @@ fn fresh() -> (Store, TaskTemplates) {
     (Store::new(&settings, templates.lead()), templates)
 }
 
-fn caller<'a>(who: &'a Identity, templates: &TaskTemplates, method: &str, pattern: &str) -> Caller<'a> {
+fn caller<'a>(
+    who: &'a Identity,
+    templates: &TaskTemplates,
+    method: &str,
+    pattern: &str,
+) -> Caller<'a> {
     Caller {
-        kind: templates.documented(method, pattern).expect("a documented call"),
+        kind: templates
+            .documented(method, pattern)
+            .expect("a documented call"),
         creator: who,
         start_ms: 0,
         fail_at: None,
@@ -92,7 +99,9 @@ fn a_created_cluster_appears_with_its_servers_only_once_its_task_succeeds() {
         caller: caller(&who, &templates, "POST", "/api/v2/obproxy/clusters"),
         cluster: new_cluster("fresh", Vec::new()),
     };
-    let refused = state.create_cluster(&templates, again).expect_err("name taken");
+    let refused = state
+        .create_cluster(&templates, again)
+        .expect_err("name taken");
     assert_eq!(refused.code.id, "COM10001");
     assert_eq!(run(&mut state, &templates, task.task_id), "SUCCESSFUL");
     let cluster = state.inventory.cluster_named("fresh").expect("created").id;
@@ -111,7 +120,12 @@ fn added_servers_are_creating_then_running_and_a_busy_host_is_refused() {
     let mut state = store.lock();
     let who = admin();
     let add = |hosts: Vec<(i64, u16)>| ServerAdd {
-        caller: caller(&who, &templates, "POST", "/api/v2/obproxy/clusters/{id}/obproxies/batchAdd"),
+        caller: caller(
+            &who,
+            &templates,
+            "POST",
+            "/api/v2/obproxy/clusters/{id}/obproxies/batchAdd",
+        ),
         cluster_id: 1,
         target: "hostIds",
         hosts,
@@ -198,5 +212,12 @@ fn links_change_at_once() {
     assert_eq!(state.inventory.cluster(1).expect("c").ob_links, [link]);
     state.remove_link(1, "ob").expect("unlinked");
     assert!(state.inventory.cluster(1).expect("c").ob_links.is_empty());
-    assert_eq!(state.add_links(9, Vec::new()).expect_err("no cluster").code.id, "ODP21001");
+    assert_eq!(
+        state
+            .add_links(9, Vec::new())
+            .expect_err("no cluster")
+            .code
+            .id,
+        "ODP21001"
+    );
 }
