@@ -1,7 +1,10 @@
-//! Task information: the "Offline obproxy" task a Delete OBProxy call answers with.
+//! Task information: the tasks OCP's asynchronous calls answer with, first of all the "Offline
+//! obproxy" task of the Delete OBProxy call.
 //!
-//! The documented example is the template. It is parsed once into [`TaskTemplate`]; each call
-//! then fills in what varies (ids, time, servers, hosts, cluster name). The DAG is the
+//! A documented sample is the template. It is parsed once into [`TaskTemplate`]; each call
+//! then fills in what varies (ids, time, creator, and where the sample's context names them,
+//! servers, hosts, cluster name). Any documented single-task sample is a template
+//! ([`TaskTemplates::add_documented`]); a kind ([`TaskKind`]) names one of the profile's. The DAG is the
 //! example's, one lane whatever the number of servers, as every documented task has it: the
 //! servers are named in `context.listMap`. With one server and the first ids the result is the
 //! example itself.
