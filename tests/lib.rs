@@ -10,6 +10,7 @@ mod handle;
 mod hostile;
 mod hosts;
 mod layout;
+mod lifecycle;
 mod limits;
 mod ob;
 mod props;

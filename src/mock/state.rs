@@ -132,6 +132,8 @@ pub struct State {
     rate_window: Window,
     /// The recent requests, for the admin API.
     pub journal: Journal,
+    /// The ids the next OBProxy cluster and server take.
+    obproxy_ids: obproxy::NextIds,
 }
 
 /// The mock's mutable state, and the state it started with.
@@ -166,6 +168,7 @@ impl Store {
             rate_limit: settings.rate_limit,
             rate_window: Window::new(),
             journal: Journal::new(settings.journal_size),
+            obproxy_ids: obproxy::NextIds::after(&settings.inventory),
         };
         Self {
             state: Mutex::new(initial.clone()),
@@ -292,8 +295,8 @@ impl State {
         self.wake.insert((at_ms, id));
     }
 
-    /// Once a task ended it leaves the running set; once it succeeded its servers are gone (or
-    /// back to RUNNING, with `respawn_deleted`).
+    /// Once a task ended it leaves the running set; once it succeeded its effect is applied
+    /// (the DELETE's servers are gone, or back to RUNNING with `respawn_deleted`).
     fn settle(&mut self, task_id: i64) {
         let Some(task) = self.tasks.get(&task_id) else {
             return;
@@ -308,13 +311,8 @@ impl State {
             return;
         }
         if task.state == TaskStatus::Successful {
-            for &(id, _) in &task.origin.servers {
-                if self.respawn_deleted {
-                    self.inventory.set_server_status(id, "RUNNING", "NORMAL");
-                } else {
-                    self.inventory.remove_server(id);
-                }
-            }
+            let origin = task.origin.clone();
+            self.apply(&origin);
             // Retention holds as tasks finish, not only when the next one is created.
             self.succeeded.insert(task_id);
             self.evict();
@@ -419,11 +417,15 @@ impl State {
     }
 }
 
+mod create;
 mod delete;
 mod hosts;
+mod obproxy;
 
+pub use create::TaskSpec;
 pub use delete::DeleteCall;
 pub use hosts::host_not_found;
+pub use obproxy::{Caller, ClusterCreate, ServerAdd, ServersOperation};
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 mod file;
 mod hosts;
+mod lifecycle;
 mod ob;
 mod render;
 mod tenants;

@@ -51,7 +51,7 @@ pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &C
     let task = state.delete_servers(
         ctx.templates,
         DeleteCall {
-            kind: TaskKind::DeleteObproxyServer,
+            kind: TaskKind::DELETE_OBPROXY_SERVER,
             target: SERVER_IDS,
             cluster_id,
             server_ids: &server_ids,

@@ -1,4 +1,6 @@
-//! The simulated parts of OCP: its clock and trace ids, and how tasks progress.
+//! The simulated parts of OCP: its clock and trace ids, how tasks progress, and what a task
+//! does once it succeeds.
 
 pub mod clock;
+pub mod effect;
 pub mod progress;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::mock::sim::effect::Effect;
 use crate::ocp::task::{Layout, NewTask, SubtaskStatus, TaskKind, TaskStatus, TaskTemplate};
 use crate::ocp::time::{format_seconds, format_time};
 
@@ -109,6 +110,8 @@ pub struct TaskOrigin {
     /// The servers whose hosts are left as they are (`skipHostOperationServerIds` of OCP 4.3.5's
     /// POST): a subset of `servers`, in request order.
     pub skip_host_servers: Vec<i64>,
+    /// What it does once it succeeds.
+    pub effect: Effect,
 }
 
 /// A task after creation, moving through its DAG.
@@ -210,7 +213,7 @@ impl TaskRun {
         if let Some(t) = self.finish_ms {
             data["finishTime"] = json!(format_time(t));
         }
-        if self.origin.kind == TaskKind::DeleteObproxyServer {
+        if self.origin.kind == TaskKind::DELETE_OBPROXY_SERVER {
             self.tag(&mut data);
         }
         data

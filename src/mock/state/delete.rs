@@ -2,6 +2,7 @@
 //! changes, then one task is created and the servers are marked.
 
 use super::*;
+use crate::mock::sim::effect::Effect;
 
 /// What a call that deletes OBProxy servers asks for, whichever route it came by.
 pub struct DeleteCall<'a> {
@@ -34,45 +35,43 @@ impl State {
         templates: &TaskTemplates,
         call: DeleteCall<'_>,
     ) -> Result<TaskOrigin, OcpError> {
-        let cluster = self.inventory.cluster(call.cluster_id).ok_or_else(|| {
-            OcpError::new(&CLUSTER_NOT_FOUND, vec![call.cluster_id.to_string()]).with_target("id")
-        })?;
+        let service_name = self.inventory.cluster(call.cluster_id).map_or_else(
+            || {
+                Err(OcpError::new(
+                    &CLUSTER_NOT_FOUND,
+                    vec![call.cluster_id.to_string()],
+                ))
+            },
+            |c| Ok(c.name.clone()),
+        );
+        let service_name = service_name.map_err(|e| e.with_target("id"))?;
         let servers = call
             .server_ids
             .iter()
             .map(|&id| self.deletable_server(call.cluster_id, id, call.target))
             .collect::<Result<Vec<_>, _>>()?;
-        let origin = TaskOrigin {
-            task_id: self.next_task_id,
-            first_subtask_id: self.next_subtask_id,
-            created_ms: call.start_ms,
-            creator_id: call.creator.id,
-            creator: call.creator.name.clone(),
-            cluster_id: call.cluster_id,
-            service_name: cluster.name.clone(),
-            servers,
-            kind: call.kind,
-            skip_host_servers: call.skip_host_servers.to_vec(),
-        };
-        self.next_task_id += 1;
-        let template = templates.of(call.kind);
-        self.next_subtask_id += template.subtask_ids_needed();
-        for &(id, _) in &origin.servers {
+        for &(id, _) in &servers {
             self.inventory
                 .set_server_status(id, "DELETING", "OPERATING");
         }
-        let task_id = origin.task_id;
-        let answer = origin.clone();
-        let run = TaskRun::new(template, origin, call.fail_at.as_deref());
-        self.tasks.insert(task_id, run);
-        self.running.insert(task_id);
-        self.wake_at(task_id, call.start_ms);
-        self.evict();
-        Ok(answer)
+        Ok(self.create_task(
+            templates,
+            TaskSpec {
+                kind: call.kind,
+                creator: call.creator,
+                start_ms: call.start_ms,
+                fail_at: call.fail_at,
+                cluster_id: call.cluster_id,
+                service_name,
+                servers,
+                skip_host_servers: call.skip_host_servers.to_vec(),
+                effect: Effect::RemoveServers,
+            },
+        ))
     }
 
     /// Server `id` with its host, if it may be deleted from cluster `cluster_id` now.
-    fn deletable_server(
+    pub(super) fn deletable_server(
         &self,
         cluster_id: i64,
         id: i64,

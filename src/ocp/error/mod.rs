@@ -100,6 +100,16 @@ pub const SERVER_NOT_IN_CLUSTER: ErrorCode = ErrorCode {
     id: "ODP21019",
     status: 400,
 };
+/// An OBProxy cluster whose status does not allow the operation (being deleted): 409.
+pub const CLUSTER_STATUS_CONFLICT: ErrorCode = ErrorCode {
+    id: "ODP21010",
+    status: 409,
+};
+/// A host that already runs an OBProxy, named for a new one: 409.
+pub const SERVICE_ON_HOST: ErrorCode = ErrorCode {
+    id: "ODP21116",
+    status: 409,
+};
 
 /// An operation the task's status does not allow (a retry of a running task): 409.
 pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
@@ -140,7 +150,7 @@ pub const TENANT_NOT_FOUND: ErrorCode = ErrorCode {
 
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 18] = [
+pub const ERRORS: [&ErrorCode; 20] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -152,6 +162,8 @@ pub const ERRORS: [&ErrorCode; 18] = [
     &SERVER_NOT_FOUND,
     &SERVER_STATUS_CONFLICT,
     &SERVER_NOT_IN_CLUSTER,
+    &CLUSTER_STATUS_CONFLICT,
+    &SERVICE_ON_HOST,
     &TASK_STATE_CONFLICT,
     &INJECTED_SERVER_ERROR,
     &THROTTLED,

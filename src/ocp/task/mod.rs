@@ -1,7 +1,10 @@
-//! Task information: the "Offline obproxy" task a Delete OBProxy call answers with.
+//! Task information: the tasks OCP's asynchronous calls answer with, first of all the "Offline
+//! obproxy" task of the Delete OBProxy call.
 //!
-//! The documented example is the template. It is parsed once into [`TaskTemplate`]; each call
-//! then fills in what varies (ids, time, servers, hosts, cluster name). The DAG is the
+//! A documented sample is the template. It is parsed once into [`TaskTemplate`]; each call
+//! then fills in what varies (ids, time, creator, and where the sample's context names them,
+//! servers, hosts, cluster name). Any documented single-task sample is a template
+//! ([`TaskTemplates::add_documented`]); a kind ([`TaskKind`]) names one of the profile's. The DAG is the
 //! example's, one lane whatever the number of servers, as every documented task has it: the
 //! servers are named in `context.listMap`. With one server and the first ids the result is the
 //! example itself.
@@ -10,21 +13,23 @@
 //! - [`parse`](self::parse): the example read into a template, once;
 //! - [`layout`]: the subtasks of a task, with their edges;
 //! - `write`: a new task built as JSON or written straight to bytes;
-//! - [`status`]: OCP's task and subtask statuses.
+//! - [`status`]: OCP's task and subtask statuses;
+//! - `registry`: the templates of a profile, and which documented call creates which task.
 
 mod layout;
 mod parse;
+mod registry;
 mod status;
 mod write;
 
+#[cfg(test)]
+mod samples;
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-
-use crate::ocp::version::OcpVersion;
 
 use write::Text;
 
@@ -46,65 +51,20 @@ pub const V4_3_5_DELETE_EXAMPLE: &str =
 pub const V4_3_5_SERVERS_DELETE_EXAMPLE: &str =
     include_str!("../../../fixtures/v4.3.5/delete-obproxy-servers.json");
 
-/// Which documented task a task follows: a task query must rebuild it from the same template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TaskKind {
+/// Which documented task a task follows: an index into its profile's [`TaskTemplates`], so a
+/// task query rebuilds the task from the template it was created from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TaskKind(usize);
+
+impl TaskKind {
     /// "Offline obproxy", the DELETE's task.
-    #[default]
-    OfflineObproxy,
-    /// "Delete obproxy server", the task of OCP 4.3.5's `POST .../servers/delete`.
-    DeleteObproxyServer,
+    pub const OFFLINE_OBPROXY: Self = Self(0);
+    /// "Delete obproxy server", the task of OCP 4.3.5's `POST .../servers/delete` (the DELETE's
+    /// stands in under older profiles, which never create it).
+    pub const DELETE_OBPROXY_SERVER: Self = Self(1);
 }
 
-/// The documented tasks a mock's profile creates, parsed once when the mock is built: a task is
-/// built and queried from the template of its [`TaskKind`].
-#[derive(Debug, Clone)]
-pub struct TaskTemplates {
-    /// The DELETE's: the seed page's, or OCP 4.3.5's.
-    pub offline: TaskTemplate,
-    /// The task of OCP 4.3.5's `POST .../servers/delete`; none before 4.3.5, which has no such
-    /// route.
-    pub servers_delete: Option<TaskTemplate>,
-}
-
-impl TaskTemplates {
-    /// The templates of profile `version`.
-    pub fn for_version(version: OcpVersion) -> Self {
-        if version >= OcpVersion::V4_3_5 {
-            Self {
-                offline: TaskTemplate::v4_3_5_delete(),
-                servers_delete: Some(TaskTemplate::v4_3_5_servers_delete()),
-            }
-        } else {
-            Self {
-                offline: TaskTemplate::documented(),
-                servers_delete: None,
-            }
-        }
-    }
-
-    /// The template tasks of `kind` are built from (a kind the profile lacks is never created;
-    /// the DELETE's stands in).
-    pub fn of(&self, kind: TaskKind) -> &TaskTemplate {
-        match kind {
-            TaskKind::DeleteObproxyServer => self.servers_delete.as_ref().unwrap_or(&self.offline),
-            TaskKind::OfflineObproxy => &self.offline,
-        }
-    }
-
-    /// The template whose documented answer a fresh mock gives first: the profile's
-    /// recommended delete, which sets the clock, the ids and the envelope's timing.
-    pub fn lead(&self) -> &TaskTemplate {
-        self.servers_delete.as_ref().unwrap_or(&self.offline)
-    }
-
-    /// Every template, for checking that a scenario names a subtask some task has.
-    pub fn all(&self) -> Vec<&TaskTemplate> {
-        std::iter::once(&self.offline)
-            .chain(self.servers_delete.as_ref())
-            .collect()
-    }
-}
+pub use registry::TaskTemplates;
 
 /// One subtask of the template, with its edges as indexes into the template's node list.
 #[derive(Debug, Clone)]

@@ -88,15 +88,23 @@ impl TaskTemplate {
         V4_3_5_SERVERS_DELETE.clone()
     }
 
-    /// Reads a success envelope whose `data` is a task, as the documented example is.
+    /// Reads a success envelope whose `data` is a task, as the documented example is, or a
+    /// page of tasks (`data.contents`, as OCP's batch calls answer), whose first task it takes.
+    ///
+    /// Any documented task sample is accepted: a write's answer (the task at creation) as it
+    /// is, and a task query's (`creator` as `{id, name}`, subtasks under way or done) turned
+    /// back into the task at creation: entry subtasks READY, the others PENDING, no times of a
+    /// run.
     pub fn parse(envelope_text: &str) -> Result<Self, TemplateError> {
         let envelope: Value = serde_json::from_str(envelope_text)?;
         let envelope = object(&envelope, "the envelope")?;
-        let data = object(field(envelope, "data")?, "data")?;
+        let data = task_of(object(field(envelope, "data")?, "data")?)?;
         let subtasks = field(data, "subtasks")?
             .as_array()
             .ok_or_else(|| not("subtasks", "an array"))?;
         let nodes = read_nodes(subtasks)?;
+        let at_creation = nodes.iter().any(|n| n.facts.ready_at_start)
+            && nodes.iter().all(|n| is_creation_status(&n.fields));
         let first_id = nodes.iter().map(|n| n.example_id).min().unwrap_or(0);
         let last_id = nodes.iter().map(|n| n.example_id).max().unwrap_or(0);
         let start_ms = time(data, "startTime")?;
@@ -116,7 +124,16 @@ impl TaskTemplate {
             }
             None => data.get("prohibitRollback").and_then(Value::as_bool) == Some(true),
         };
-        let task = shared_fields(data);
+        let mut task = shared_fields(data);
+        let nodes = if at_creation {
+            nodes
+        } else {
+            for key in ["createTime", "finishTime"] {
+                task.remove(key);
+            }
+            task.insert("status".into(), Value::from("RUNNING"));
+            nodes.into_iter().map(Node::at_creation).collect()
+        };
         Ok(Self {
             layout: Arc::new(Layout::new(&nodes, first_id)),
             text: Text::new(&task, context.as_ref(), &nodes)?,
@@ -133,8 +150,61 @@ impl TaskTemplate {
             trace_seed,
             server: text(envelope, "server")?.to_owned(),
             executor: text(data, "executor")?.to_owned(),
-            creator: text(data, "creator")?.to_owned(),
+            creator: creator(data)?,
         })
+    }
+}
+
+/// The task of `data`: itself, or the first of a page's `contents`.
+fn task_of(data: &Map<String, Value>) -> Result<&Map<String, Value>, TemplateError> {
+    if data.contains_key("subtasks") {
+        return Ok(data);
+    }
+    let contents = field(data, "contents")?
+        .as_array()
+        .ok_or_else(|| not("contents", "an array"))?;
+    object(
+        contents
+            .first()
+            .ok_or_else(|| TemplateError::Missing("contents/0".into()))?,
+        "contents/0",
+    )
+}
+
+/// The task's `creator`: a name in a write's answer, `{id, name}` in a task query's.
+fn creator(data: &Map<String, Value>) -> Result<String, TemplateError> {
+    match field(data, "creator")? {
+        Value::String(name) => Ok(name.clone()),
+        Value::Object(c) => Ok(text(c, "name")?.to_owned()),
+        _ => Err(not("creator", "a name")),
+    }
+}
+
+/// A subtask as a task at creation shows it: READY or PENDING.
+fn is_creation_status(fields: &Map<String, Value>) -> bool {
+    matches!(
+        fields.get("status").and_then(Value::as_str),
+        Some("READY" | "PENDING")
+    )
+}
+
+impl Node {
+    /// The subtask as it stands when its task is created: READY if it has no upstreams, else
+    /// PENDING, with no trace of a run (times, executor, retries).
+    fn at_creation(mut self) -> Self {
+        let ready = self.upstreams.is_empty();
+        let status = if ready { "READY" } else { "PENDING" };
+        self.fields.insert("status".into(), Value::from(status));
+        for key in ["startTime", "finishTime", "createTime", "executor"] {
+            self.fields.remove(key);
+        }
+        for (key, value) in [("runTime", Value::from(1)), ("operation", "EXECUTE".into())] {
+            if self.fields.contains_key(key) {
+                self.fields.insert(key.into(), value);
+            }
+        }
+        self.facts = facts(&self.fields);
+        self
     }
 }
 

@@ -32,6 +32,14 @@ const SUB_DOWNSTREAMS: usize = 2;
 /// OCP 4.3.5 names the task on each subtask (`taskId`); earlier versions do not.
 const SUB_TASK_ID: usize = 3;
 
+/// Sets `key` of a context map to what the task fills in, only where the template has it: a
+/// documented task that does not name servers, hosts or a service keeps its context as written.
+fn replace(map: &mut Map<String, Value>, key: &str, value: Value) {
+    if let Some(slot) = map.get_mut(key) {
+        *slot = value;
+    }
+}
+
 /// The hosts of the servers, each once, in server order.
 fn hosts<'a>(t: &'a NewTask<'_>) -> impl Iterator<Item = i64> + 'a {
     t.servers
@@ -77,7 +85,7 @@ fn write_quoted_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = i64>) {
 }
 
 impl TaskTemplate {
-    /// Builds the task (`data`) of a new Delete OBProxy call, as it stands at creation.
+    /// Builds the task (`data`) of a new call, as it stands at creation.
     pub fn build(&self, t: &NewTask<'_>) -> Value {
         let layout = &self.layout;
         let first = t.first_subtask_id;
@@ -101,11 +109,11 @@ impl TaskTemplate {
         let mut task = self.task.clone();
         if let Some(mut context) = self.context.clone() {
             if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
-                list_map.insert("obproxy_server_ids".into(), json!(server_ids));
-                list_map.insert("host_ids".into(), json!(host_ids));
+                replace(list_map, "obproxy_server_ids", json!(server_ids));
+                replace(list_map, "host_ids", json!(host_ids));
             }
             if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
-                string_map.insert("service_name".into(), json!(t.service_name));
+                replace(string_map, "service_name", json!(t.service_name));
             }
             task.insert("context".into(), Value::Object(context));
         }
@@ -186,11 +194,11 @@ impl Text {
         if let Some(context) = context {
             let mut context = context.clone();
             if let Some(Value::Object(list_map)) = context.get_mut("listMap") {
-                list_map.insert("obproxy_server_ids".into(), hole("obproxy_server_ids"));
-                list_map.insert("host_ids".into(), hole("host_ids"));
+                replace(list_map, "obproxy_server_ids", hole("obproxy_server_ids"));
+                replace(list_map, "host_ids", hole("host_ids"));
             }
             if let Some(Value::Object(string_map)) = context.get_mut("stringMap") {
-                string_map.insert("service_name".into(), hole("service_name"));
+                replace(string_map, "service_name", hole("service_name"));
             }
             data.insert("context".into(), Value::Object(context));
         }

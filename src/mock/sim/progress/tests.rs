@@ -15,8 +15,9 @@ fn documented_run(fail_at: Option<&str>) -> TaskRun {
         cluster_id: 1,
         service_name: "test".into(),
         servers: vec![(2, 2)],
-        kind: TaskKind::OfflineObproxy,
+        kind: TaskKind::OFFLINE_OBPROXY,
         skip_host_servers: Vec::new(),
+        effect: Effect::RemoveServers,
     };
     TaskRun::new(&template, origin, fail_at)
 }
