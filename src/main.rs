@@ -17,6 +17,9 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("ocp-mock: {e}");
+            if let Some(report) = e.report() {
+                print!("{report}");
+            }
             return ExitCode::from(2);
         }
     };
