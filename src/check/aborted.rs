@@ -52,13 +52,24 @@ mod tests {
         let junit = render_error("check", "http://x", reason, Format::Junit);
         assert!(
             junit.contains("errors=\"1\"")
-                && junit.contains("<error message=\"cannot connect to 127.0.0.1:9: refused &lt;&amp;&gt;\""),
+                && junit.contains(
+                    "<error message=\"cannot connect to 127.0.0.1:9: refused &lt;&amp;&gt;\""
+                ),
             "{junit}"
         );
         let json: serde_json::Value =
             serde_json::from_str(&render_error("check", "http://x", reason, Format::Json)).unwrap();
-        assert_eq!((json["error"].as_str(), json["probes"].as_array().map(Vec::len)), (Some(reason), Some(0)));
+        assert_eq!(
+            (
+                json["error"].as_str(),
+                json["probes"].as_array().map(Vec::len)
+            ),
+            (Some(reason), Some(0))
+        );
         let human = render_error("validate", "saved answers", reason, Format::Human);
-        assert!(human.ends_with(&format!("ERROR  could not run: {reason}\n")), "{human}");
+        assert!(
+            human.ends_with(&format!("ERROR  could not run: {reason}\n")),
+            "{human}"
+        );
     }
 }

@@ -335,7 +335,11 @@ mod tests {
 
     #[test]
     fn a_target_ending_in_the_api_prefix_is_corrected() {
-        for url in ["http://h:1/api/v2", "http://h:1/api/v2/", "http://h:1/api/v2//"] {
+        for url in [
+            "http://h:1/api/v2",
+            "http://h:1/api/v2/",
+            "http://h:1/api/v2//",
+        ] {
             let (fixed, note) = corrected_target(url).expect(url);
             assert_eq!(fixed, "http://h:1", "{url}");
             assert!(note.ends_with("checking http://h:1"), "{note}");
@@ -344,7 +348,12 @@ mod tests {
             corrected_target("https://h/gw/api/v2").map(|c| c.0),
             Some("https://h/gw".to_owned())
         );
-        for url in ["http://h:1", "http://h/api", "http://h/api/v21", "http://api/v2"] {
+        for url in [
+            "http://h:1",
+            "http://h/api",
+            "http://h/api/v21",
+            "http://api/v2",
+        ] {
             assert_eq!(corrected_target(url), None, "{url}");
         }
     }

@@ -54,7 +54,9 @@ impl Checker {
     /// Parses the target URL and prepares TLS; nothing is sent yet.
     pub fn new(options: &CheckOptions) -> Result<Self, CheckError> {
         let correction = super::corrected_target(&options.target);
-        let url = correction.as_ref().map_or(options.target.as_str(), |c| &c.0);
+        let url = correction
+            .as_ref()
+            .map_or(options.target.as_str(), |c| &c.0);
         let target = Target::parse(url)?;
         let client = Client::new(
             target,
