@@ -38,7 +38,8 @@
 //! `error_code`, `inventory`, `user`, `access_key`, `no_auth`, `task_pace`, `scenario`,
 //! `journal_size`, `task_retention`, `respawn_deleted`, `admin_api`, `limits`), the same as the
 //! `ocp-mock serve` flags. The handle answers `uri()`, and inspects and steers the running mock:
-//! `requests()`, `count_requests(method, path_glob)`, `set_scenarios(..)`, `reset()`.
+//! `requests()`, `count_requests(method, path_glob)`, `received(&RequestMatcher)` (was it
+//! called with this header, this JSON body?), `set_scenarios(..)`, `reset()`.
 //! [`serve`] runs a mock on a listener the caller bound until a shutdown future completes (what
 //! `ocp-mock serve` does).
 //!
@@ -86,7 +87,7 @@ mod ocp;
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
-pub use mock::journal::RecordedRequest;
+pub use mock::journal::{RecordedRequest, RequestMatcher};
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, Settings};
 pub use mock::sim::clock::ClockMode;

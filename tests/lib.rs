@@ -8,6 +8,7 @@ mod contract;
 mod errors;
 mod handle;
 mod hostile;
+mod journal;
 mod layout;
 mod limits;
 mod props;

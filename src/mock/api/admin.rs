@@ -53,7 +53,7 @@ pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
         })
         .take_while(|r| {
             // Twice the text: JSON escapes a quote or a backslash with one more byte.
-            let text = r.method.len() + r.path.len() + r.query.as_deref().map_or(0, str::len);
+            let text = r.text_len();
             let cost = ENTRY_BYTES + 2 * text;
             truncated = cost > budget;
             budget = budget.saturating_sub(cost);
