@@ -67,7 +67,8 @@
 //!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
 //!   `/api/v2/time` and `/api/v2/info`, `admin` for the mock's own `/__mock/` API) and the one
 //!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
-//!   faults on demand; `journal.rs` the bounded request log and redaction; `log.rs` the
+//!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
+//!   headers and bodies (redacted) and the "was called with" matcher; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
 //!   progress;
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
@@ -89,7 +90,7 @@ pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::{RecordedRequest, RequestMatcher};
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
-pub use mock::settings::{Limits, Settings};
+pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
