@@ -41,7 +41,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the mock until SIGINT or SIGTERM
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run the contract probes against an OCP (or the mock)
     Check(CheckArgs),
     /// Check saved answers (JSON bodies; - for stdin) offline

@@ -73,11 +73,11 @@ pub fn body(bytes: &[u8], content_type: Option<&str>) -> Option<Value> {
     if bytes.is_empty() {
         return None;
     }
-    if bytes.len() <= BODY_BYTES {
-        if let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
-            redact_json(&mut json);
-            return Some(json);
-        }
+    if bytes.len() <= BODY_BYTES
+        && let Ok(mut json) = serde_json::from_slice::<Value>(bytes)
+    {
+        redact_json(&mut json);
+        return Some(json);
     }
     let cut = &bytes[..bytes.len().min(BODY_BYTES)];
     let text = String::from_utf8_lossy(cut);
