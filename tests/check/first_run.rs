@@ -181,3 +181,47 @@ fn a_target_ending_in_the_api_prefix_is_corrected_with_a_note() {
         assert!(stdout.contains("7 passed, 0 failed, 2 skipped"), "{stdout}");
     }
 }
+
+#[test]
+fn a_delete_refused_because_the_server_is_busy_is_a_failed_precondition() {
+    use std::io::{Read, Write};
+    let mock = SuiteTarget::mock();
+    let target = mock.options.target.as_str();
+    // Someone else's delete of server 2 is still running.
+    let address = target.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "DELETE /api/v2/obproxy/clusters/1/obproxies/2 HTTP/1.1\r\nHost: x\r\n\
+         Connection: close\r\nAuthorization: Basic YWRtaW46YWFBQTExX18=\r\n\r\n"
+    )
+    .unwrap();
+    stream.read_to_end(&mut Vec::new()).unwrap();
+    let out = ocp_mock(
+        &[
+            "check",
+            "--target",
+            target,
+            "--user",
+            "admin:aaAA11__",
+            "--delete",
+            "1:2",
+            "--allow-delete",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_exit(&out, 2);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("ocp-mock: --delete: the target refused the delete with 409 ("),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(
+        report["error"].as_str(),
+        stderr.strip_prefix("ocp-mock: ").map(str::trim_end)
+    );
+}
