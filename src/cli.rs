@@ -17,7 +17,8 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use ocp_mock::check::{CheckOptions, ValidateOptions};
+use ocp_mock::check::aborted::render_error;
+use ocp_mock::check::{CheckOptions, Format, ValidateOptions};
 
 use check::{CheckArgs, ValidateArgs};
 use serve::ServeArgs;
@@ -40,7 +41,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the mock until SIGINT or SIGTERM
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run the contract probes against an OCP (or the mock)
     Check(CheckArgs),
     /// Check saved answers (JSON bodies; - for stdin) offline
@@ -80,6 +81,17 @@ pub enum CliError {
     /// A rule between flags, or a flag a command cannot do without.
     #[error("{0}")]
     Rule(&'static str),
+    /// `check` refused after its flags were read: the report format is known, so a report of
+    /// the refusal goes to stdout too (a CI job's `> report.xml` is never empty).
+    #[error("{error}")]
+    Reported {
+        /// Why.
+        error: Box<CliError>,
+        /// The `--format` asked for.
+        format: Format,
+        /// The target as given, or a placeholder.
+        subject: String,
+    },
 }
 
 impl CliError {
@@ -87,6 +99,26 @@ impl CliError {
         Self::Bad {
             flag,
             reason: reason.to_string(),
+        }
+    }
+
+    fn reported(self, format: Format, subject: String) -> Self {
+        Self::Reported {
+            error: Box::new(self),
+            format,
+            subject,
+        }
+    }
+
+    /// The report of the refusal in the format asked for, when one was.
+    pub fn report(&self) -> Option<String> {
+        match self {
+            Self::Reported {
+                error,
+                format,
+                subject,
+            } => Some(render_error("check", subject, &error.to_string(), *format)),
+            _ => None,
         }
     }
 
@@ -124,7 +156,13 @@ where
     let sub = matches.subcommand().map_or(&matches, |(_, m)| m);
     Ok(match cli.command {
         Command::Serve(args) => Invocation::Serve(Box::new(args.into_options(sub)?)),
-        Command::Check(args) => Invocation::Check(Box::new(args.into_options(sub)?)),
+        Command::Check(args) => {
+            let (format, subject) = args.report_to();
+            let options = args
+                .into_options(sub)
+                .map_err(|e| e.reported(format, subject))?;
+            Invocation::Check(Box::new(options))
+        }
         Command::Validate(args) => Invocation::Validate(args.into_options()),
         Command::Version => Invocation::Version,
     })

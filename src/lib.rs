@@ -38,7 +38,8 @@
 //! `error_code`, `inventory`, `user`, `access_key`, `no_auth`, `task_pace`, `scenario`,
 //! `journal_size`, `task_retention`, `respawn_deleted`, `admin_api`, `limits`), the same as the
 //! `ocp-mock serve` flags. The handle answers `uri()`, and inspects and steers the running mock:
-//! `requests()`, `count_requests(method, path_glob)`, `set_scenarios(..)`, `reset()`.
+//! `requests()`, `count_requests(method, path_glob)`, `received(&RequestMatcher)` (was it
+//! called with this header, this JSON body?), `set_scenarios(..)`, `reset()`.
 //! [`serve`] runs a mock on a listener the caller bound until a shutdown future completes (what
 //! `ocp-mock serve` does).
 //!
@@ -67,7 +68,8 @@
 //!   `/api/v2/time` and `/api/v2/info`, `hosts`, `ob` for OceanBase clusters and tenants,
 //!   `admin` for the mock's own `/__mock/` API), the paging every list shares and the one
 //!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
-//!   faults on demand; `journal.rs` the bounded request log and redaction; `log.rs` the
+//!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
+//!   headers and bodies (redacted) and the "was called with" matcher; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
 //!   progress;
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
@@ -88,9 +90,9 @@ mod ocp;
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
-pub use mock::journal::RecordedRequest;
+pub use mock::journal::{RecordedRequest, RequestMatcher};
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
-pub use mock::settings::{Limits, Settings};
+pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};

@@ -17,6 +17,9 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("ocp-mock: {e}");
+            if let Some(report) = e.report() {
+                print!("{report}");
+            }
             return ExitCode::from(2);
         }
     };
@@ -32,7 +35,11 @@ fn main() -> ExitCode {
 }
 
 fn serve(options: ServeOptions) -> ExitCode {
-    let ServeOptions { addr, settings } = options;
+    let ServeOptions {
+        addr,
+        settings,
+        port_file,
+    } = options;
     // A bad scenario is an argument error: refused before the port is bound and announced.
     if let Err(e) = settings.check_scenarios() {
         return serve_failed(e.into());
@@ -57,6 +64,10 @@ fn serve(options: ServeOptions) -> ExitCode {
         };
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
+        if let Err(e) = announce_address(shown, port_file.as_deref()) {
+            eprintln!("ocp-mock: {e}");
+            return ExitCode::FAILURE;
+        }
         announce(&settings, cli::all_interfaces(shown.ip()));
         match ocp_mock::serve(listener, settings, shutdown_signal()).await {
             Ok(()) => {
@@ -66,6 +77,27 @@ fn serve(options: ServeOptions) -> ExitCode {
             Err(e) => serve_failed(e),
         }
     })
+}
+
+/// The port alone in `port_file`, written whole (a temporary file renamed) so a reader polling
+/// for it never sees half of it; then the base URL on stdout, one line (a script reads the port
+/// `--addr HOST:0` chose from either).
+fn announce_address(
+    addr: std::net::SocketAddr,
+    port_file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(path) = port_file {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        std::fs::write(&partial, format!("{}\n", addr.port()))
+            .and_then(|()| std::fs::rename(&partial, path))
+            .map_err(|e| format!("--port-file: cannot write {}: {e}", path.display()))?;
+    }
+    let mut stdout = std::io::stdout();
+    // A closed stdout is no reason to stop serving.
+    let _ = writeln!(stdout, "http://{addr}").and_then(|()| stdout.flush());
+    Ok(())
 }
 
 /// A scenario the task cannot honour exits 2 like any bad argument; anything else is 1.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::support::{ADMIN_BASIC, ChildGuard, DOCUMENTED_PATH, documented_example, parse_reply};
 
 mod args;
+mod first_hour;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ocp-mock");
 

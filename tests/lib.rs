@@ -9,6 +9,7 @@ mod errors;
 mod handle;
 mod hostile;
 mod hosts;
+mod journal;
 mod layout;
 mod lifecycle;
 mod limits;

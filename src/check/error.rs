@@ -105,6 +105,11 @@ pub enum CheckError {
         /// The request refused.
         request: String,
     },
+    /// What the check was asked to do cannot be done on this target: the cluster to delete from
+    /// is unknown, or a server to delete is not there (an earlier run deleted it). A stale
+    /// setting, not a contract violation.
+    #[error("{0}")]
+    Precondition(String),
     /// A saved answer (`validate`) cannot be read.
     #[error("cannot read {file}: {error}")]
     Read {

@@ -34,9 +34,11 @@
 //! - `judge`: the checks every answer gets; `validate`: saved answers;
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
 
+pub mod aborted;
 mod client;
 mod error;
 mod judge;
+mod precondition;
 pub mod probes;
 pub mod report;
 mod task;
@@ -240,25 +242,64 @@ pub fn check(options: &CheckOptions) -> Result<Report, CheckError> {
     Checker::new(options)?.run()
 }
 
-/// `ocp-mock check`: runs, prints the report on stdout, returns the exit status.
+/// `ocp-mock check`: runs, prints the report on stdout, returns the exit status. A target
+/// ending in the API prefix is corrected with a note on stderr.
 pub fn run_check(options: &CheckOptions) -> u8 {
-    finish(check(options), options.format)
+    let (subject, note) = match corrected_target(&options.target) {
+        Some((url, note)) => (url, Some(note)),
+        None => (options.target.clone(), None),
+    };
+    if let Some(note) = note {
+        eprintln!("ocp-mock: note: {note}");
+    }
+    finish(check(options), options.format, "check", &subject)
 }
 
 /// `ocp-mock validate`: runs, prints the report on stdout, returns the exit status.
 pub fn run_validate(options: &ValidateOptions) -> u8 {
-    finish(validate(options), options.format)
+    finish(
+        validate(options),
+        options.format,
+        "validate",
+        validate::SUBJECT,
+    )
 }
 
-fn finish(result: Result<Report, CheckError>, format: Format) -> u8 {
+/// The prefix every probe's path starts with: OCP's API, below the target.
+pub const API_PREFIX: &str = "/api/v2";
+
+/// A target URL that ends in [`API_PREFIX`] (`http://host/api/v2`, with or without a trailing
+/// slash) would have every path doubled (`/api/v2/api/v2/...`): the URL without it, and a note
+/// saying so. `None` for any other URL.
+pub fn corrected_target(url: &str) -> Option<(String, String)> {
+    let trimmed = url.trim_end_matches('/');
+    let base = trimmed.strip_suffix(API_PREFIX)?;
+    // `http://api/v2` names a host `api`: only a path may end in the prefix.
+    let (_, rest) = base.split_once("://")?;
+    if rest.is_empty() {
+        return None;
+    }
+    let note = format!(
+        "the target {url} ends in {API_PREFIX}, which every probe's path starts with: checking {base}"
+    );
+    Some((base.to_owned(), note))
+}
+
+/// Prints the report (or, when the run could not happen, a report of why, in the same format)
+/// and returns the exit status.
+fn finish(result: Result<Report, CheckError>, format: Format, command: &str, subject: &str) -> u8 {
+    let mut stdout = std::io::stdout();
     let report = match result {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("ocp-mock: {e}");
+            let reason = e.to_string();
+            eprintln!("ocp-mock: {reason}");
+            let text = aborted::render_error(command, subject, &reason, format);
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
             return 2;
         }
     };
-    let mut stdout = std::io::stdout();
     let color = format == Format::Human
         && wants_color(
             stdout.is_terminal(),
@@ -290,6 +331,31 @@ mod tests {
         assert!(wants_color(true, Some(OsStr::new(""))));
         assert!(!wants_color(true, Some(OsStr::new("1"))));
         assert!(!wants_color(false, None));
+    }
+
+    #[test]
+    fn a_target_ending_in_the_api_prefix_is_corrected() {
+        for url in [
+            "http://h:1/api/v2",
+            "http://h:1/api/v2/",
+            "http://h:1/api/v2//",
+        ] {
+            let (fixed, note) = corrected_target(url).expect(url);
+            assert_eq!(fixed, "http://h:1", "{url}");
+            assert!(note.ends_with("checking http://h:1"), "{note}");
+        }
+        assert_eq!(
+            corrected_target("https://h/gw/api/v2").map(|c| c.0),
+            Some("https://h/gw".to_owned())
+        );
+        for url in [
+            "http://h:1",
+            "http://h/api",
+            "http://h/api/v21",
+            "http://api/v2",
+        ] {
+            assert_eq!(corrected_target(url), None, "{url}");
+        }
     }
 
     #[test]

@@ -46,12 +46,18 @@ pub(crate) enum Who {
 pub struct Checker {
     client: Client,
     pub(crate) options: CheckOptions,
+    /// Set when the target URL ended in the API prefix and was corrected.
+    correction: Option<String>,
 }
 
 impl Checker {
     /// Parses the target URL and prepares TLS; nothing is sent yet.
     pub fn new(options: &CheckOptions) -> Result<Self, CheckError> {
-        let target = Target::parse(&options.target)?;
+        let correction = super::corrected_target(&options.target);
+        let url = correction
+            .as_ref()
+            .map_or(options.target.as_str(), |c| &c.0);
+        let target = Target::parse(url)?;
         let client = Client::new(
             target,
             options.timeout,
@@ -61,6 +67,7 @@ impl Checker {
         Ok(Self {
             client,
             options: options.clone(),
+            correction: correction.map(|c| c.1),
         })
     }
 
@@ -70,7 +77,8 @@ impl Checker {
     /// stops there: every later probe would fail for that one reason, which is a mistake in
     /// the check's settings (exit 2), not drift.
     pub fn run(&self) -> Result<Report, CheckError> {
-        let notes = vec![self.ocp_version_note()];
+        let mut notes: Vec<String> = self.correction.iter().cloned().collect();
+        notes.push(self.ocp_version_note());
         let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
         let list = self.cluster_list()?;
         if list.status == Some(401) {
@@ -89,7 +97,13 @@ impl Checker {
         ]);
         match &self.options.delete {
             Some(target) => {
+                self.delete_precondition(target)?;
                 let delete = self.delete_obproxies(target)?;
+                if let Some(stale) =
+                    super::precondition::refused_delete(delete.status, delete.body.as_ref())
+                {
+                    return Err(stale);
+                }
                 let progress = self.task_progress(&delete)?;
                 probes.extend([delete, progress]);
             }

@@ -30,6 +30,9 @@ pub struct ValidateOptions {
     pub format: Format,
 }
 
+/// What a validation report names as its subject.
+pub const SUBJECT: &str = "saved answers";
+
 /// Judges every file; a file that cannot be read stops the run (exit 2).
 pub fn validate(options: &ValidateOptions) -> Result<Report, CheckError> {
     let mut probes = Vec::new();
@@ -39,7 +42,7 @@ pub fn validate(options: &ValidateOptions) -> Result<Report, CheckError> {
     }
     Ok(Report {
         command: "validate",
-        subject: "saved answers".into(),
+        subject: SUBJECT.into(),
         notes: Vec::new(),
         probes,
     })

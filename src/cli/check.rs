@@ -88,6 +88,12 @@ const EXIT_STATUS: &str = "Exit status: 0 every probe passed, 1 a contract viola
 check could not run (bad arguments, no connection, TLS failure, unreadable file).";
 
 impl CheckArgs {
+    /// The format and subject of a report of a refusal, read before the refusal.
+    pub fn report_to(&self) -> (Format, String) {
+        let subject = self.target.clone().unwrap_or_else(|| "(no target)".into());
+        (self.format.unwrap_or_default(), subject)
+    }
+
     /// The checker's options. `matches` tells which credentials came from a variable: a flag
     /// never mixes with the other kind's variable.
     pub fn into_options(self, matches: &ArgMatches) -> Result<CheckOptions, CliError> {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
 use ocp_mock::{
-    AccessKey, ClockMode, ErrorCodeStyle, Inventory, OcpVersion, RateLimit, Scenario, Settings,
-    TaskPace, User,
+    AccessKey, ClockMode, ErrorCodeStyle, Inventory, LogFormat, OcpVersion, RateLimit, Scenario,
+    Settings, TaskPace, User,
 };
 
 use super::values;
@@ -97,6 +97,13 @@ pub struct ServeArgs {
     /// No request log
     #[arg(long, env = "OCP_MOCK_QUIET", value_parser = FalseyValueParser::new())]
     quiet: bool,
+    /// The request log's lines: text, or one JSON object per line with the same fields
+    /// (default text)
+    #[arg(long, env = "OCP_MOCK_LOG_FORMAT", value_name = "text|json")]
+    log_format: Option<LogFormat>,
+    /// Also write the port listened on to this file once listening (with --addr HOST:0)
+    #[arg(long, env = "OCP_MOCK_PORT_FILE", value_name = "PATH")]
+    port_file: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -149,6 +156,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Everything that shapes the answers.
     pub settings: Settings,
+    /// Where to write the port once listening.
+    pub port_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -171,6 +180,7 @@ impl ServeArgs {
         set(&mut settings.rate_limit, self.rate_limit);
         set(&mut settings.journal_size, self.journal_size);
         set(&mut settings.task_retention, self.task_retention);
+        set(&mut settings.log_format, self.log_format);
         if let Some(path) = &self.inventory {
             settings.inventory = inventory(path)?;
         }
@@ -189,6 +199,7 @@ impl ServeArgs {
         Ok(ServeOptions {
             addr: self.addr,
             settings,
+            port_file: self.port_file,
         })
     }
 }

@@ -94,6 +94,10 @@ const EVERY_SERVE_FLAG: &[&str] = &[
     "--no-auth",
     "--no-admin",
     "--quiet",
+    "--log-format",
+    "json",
+    "--port-file",
+    "/tmp/p",
 ];
 
 #[test]
@@ -124,6 +128,8 @@ fn every_serve_flag_reaches_its_setting() {
     assert_eq!(l.idle_timeout, Duration::from_millis(5));
     assert_eq!(l.shutdown_timeout, Duration::from_millis(7));
     assert!(s.respawn_deleted && !s.auth.enabled && !s.admin_api && !s.log_requests);
+    assert_eq!(s.log_format, ocp_mock::LogFormat::Json);
+    assert_eq!(o.port_file, Some("/tmp/p".into()));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use http::Method;
 
 use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome, system};
 use crate::mock::auth::{Identity, Role};
-use crate::mock::journal::{RecordedRequest, redact_path, redact_query};
+use crate::mock::journal::RecordedRequest;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::router::resolve;
 use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
@@ -348,14 +348,8 @@ impl App {
     }
 }
 
-/// Records an answered request in the journal: credential-like values redacted, no header.
+/// Records an answered request in the journal: credentials redacted, headers and body bounded.
 fn journal(state: &mut State, req: &MockRequest, status: u16, stamp: &Stamp) {
-    state.journal.record(RecordedRequest {
-        method: req.method.as_str().to_owned(),
-        path: redact_path(&req.path).into_owned(),
-        query: req.query.as_deref().map(redact_query),
-        status,
-        trace_id: stamp.trace_id.clone(),
-        at_ms: stamp.arrival_ms,
-    });
+    let entry = RecordedRequest::of(req, status, stamp.trace_id.clone(), stamp.arrival_ms);
+    state.journal.record(entry);
 }

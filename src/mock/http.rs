@@ -203,14 +203,14 @@ async fn serve(
         }
     };
     if app.settings.log_requests {
-        log::line(format!(
-            "{} {} {} {:.3}ms traceId={}",
-            request.method,
-            journal::redact_path(&request.path),
+        log::request(
+            app.settings.log_format,
+            request.method.as_str(),
+            &journal::redact_path(&request.path),
             response.status,
             started.elapsed().as_secs_f64() * 1000.0,
-            response.trace_id
-        ));
+            &response.trace_id,
+        );
     }
     if let Some(delay) = response.delay {
         tokio::time::sleep(delay).await;

@@ -1,15 +1,26 @@
 //! The request journal: the newest requests the mock answered, in a bounded ring so that a long
 //! run never grows the mock's memory.
 //!
-//! Nothing secret is recorded: no header at all, and query values whose names look like
-//! credentials are replaced by `[redacted]`.
+//! Each entry keeps what a test needs to assert what its client sent: method, path, query,
+//! headers and body (bounded, see `capture`). Nothing secret is kept: query values, path
+//! parameters, headers and JSON fields whose names look like credentials are replaced by
+//! `[redacted]`, and `Authorization` keeps only its scheme and key id (or Basic user).
+
+mod capture;
+mod matcher;
 
 use std::collections::VecDeque;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+pub use matcher::RequestMatcher;
+
+use crate::mock::request::MockRequest;
 use crate::ocp::signature::query_pairs;
 use crate::ocp::time::format_time;
+
+/// What a redacted value reads.
+pub const REDACTED: &str = "[redacted]";
 
 /// How many requests the journal keeps by default.
 pub const DEFAULT_CAPACITY: usize = 1000;
@@ -23,6 +34,14 @@ pub struct RecordedRequest {
     pub path: String,
     /// The query, credentials redacted.
     pub query: Option<String>,
+    /// The headers in the order received, names lowercase, credentials redacted; those past
+    /// 8 KiB of names and values in all are left out.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON when it parses (credential-like fields redacted), else its text cut at
+    /// 16 KiB; `None` without one.
+    pub body: Option<Value>,
+    /// The body's whole length in bytes, so a cut body shows as such.
+    pub body_bytes: usize,
     /// The answer's status; 0 when the connection was closed without one (the `drop` scenario).
     pub status: u16,
     /// The `traceId` of the answer, to match a client's log to the journal.
@@ -32,17 +51,76 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    /// The entry as `GET /__mock/requests` lists it, time in OCP's format.
+    /// The entry for `request`, answered with `status` under `trace_id` at `at_ms`: path, query,
+    /// headers and body redacted and bounded.
+    pub fn of(request: &MockRequest, status: u16, trace_id: String, at_ms: i64) -> Self {
+        Self {
+            method: request.method.as_str().to_owned(),
+            path: redact_path(&request.path).into_owned(),
+            query: request.query.as_deref().map(redact_query),
+            headers: capture::headers(&request.headers),
+            body: capture::body(&request.body, request.header("content-type")),
+            body_bytes: request.body.len(),
+            status,
+            trace_id,
+            at_ms,
+        }
+    }
+
+    /// A header's value as kept (the first of that name, in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// About how many bytes [`RecordedRequest::to_json`] writes besides its fixed keys: what a
+    /// journal read budgets.
+    pub fn text_len(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 6)
+            .sum();
+        let body = self.body.as_ref().map_or(0, |b| b.to_string().len());
+        self.method.len()
+            + self.path.len()
+            + self.query.as_deref().map_or(0, str::len)
+            + headers
+            + body
+    }
+
+    /// The entry as `GET /__mock/requests` lists it, time in OCP's format; headers as an object
+    /// (repeated names joined by `, `).
     pub fn to_json(&self) -> Value {
+        let mut headers = Map::new();
+        for (name, value) in &self.headers {
+            match headers.get_mut(name) {
+                Some(Value::String(joined)) => {
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                }
+                _ => {
+                    headers.insert(name.clone(), json!(value));
+                }
+            }
+        }
         let mut v = json!({
             "method": self.method,
             "path": self.path,
+            "headers": headers,
             "status": self.status,
             "traceId": self.trace_id,
             "time": format_time(self.at_ms),
         });
         if let Some(q) = &self.query {
             v["query"] = json!(q);
+        }
+        if let Some(body) = &self.body {
+            v["body"] = body.clone();
+            v["bodyBytes"] = json!(self.body_bytes);
         }
         v
     }
@@ -164,6 +242,9 @@ mod tests {
             method: "GET".into(),
             path: format!("/{n}"),
             query: None,
+            headers: Vec::new(),
+            body: None,
+            body_bytes: 0,
             status: 200,
             trace_id: String::new(),
             at_ms: 0,

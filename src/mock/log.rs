@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, SyncSender, channel, sync_channel};
 use std::time::Duration;
 
+use serde_json::json;
+
+use crate::mock::settings::LogFormat;
+
 /// Lines waiting for stderr before new ones are dropped.
 const QUEUE_LINES: usize = 4096;
 
@@ -55,8 +59,34 @@ fn log() -> &'static RequestLog {
     })
 }
 
-/// Queues one line for stderr without waiting; drops it when the queue is full.
-pub fn line(text: String) {
+/// One answered request, in `format`: method, path (credentials redacted by the caller),
+/// status, milliseconds and traceId.
+pub fn request(format: LogFormat, method: &str, path: &str, status: u16, ms: f64, trace_id: &str) {
+    line(format, render(format, method, path, status, ms, trace_id));
+}
+
+/// The line [`request`] writes.
+fn render(
+    format: LogFormat,
+    method: &str,
+    path: &str,
+    status: u16,
+    ms: f64,
+    trace_id: &str,
+) -> String {
+    match format {
+        LogFormat::Text => format!("{method} {path} {status} {ms:.3}ms traceId={trace_id}"),
+        LogFormat::Json => {
+            let ms = (ms * 1000.0).round() / 1000.0;
+            json!({"method": method, "path": path, "status": status, "ms": ms, "traceId": trace_id})
+                .to_string()
+        }
+    }
+}
+
+/// Queues one line for stderr without waiting; drops it when the queue is full. The note of
+/// lines dropped earlier is written in `format` too.
+fn line(format: LogFormat, text: String) {
     let log = log();
     let Some(queue) = &log.queue else {
         log.dropped.fetch_add(1, Ordering::Relaxed);
@@ -64,7 +94,12 @@ pub fn line(text: String) {
     };
     let dropped = log.dropped.load(Ordering::Relaxed);
     if dropped > 0 {
-        let note = format!("ocp-mock: {dropped} request log lines dropped: stderr was not read");
+        let note = match format {
+            LogFormat::Text => {
+                format!("ocp-mock: {dropped} request log lines dropped: stderr was not read")
+            }
+            LogFormat::Json => json!({"dropped": dropped}).to_string(),
+        };
         if queue.try_send(Entry::Line(note)).is_ok() {
             log.dropped.fetch_sub(dropped, Ordering::Relaxed);
         }
@@ -96,4 +131,25 @@ pub fn flush(within: Duration) {
         std::thread::sleep(Duration::from_millis(5));
     }
     let _ = written.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_formats_carry_the_same_fields() {
+        let args = ("DELETE", "/api/v2/x", 200, 0.41249, "0fda4c74b7a84932");
+        let (m, p, s, ms, t) = args;
+        assert_eq!(
+            render(LogFormat::Text, m, p, s, ms, t),
+            "DELETE /api/v2/x 200 0.412ms traceId=0fda4c74b7a84932"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(LogFormat::Json, m, p, s, ms, t)).unwrap();
+        assert_eq!(
+            json,
+            json!({"method": m, "path": p, "status": 200, "ms": 0.412, "traceId": t})
+        );
+    }
 }

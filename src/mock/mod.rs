@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
-use crate::mock::journal::RecordedRequest;
+use crate::mock::journal::{RecordedRequest, RequestMatcher};
 use crate::mock::scenario::{RateLimit, RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
@@ -86,6 +86,50 @@ impl MockServer {
     /// The newest requests the mock answered, oldest first (bounded by the journal size).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.app.store.lock().journal.entries().cloned().collect()
+    }
+
+    /// Every request the journal holds, oldest first, with its headers and body (credentials
+    /// redacted, see [`RecordedRequest`]): what a test reads to see what its client sent.
+    pub fn received_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+    }
+
+    /// The journal's requests `matcher` describes, oldest first: "was my client's call sent
+    /// with this header and this JSON body?"
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::io::{Read, Write};
+    /// use ocp_mock::{MockServer, RequestMatcher};
+    /// use serde_json::json;
+    ///
+    /// let mock = MockServer::start().await;
+    /// let body = r#"{"reason":"cleanup","ids":[2]}"#;
+    /// let mut s = std::net::TcpStream::connect(mock.address()).unwrap();
+    /// write!(s, "DELETE /api/v2/obproxy/clusters/1/obproxies/2 HTTP/1.1\r\n\
+    ///            Host: ocp\r\nConnection: close\r\n\
+    ///            Authorization: Basic YWRtaW46YWFBQTExX18=\r\n\
+    ///            Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+    ///        body.len()).unwrap();
+    /// s.read_to_string(&mut String::new()).unwrap();
+    ///
+    /// let sent = RequestMatcher::new()
+    ///     .method("DELETE")
+    ///     .path("/api/v2/obproxy/clusters/1/obproxies/*")
+    ///     .header("Content-Type", "application/json")
+    ///     .json_body_contains(json!({"ids": [2]}));
+    /// assert_eq!(mock.received(&sent).len(), 1);
+    /// // The credential's scheme and user stay; the password does not.
+    /// let request = &mock.received_requests()[0];
+    /// assert_eq!(request.header("authorization"), Some("Basic admin:[redacted]"));
+    /// assert_eq!(request.body, Some(json!({"reason": "cleanup", "ids": [2]})));
+    /// # }
+    /// ```
+    pub fn received(&self, matcher: &RequestMatcher) -> Vec<RecordedRequest> {
+        let state = self.app.store.lock();
+        let entries = state.journal.entries();
+        entries.filter(|r| matcher.matches(r)).cloned().collect()
     }
 
     /// How many of the journal's requests had this method and a path matching `path_glob`

@@ -32,6 +32,8 @@ pub struct Settings {
     pub inventory: Inventory,
     /// One line per request on stderr.
     pub log_requests: bool,
+    /// How each line of the request log is written.
+    pub log_format: LogFormat,
     /// Who may call the mock.
     pub auth: AuthSettings,
     /// How fast tasks progress.
@@ -51,6 +53,30 @@ pub struct Settings {
     pub task_retention: usize,
     /// A server whose delete task succeeded comes back RUNNING, so load tests can delete forever.
     pub respawn_deleted: bool,
+}
+
+/// How the request log writes a request: the same fields either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `DELETE /api/v2/... 200 0.412ms traceId=...`, for a person.
+    #[default]
+    Text,
+    /// One JSON object per line, `{"method", "path", "status", "ms", "traceId"}`, for a log
+    /// collector.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!(
+                "unknown log format {other:?} (expected text or json)"
+            )),
+        }
+    }
 }
 
 /// Bounds on what one client may send or hold, so that no client can exhaust the mock.
@@ -115,6 +141,7 @@ impl Default for Settings {
             error_code: None,
             inventory: Inventory::default_inventory(),
             log_requests: false,
+            log_format: LogFormat::Text,
             auth: AuthSettings::default(),
             task_pace: TaskPace::default(),
             scenarios: Vec::new(),

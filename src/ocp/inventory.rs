@@ -128,13 +128,38 @@ pub struct ObproxyServer {
 }
 
 /// Why an inventory file was refused: where (a JSON pointer) and what.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("at {pointer:?}: {reason}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InventoryError {
-    /// Where in the file, as a JSON pointer (`""` is the whole file).
+    /// Where in the file, as a JSON pointer (`""` is the whole file, or a syntax error, whose
+    /// line and column the reason gives).
     pub pointer: String,
     /// What is wrong there.
     pub reason: String,
+}
+
+/// `at "/clusters/0/id": duplicate id 1`; the whole file's errors (a syntax error: `line 3
+/// column 5: ...`) without an empty pointer.
+impl std::fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.pointer.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "at {:?}: {}", self.pointer, self.reason)
+        }
+    }
+}
+
+impl std::error::Error for InventoryError {}
+
+/// serde_json's message for a syntax error, with its line and column once, in front.
+fn syntax_error(e: &serde_json::Error) -> InventoryError {
+    let message = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let what = message.strip_suffix(&place).unwrap_or(&message);
+    InventoryError {
+        pointer: String::new(),
+        reason: format!("line {} column {}: {what}", e.line(), e.column()),
+    }
 }
 
 /// Every `operateStatus` OCP documents for an OBProxy server.
@@ -211,10 +236,7 @@ impl Inventory {
 
     /// Parses and validates an inventory document: unique ids, servers on known clusters and hosts.
     pub fn parse(text: &str) -> Result<Self, InventoryError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| InventoryError {
-            pointer: String::new(),
-            reason: format!("line {} column {}: {e}", e.line(), e.column()),
-        })?;
+        let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(&e))?;
         let file = file::read_file(value)?;
         let mut inv = Self {
             clusters: BTreeMap::new(),
@@ -372,6 +394,20 @@ mod tests {
         assert_eq!(err.pointer, "/obproxies");
         let err = Inventory::parse("{\"clusters\": [").unwrap_err();
         assert!(err.reason.starts_with("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_says_its_line_and_column_once_and_no_pointer() {
+        let err = Inventory::parse("{\n  \"clusters\": [,]\n}").unwrap_err();
+        assert_eq!(err.to_string(), "line 2 column 16: expected value");
+        let err = Inventory::parse("[]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected an object with clusters, hosts and obproxies (obClusters and tenants optional)"
+        );
+        let text = DEFAULT_INVENTORY.replacen("\"hostId\": 2", "\"hostId\": 99", 1);
+        let err = Inventory::parse(&text).unwrap_err();
+        assert_eq!(err.to_string(), "at \"/obproxies/1/hostId\": no host 99");
     }
 
     #[test]

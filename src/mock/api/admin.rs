@@ -1,6 +1,6 @@
 //! The mock's own API under `/__mock/`, outside OCP's `/api/` so never confused with it.
 //!
-//! `GET /__mock/health`, `GET /__mock/requests` (the journal; `?method=` and `?path=` glob
+//! `GET /__mock/` (this list), `GET /__mock/health`, `GET /__mock/requests` (the journal; `?method=` and `?path=` glob
 //! filters), `POST /__mock/reset`, `GET|PUT /__mock/scenarios`. Answers use OCP's envelope too,
 //! with an empty `traceId`; they neither advance the clock nor consume a trace id, so they never
 //! change what the OCP routes answer.
@@ -14,6 +14,53 @@ use crate::mock::request::MockRequest;
 use crate::mock::router::Route;
 use crate::mock::scenario::{self, RouteFilter, Scenario};
 use crate::ocp::error::{INVALID_PARAMETER, OcpError};
+
+/// `GET /__mock/`: every admin call with what it does, from [`ROUTES`] itself.
+pub fn index(_ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    let calls: Vec<Value> = ROUTES
+        .iter()
+        .flat_map(|route| {
+            route.methods.iter().map(|(method, _)| {
+                let what = describe(method.as_str(), route.pattern);
+                json!({"method": method.as_str(), "path": route.pattern, "what": what})
+            })
+        })
+        .collect();
+    Ok((200, Some(Data::Json(json!({"calls": calls})))))
+}
+
+/// What each admin call does, as `GET /__mock/` says it.
+const DESCRIPTIONS: &[(&str, &str, &str)] = &[
+    ("GET", "/__mock/", "this list of the admin calls"),
+    (
+        "GET",
+        "/__mock/health",
+        "status UP, version, tasks and requests held",
+    ),
+    (
+        "GET",
+        "/__mock/requests",
+        "the journal, newest kept, with headers and body (?method=, ?path= glob)",
+    ),
+    (
+        "POST",
+        "/__mock/reset",
+        "everything back to its start values",
+    ),
+    ("GET", "/__mock/scenarios", "the active scenarios"),
+    (
+        "PUT",
+        "/__mock/scenarios",
+        "replace the scenarios (a JSON list of strings)",
+    ),
+];
+
+fn describe(method: &str, pattern: &str) -> &'static str {
+    DESCRIPTIONS
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == pattern)
+        .map_or("", |(_, _, what)| what)
+}
 
 /// `GET /__mock/health`: up, the mock's version, and how much it holds.
 pub fn health(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
@@ -53,7 +100,7 @@ pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
         })
         .take_while(|r| {
             // Twice the text: JSON escapes a quote or a backslash with one more byte.
-            let text = r.method.len() + r.path.len() + r.query.as_deref().map_or(0, str::len);
+            let text = r.text_len();
             let cost = ENTRY_BYTES + 2 * text;
             truncated = cost > budget;
             budget = budget.saturating_sub(cost);
@@ -126,6 +173,10 @@ fn bad(name: &str, value: &str, why: impl std::fmt::Display) -> OcpError {
 /// The mock's own routes, under `/__mock/`.
 pub const ROUTES: &[Route<Handler>] = &[
     Route {
+        pattern: "/__mock/",
+        methods: &[(Method::GET, Handler::Admin(index))],
+    },
+    Route {
         pattern: "/__mock/health",
         methods: &[(Method::GET, Handler::Admin(health))],
     },
@@ -145,3 +196,20 @@ pub const ROUTES: &[Route<Handler>] = &[
         ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_admin_call_is_described() {
+        for route in ROUTES {
+            for (method, _) in route.methods {
+                let what = describe(method.as_str(), route.pattern);
+                assert!(!what.is_empty(), "{method} {}", route.pattern);
+            }
+        }
+        let calls: usize = ROUTES.iter().map(|r| r.methods.len()).sum();
+        assert_eq!(calls, DESCRIPTIONS.len(), "a description of no call");
+    }
+}
