@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::mock::auth::Identity;
 use crate::mock::journal::Journal;
+use crate::mock::paging::PageRequest;
 use crate::mock::scenario::{Fault, MAX_LATENCY_MS, RateLimit, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
@@ -308,8 +309,10 @@ impl State {
             return;
         }
         if task.state == TaskStatus::Successful {
+            // A rollback undid the deletion: the servers are back.
+            let back = self.respawn_deleted || task.rolled_back();
             for &(id, _) in &task.origin.servers {
-                if self.respawn_deleted {
+                if back {
                     self.inventory.set_server_status(id, "RUNNING", "NORMAL");
                 } else {
                     self.inventory.remove_server(id);
@@ -390,27 +393,17 @@ impl State {
         Ok(self.inventory.cluster_json(c))
     }
 
-    /// One page of the cluster list; `page` counts from 1.
-    pub fn clusters_page(&self, page: i64, size: i64) -> Value {
+    /// One page of the cluster list.
+    pub fn clusters_page(&self, paging: PageRequest) -> Value {
         // Only the page's clusters are rendered: a page costs its own clusters' servers.
-        let total = self.inventory.cluster_count() as i64;
-        let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
         let contents: Vec<Value> = self
             .inventory
             .clusters()
-            .skip(start)
-            .take(usize::try_from(size).unwrap_or(0))
+            .skip(paging.offset())
+            .take(paging.limit())
             .map(|c| self.inventory.cluster_json(c))
             .collect();
-        json!({
-            "contents": contents,
-            "page": {
-                "number": page,
-                "size": size,
-                "totalElements": total,
-                "totalPages": (total + size - 1) / size,
-            }
-        })
+        paging.answer(contents, self.inventory.cluster_count())
     }
 
     /// How many tasks exist, for the health report.
@@ -420,8 +413,10 @@ impl State {
 }
 
 mod delete;
+mod tasks;
 
 pub use delete::DeleteCall;
+pub use tasks::{SubtaskCall, TaskFilter};
 
 #[cfg(test)]
 mod tests;

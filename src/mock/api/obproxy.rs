@@ -3,6 +3,7 @@
 use http::Method;
 
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::paging::PageRequest;
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
@@ -37,34 +38,14 @@ pub fn delete_obproxies(ctx: Ctx<'_>, state: &mut State, params: &Params, call: 
     Ok((200, Some(Data::NewTask(task))))
 }
 
-/// The page size when none is asked for: the documented sample's `size`.
-pub const DEFAULT_PAGE_SIZE: i64 = 10;
-
-/// The largest page: Spring Data's default `maxPageSize`; a larger `size` is cut to it.
-pub const MAX_PAGE_SIZE: i64 = 2000;
-
 /// `GET /api/v2/obproxy/clusters`: OBProxy clusters, paged.
 ///
 /// OCP documents no request parameter here, yet answers a page object, so the mock pages as
-/// Spring Data's one-indexed pageable resolver does and refuses nothing: `page` and `size`
-/// that are absent, empty or not 32-bit numbers take their defaults (page 1, size 10); a page
-/// under 1 is page 1; a size under 1 is 10 and one over 2000 is 2000. Every other query
+/// every list route does ([`PageRequest::from_query`]) and refuses nothing. Every other query
 /// parameter is ignored, as Spring ignores parameters a handler does not bind.
 pub fn list_clusters(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Call) -> Outcome {
-    let page =
-        spring_int(call.req.query_param("page").as_deref()).map_or(1, |p| i64::from(p).max(1));
-    let size = match spring_int(call.req.query_param("size").as_deref()) {
-        Some(s) if s >= 1 => i64::from(s).min(MAX_PAGE_SIZE),
-        _ => DEFAULT_PAGE_SIZE,
-    };
-    Ok((200, Some(Data::Json(state.clusters_page(page, size)))))
-}
-
-/// A paging parameter as Spring reads it: absent or empty is unset; text that is not a 32-bit
-/// integer (Java's `Integer.parseInt` refuses it) counts as 0, which the caller then bounds.
-fn spring_int(value: Option<&str>) -> Option<i32> {
-    let text = value.filter(|v| !v.is_empty())?;
-    Some(text.parse().unwrap_or(0))
+    let paging = PageRequest::from_query(call.req);
+    Ok((200, Some(Data::Json(state.clusters_page(paging)))))
 }
 
 /// `GET /api/v2/obproxy/clusters/{id}`: one OBProxy cluster with its servers.

@@ -106,6 +106,16 @@ pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
     id: "TSK10007",
     status: 409,
 };
+/// A rollback of a task whose `prohibitRollback` is true: 409.
+pub const TASK_ROLLBACK_PROHIBITED: ErrorCode = ErrorCode {
+    id: "TSK10009",
+    status: 409,
+};
+/// A skip of a subtask that may not be skipped (not FAILED, or `prohibitSkip`): 409.
+pub const SUBTASK_SKIP_PROHIBITED: ErrorCode = ErrorCode {
+    id: "TSK10010",
+    status: 409,
+};
 /// An error injected by the `error:STATUS` scenario, 5xx: OCP's "unknown operation error".
 pub const INJECTED_SERVER_ERROR: ErrorCode = ErrorCode {
     id: "COM10015",
@@ -119,7 +129,7 @@ pub const THROTTLED: ErrorCode = ErrorCode {
 
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 14] = [
+pub const ERRORS: [&ErrorCode; 16] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -132,6 +142,8 @@ pub const ERRORS: [&ErrorCode; 14] = [
     &SERVER_STATUS_CONFLICT,
     &SERVER_NOT_IN_CLUSTER,
     &TASK_STATE_CONFLICT,
+    &TASK_ROLLBACK_PROHIBITED,
+    &SUBTASK_SKIP_PROHIBITED,
     &INJECTED_SERVER_ERROR,
     &THROTTLED,
 ];
