@@ -18,5 +18,6 @@ mod server;
 mod state;
 mod support;
 mod system;
+mod tasks;
 mod throttling;
 mod v435;

@@ -406,8 +406,10 @@ impl TaskOrigin {
     }
 }
 
+mod basic;
 mod subtasks;
 
+pub use basic::BasicSkeleton;
 use subtasks::Marks;
 pub use subtasks::Refused;
 

@@ -1,11 +1,11 @@
 //! The task family's state beyond one task's query and retry: the task list, a task's
 //! rollback, and the calls on one subtask (retry, skip, cancel, log).
 
-use serde_json::{Map, json};
+use serde_json::json;
 
 use super::*;
 use crate::mock::paging::PageRequest;
-use crate::mock::sim::progress::Refused;
+use crate::mock::sim::progress::{BasicSkeleton, Refused};
 use crate::ocp::error::{SUBTASK_SKIP_PROHIBITED, TASK_ROLLBACK_PROHIBITED};
 
 /// Which tasks a task list shows: the documented filters of `GET /api/v2/tasks/instances`.
@@ -61,26 +61,6 @@ pub enum SubtaskCall {
     Cancel,
 }
 
-/// A task of the list as OCP's documented list shows it (BasicTaskInstance): the task's
-/// identity, status and times, and each subtask's id, name, description, status and operation.
-fn basic(task: &Value) -> Value {
-    let pick = |from: &Value, keys: &[&str]| {
-        let picked: Map<String, Value> = keys
-            .iter()
-            .filter_map(|&k| from.get(k).map(|v| (k.to_owned(), v.clone())))
-            .collect();
-        Value::Object(picked)
-    };
-    let mut out = pick(
-        task,
-        &["creator", "finishTime", "id", "name", "startTime", "status"],
-    );
-    let subtasks = task["subtasks"].as_array().map_or(&[][..], Vec::as_slice);
-    let keys = ["description", "id", "name", "operation", "status"];
-    out["subtasks"] = subtasks.iter().map(|s| pick(s, &keys)).collect();
-    out
-}
-
 /// TSK10001 for a subtask that is not one of the task's.
 fn subtask_not_found(subtask_id: i64) -> OcpError {
     OcpError::new(&TASK_NOT_FOUND, vec![subtask_id.to_string()]).with_target("subtaskInstanceId")
@@ -97,7 +77,7 @@ fn state_conflict(id: i64, status: &str, why: &str) -> OcpError {
 
 impl State {
     /// One page of the task list: every task is tested against the filter (no task is built
-    /// for it), and only the page's tasks are built.
+    /// for it), and only the page's tasks are written, in the list's short form.
     pub fn task_page(
         &self,
         templates: &TaskTemplates,
@@ -128,9 +108,21 @@ impl State {
                 total += 1;
             }
         }
+        let mut skeletons: Vec<(TaskKind, BasicSkeleton)> = Vec::new();
         let contents = page
             .into_iter()
-            .map(|run| basic(&run.render(templates.of(run.origin.kind), executor)))
+            .map(|run| {
+                let kind = run.origin.kind;
+                let at = match skeletons.iter().position(|(k, _)| *k == kind) {
+                    Some(at) => at,
+                    None => {
+                        let skeleton = BasicSkeleton::of(run, templates.of(kind), executor);
+                        skeletons.push((kind, skeleton));
+                        skeletons.len() - 1
+                    }
+                };
+                run.basic(&skeletons[at].1)
+            })
             .collect();
         paging.answer(contents, total)
     }
@@ -150,6 +142,20 @@ impl State {
             let args = vec![id.to_string(), task.state.as_str().to_owned()];
             return Err(OcpError::new(&TASK_ROLLBACK_PROHIBITED, args)
                 .with_debug("the task's prohibitRollback is true"));
+        }
+        let before = task.render(template, executor);
+        let subtasks = before["subtasks"].as_array().map_or(&[][..], Vec::as_slice);
+        if let Some(kept) = subtasks
+            .iter()
+            .find(|s| s["status"] == "FAILED" && s["prohibitRollback"] == json!(true))
+        {
+            let args = vec![id.to_string(), task.state.as_str().to_owned()];
+            return Err(
+                OcpError::new(&TASK_ROLLBACK_PROHIBITED, args).with_debug(format!(
+                    "failed subtask {} has prohibitRollback true",
+                    kept["id"]
+                )),
+            );
         }
         task.rollback(now_ms).map_err(|state| {
             state_conflict(id, state.as_str(), "only a FAILED task can be rolled back")
@@ -226,3 +232,6 @@ impl State {
         Ok(task.subtask_log(&data, i))
     }
 }
+
+#[cfg(test)]
+mod tests;

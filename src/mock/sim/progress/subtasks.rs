@@ -63,7 +63,7 @@ impl TaskRun {
     }
 
     /// The operation applied to subtask `i` in its current execution, if any.
-    fn op_of(&self, i: usize) -> Option<Operation> {
+    pub(super) fn op_of(&self, i: usize) -> Option<Operation> {
         let run_time = self.nodes.get(i)?.run_time;
         let found = self.marks.0.iter().rev().find(|m| m.node == i)?;
         (found.run_time == run_time).then_some(found.op)
