@@ -67,8 +67,9 @@
 //!   `/api/v2/time` and `/api/v2/info`, `admin` for the mock's own `/__mock/` API) and the one
 //!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log and redaction; `log.rs` the
-//!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
-//!   progress;
+//!   non-blocking stderr log; `settings.rs` what shapes the answers; `paging.rs` the page every
+//!   list route reads and answers; `sim/` the clock and task progress (subtask calls, rollback
+//!   and logs in `sim/progress/subtasks.rs`);
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
 //!   per version (`error/`), path ids, inventory, the task and its template (`task/`), `/info`,
 //!   the AK/SK signing rule, OCP's time format, and the versions the mock can answer as;
