@@ -281,3 +281,34 @@ async fn under_4_3_5_a_failed_subtask_that_forbids_rollback_keeps_its_task_from_
     assert_eq!(retried["prohibitSkip"], false);
     assert_eq!(retried["status"], "READY");
 }
+
+#[tokio::test]
+async fn under_the_time_pace_a_skipped_or_rolled_back_task_runs_on_by_itself() {
+    for (call, end) in [("skip", "EXECUTE"), ("rollback", "ROLLBACK")] {
+        let mock = MockServer::builder()
+            .task_pace(ocp_mock::TaskPace::Time(1000))
+            .scenario(FAILING.parse().unwrap())
+            .start()
+            .await;
+        delete(mock.address(), DOCUMENTED_PATH)
+            .await
+            .checked(Expect::NewTask);
+        let task = settle(&mock, 33149).await;
+        assert_eq!(task["status"], "FAILED");
+        let path = match call {
+            "skip" => {
+                let failed = subtask(&task, "Stop and uninstall obproxy");
+                format!("{TASKS}/33149/subtasks/{}/skip", failed["id"])
+            }
+            _ => format!("{TASKS}/33149/rollback"),
+        };
+        assert_eq!(post(&mock, &path).await.status, 200, "{call}");
+        // Each request moves the fixed clock 1 s: the task ends without being polled.
+        for _ in 0..6 {
+            get(mock.address(), "/api/v2/obproxy/clusters").await;
+        }
+        let done = poll(&mock, 33149).await;
+        assert_eq!(done["status"], "SUCCESSFUL", "{call}");
+        assert_eq!(done["operation"], end, "{call}");
+    }
+}
