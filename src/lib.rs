@@ -71,7 +71,7 @@
 //!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
 //!   headers and bodies (redacted) and the "was called with" matcher; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
-//!   progress;
+//!   progress (subtask calls, rollback and logs in `sim/progress/subtasks.rs`);
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
 //!   per version (`error/`), path ids, inventory (OBProxy clusters, hosts, OceanBase clusters
 //!   and tenants), the task and its template (`task/`), `/info`,

@@ -22,5 +22,6 @@ mod server;
 mod state;
 mod support;
 mod system;
+mod tasks;
 mod throttling;
 mod v435;

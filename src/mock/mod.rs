@@ -14,6 +14,7 @@ pub mod auth;
 mod http;
 pub mod journal;
 mod log;
+pub mod paging;
 pub mod request;
 mod router;
 pub mod scenario;

@@ -8,10 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::mock::auth::Identity;
 use crate::mock::journal::Journal;
+use crate::mock::paging::PageRequest;
 use crate::mock::scenario::{Fault, MAX_LATENCY_MS, RateLimit, Scenario};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{Clock, TraceIds};
@@ -312,7 +313,12 @@ impl State {
         }
         if task.state == TaskStatus::Successful {
             let origin = task.origin.clone();
-            self.apply(&origin);
+            // A rollback undid the operation: what it did is undone, not applied.
+            if task.rolled_back() {
+                self.undo(&origin);
+            } else {
+                self.apply(&origin);
+            }
             // Retention holds as tasks finish, not only when the next one is created.
             self.succeeded.insert(task_id);
             self.evict();
@@ -388,27 +394,17 @@ impl State {
         Ok(self.inventory.cluster_json(c))
     }
 
-    /// One page of the cluster list; `page` counts from 1.
-    pub fn clusters_page(&self, page: i64, size: i64) -> Value {
+    /// One page of the cluster list.
+    pub fn clusters_page(&self, paging: PageRequest) -> Value {
         // Only the page's clusters are rendered: a page costs its own clusters' servers.
-        let total = self.inventory.cluster_count() as i64;
-        let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
         let contents: Vec<Value> = self
             .inventory
             .clusters()
-            .skip(start)
-            .take(usize::try_from(size).unwrap_or(0))
+            .skip(paging.offset())
+            .take(paging.limit())
             .map(|c| self.inventory.cluster_json(c))
             .collect();
-        json!({
-            "contents": contents,
-            "page": {
-                "number": page,
-                "size": size,
-                "totalElements": total,
-                "totalPages": (total + size - 1) / size,
-            }
-        })
+        paging.answer(contents, self.inventory.cluster_count())
     }
 
     /// How many tasks exist, for the health report.
@@ -421,11 +417,13 @@ mod create;
 mod delete;
 mod hosts;
 mod obproxy;
+mod tasks;
 
 pub use create::TaskSpec;
 pub use delete::DeleteCall;
 pub use hosts::host_not_found;
 pub use obproxy::{Caller, ClusterCreate, ServerAdd, ServersOperation};
+pub use tasks::{SubtaskCall, TaskFilter};
 
 #[cfg(test)]
 mod tests;

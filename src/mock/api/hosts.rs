@@ -6,8 +6,8 @@
 use http::Method;
 use serde_json::Value;
 
-use crate::mock::api::paging::{Page, enum_list_param, sort_items, text_param};
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::paging::{PageRequest, enum_list_param, sort_items, text_param};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{State, host_not_found};
 use crate::ocp::error::OcpError;
@@ -57,7 +57,12 @@ pub fn list_hosts(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Cal
         })
         .collect();
     sort_items(req, &mut hosts);
-    Ok((200, Some(Data::Json(Page::of(req).answer(hosts, |h| h)))))
+    Ok((
+        200,
+        Some(Data::Json(
+            PageRequest::from_query(req).of_items(hosts, |h| h),
+        )),
+    ))
 }
 
 /// `GET /api/v2/compute/hosts/{hostId}`: one host as OCP's host detail shows it.

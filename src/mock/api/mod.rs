@@ -11,7 +11,6 @@ pub mod admin;
 pub mod hosts;
 pub mod ob;
 pub mod obproxy;
-pub mod paging;
 pub mod servers;
 pub mod system;
 pub mod tasks;

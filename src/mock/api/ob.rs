@@ -7,8 +7,8 @@
 use http::Method;
 use serde_json::Value;
 
-use crate::mock::api::paging::{Page, enum_list_param, sort_items, text_param};
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::paging::{PageRequest, enum_list_param, sort_items, text_param};
 use crate::mock::request::MockRequest;
 use crate::mock::router::{Params, Route};
 use crate::mock::state::State;
@@ -70,7 +70,12 @@ pub fn list_clusters(ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &C
         })
         .collect();
     sort_items(req, &mut clusters);
-    Ok((200, Some(Data::Json(Page::of(req).answer(clusters, |c| c)))))
+    Ok((
+        200,
+        Some(Data::Json(
+            PageRequest::from_query(req).of_items(clusters, |c| c),
+        )),
+    ))
 }
 
 /// `GET /api/v2/ob/clusters/{id}`: one OceanBase cluster, as the list shows it.
@@ -105,7 +110,12 @@ pub fn list_tenants(_ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Ca
         .map(|t| inventory.tenant_json(t))
         .collect();
     sort_items(req, &mut tenants);
-    Ok((200, Some(Data::Json(Page::of(req).answer(tenants, |t| t)))))
+    Ok((
+        200,
+        Some(Data::Json(
+            PageRequest::from_query(req).of_items(tenants, |t| t),
+        )),
+    ))
 }
 
 /// `GET /api/v2/ob/clusters/{clusterId}/tenants/{tenantId}`: one tenant with its zones.

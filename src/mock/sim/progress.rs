@@ -130,6 +130,8 @@ pub struct TaskRun {
     /// The subtasks' DAG, node i being slot i (shared with every task).
     layout: Arc<Layout>,
     exit: usize,
+    /// Operations applied to single subtasks and rollbacks (`subtasks`).
+    marks: Marks,
 }
 
 impl TaskRun {
@@ -174,6 +176,7 @@ impl TaskRun {
             nodes,
             layout,
             exit,
+            marks: Marks::default(),
         }
     }
 
@@ -213,6 +216,7 @@ impl TaskRun {
         if let Some(t) = self.finish_ms {
             data["finishTime"] = json!(format_time(t));
         }
+        self.overlay(&mut data);
         if self.origin.kind == TaskKind::DELETE_OBPROXY_SERVER {
             self.tag(&mut data);
         }
@@ -260,6 +264,9 @@ impl TaskRun {
     /// Ends running subtask `i` at `at`: it fails if told to, else succeeds and readies those of
     /// its downstreams whose upstreams have all succeeded.
     fn end(&mut self, i: usize, at: i64) {
+        if self.end_rollback(i, at) {
+            return;
+        }
         if std::mem::take(&mut self.nodes[i].fails) {
             self.set(i, SubtaskStatus::Failed, at);
             self.state = TaskStatus::Failed;
@@ -401,6 +408,13 @@ impl TaskOrigin {
         }
     }
 }
+
+mod basic;
+mod subtasks;
+
+pub use basic::BasicSkeleton;
+use subtasks::Marks;
+pub use subtasks::Refused;
 
 #[cfg(test)]
 mod tests;

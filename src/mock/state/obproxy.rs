@@ -111,6 +111,14 @@ impl State {
         }
     }
 
+    /// What a rolled-back task leaves: no new cluster; otherwise its servers back RUNNING /
+    /// NORMAL (a cluster it was deleting stays, with its servers).
+    pub(super) fn undo(&mut self, origin: &TaskOrigin) {
+        if !matches!(origin.effect, Effect::CreateCluster(_)) {
+            self.servers_running(origin);
+        }
+    }
+
     fn servers_running(&mut self, origin: &TaskOrigin) {
         for &(id, _) in &origin.servers {
             self.inventory.set_server_status(id, "RUNNING", "NORMAL");

@@ -116,6 +116,16 @@ pub const TASK_STATE_CONFLICT: ErrorCode = ErrorCode {
     id: "TSK10007",
     status: 409,
 };
+/// A rollback of a task whose `prohibitRollback` is true: 409.
+pub const TASK_ROLLBACK_PROHIBITED: ErrorCode = ErrorCode {
+    id: "TSK10009",
+    status: 409,
+};
+/// A skip of a subtask that may not be skipped (not FAILED, or `prohibitSkip`): 409.
+pub const SUBTASK_SKIP_PROHIBITED: ErrorCode = ErrorCode {
+    id: "TSK10010",
+    status: 409,
+};
 /// An error injected by the `error:STATUS` scenario, 5xx: OCP's "unknown operation error".
 pub const INJECTED_SERVER_ERROR: ErrorCode = ErrorCode {
     id: "COM10015",
@@ -150,7 +160,7 @@ pub const TENANT_NOT_FOUND: ErrorCode = ErrorCode {
 
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 20] = [
+pub const ERRORS: [&ErrorCode; 22] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -165,6 +175,8 @@ pub const ERRORS: [&ErrorCode; 20] = [
     &CLUSTER_STATUS_CONFLICT,
     &SERVICE_ON_HOST,
     &TASK_STATE_CONFLICT,
+    &TASK_ROLLBACK_PROHIBITED,
+    &SUBTASK_SKIP_PROHIBITED,
     &INJECTED_SERVER_ERROR,
     &THROTTLED,
     &HOST_NOT_FOUND,

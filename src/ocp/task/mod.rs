@@ -197,6 +197,12 @@ impl TaskTemplate {
         self.prohibit_rollback
     }
 
+    /// A task-level text every task of the template shares (`name`, `type`): what a task list
+    /// filters on without building each task.
+    pub fn task_text(&self, key: &str) -> Option<&str> {
+        self.task.get(key).and_then(Value::as_str)
+    }
+
     /// What a running task needs of a slot's subtask (its name, whether it starts READY, `runTime`).
     pub fn slot_facts(&self, slot: &Slot) -> Option<&SubtaskFacts> {
         self.nodes.get(slot.node).map(|n| &n.facts)

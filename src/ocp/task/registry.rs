@@ -118,6 +118,16 @@ impl TaskTemplates {
         templates
     }
 
+    /// Templates holding `template` alone, as the DELETE's (for tests of edited templates).
+    #[cfg(test)]
+    pub fn only(template: TaskTemplate) -> Self {
+        Self {
+            list: vec![template.clone(), template],
+            servers_delete: false,
+            calls: BTreeMap::new(),
+        }
+    }
+
     /// Registers the documented task sample `envelope_text` (a success envelope whose `data` is
     /// a task, or a page of tasks) as what `method pattern` creates, and returns its kind.
     ///

@@ -13,8 +13,8 @@ pub mod proxies;
 
 use http::Method;
 
-use crate::mock::api::paging::Page;
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
+use crate::mock::paging::PageRequest;
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{Caller, DeleteCall, State};
 use crate::ocp::task::TaskKind;
@@ -77,14 +77,11 @@ pub fn delete_obproxies(ctx: Ctx<'_>, state: &mut State, params: &Params, call: 
 /// `GET /api/v2/obproxy/clusters`: OBProxy clusters, paged.
 ///
 /// OCP documents no request parameter here, yet answers a page object, so the mock pages as
-/// every list does ([`Page::of`]: Spring Data's one-indexed resolver, refusing nothing). Every
+/// every list does ([`PageRequest::from_query`]: Spring Data's one-indexed resolver, refusing nothing). Every
 /// other query parameter is ignored, as Spring ignores parameters a handler does not bind.
 pub fn list_clusters(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Call) -> Outcome {
-    let page = Page::of(call.req);
-    Ok((
-        200,
-        Some(Data::Json(state.clusters_page(page.number, page.size))),
-    ))
+    let page = PageRequest::from_query(call.req);
+    Ok((200, Some(Data::Json(state.clusters_page(page)))))
 }
 
 /// `GET /api/v2/obproxy/clusters/{id}`: one OBProxy cluster with its servers.

@@ -1,6 +1,8 @@
-//! Paged lists, as OCP answers them: `{contents, page: {number, size, totalElements,
-//! totalPages}}`, with `page` and `size` read as Spring Data's one-indexed pageable resolver
-//! reads them. Every list route of the mock pages this way.
+//! Paging as OCP's list routes do it (Spring Data's one-indexed pageable resolver): which page a
+//! query asks for, and the `{contents, page}` object a list answers with.
+//!
+//! Every list route reads its page the same way and writes the same page object, so a client's
+//! paging loop behaves alike on all of them.
 
 use serde_json::{Value, json};
 
@@ -10,52 +12,72 @@ use crate::ocp::error::OcpError;
 /// The page size when none is asked for: the documented samples' `size`.
 pub const DEFAULT_PAGE_SIZE: i64 = 10;
 
-/// The largest page: Spring Data's default `maxPageSize` (the documented maximum of `size`);
-/// a larger `size` is cut to it.
+/// The largest page: Spring Data's default `maxPageSize`, and the documented maximum of the
+/// task list's `size`; a larger `size` is cut to it.
 pub const MAX_PAGE_SIZE: i64 = 2000;
 
-/// Which page of a list a call asks for.
+/// The page a query asks for, already bounded: `page` from 1, `size` from 1 to
+/// [`MAX_PAGE_SIZE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Page {
-    /// The page's number, from 1.
-    pub number: i64,
-    /// Items per page, 1 to [`MAX_PAGE_SIZE`].
+pub struct PageRequest {
+    /// The page number, counted from 1.
+    pub page: i64,
+    /// Entries per page.
     pub size: i64,
 }
 
-impl Page {
-    /// The page a request's `page` and `size` ask for, refusing nothing: absent, empty or not
-    /// 32-bit numbers take their defaults (page 1, size 10); a page under 1 is page 1; a size
-    /// under 1 is 10 and one over 2000 is 2000.
-    pub fn of(req: &MockRequest) -> Self {
-        let number =
+impl PageRequest {
+    /// Reads `page` and `size` as Spring does and refuses nothing: values that are absent,
+    /// empty or not 32-bit numbers take their defaults (page 1, size 10); a page under 1 is page
+    /// 1; a size under 1 is 10 and one over 2000 is 2000.
+    pub fn from_query(req: &MockRequest) -> Self {
+        let page =
             spring_int(req.query_param("page").as_deref()).map_or(1, |p| i64::from(p).max(1));
         let size = match spring_int(req.query_param("size").as_deref()) {
             Some(s) if s >= 1 => i64::from(s).min(MAX_PAGE_SIZE),
             _ => DEFAULT_PAGE_SIZE,
         };
-        Self { number, size }
+        Self { page, size }
     }
 
-    /// This page of `items` (all of them, already filtered and sorted), rendered and wrapped
-    /// as OCP writes a page. Only the page's items are rendered.
-    pub fn answer<T>(&self, items: Vec<T>, render: impl Fn(T) -> Value) -> Value {
-        let total = items.len() as i64;
-        let start =
-            usize::try_from((self.number - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
-        let contents: Vec<Value> = items
+    /// How many entries come before this page.
+    pub fn offset(&self) -> usize {
+        usize::try_from((self.page - 1).saturating_mul(self.size)).unwrap_or(usize::MAX)
+    }
+
+    /// Entries on a full page.
+    pub fn limit(&self) -> usize {
+        usize::try_from(self.size).unwrap_or(0)
+    }
+
+    /// Whether the entry at `index` (counted from 0 over every match) is on this page.
+    pub fn holds(&self, index: usize) -> bool {
+        index >= self.offset() && index - self.offset() < self.limit()
+    }
+
+    /// This page of `items` (all of them, already filtered and sorted), each rendered by
+    /// `render`: only the page's items are rendered.
+    pub fn of_items<T>(&self, items: Vec<T>, render: impl Fn(T) -> Value) -> Value {
+        let total = items.len();
+        let contents = items
             .into_iter()
-            .skip(start)
-            .take(usize::try_from(self.size).unwrap_or(0))
+            .skip(self.offset())
+            .take(self.limit())
             .map(render)
             .collect();
+        self.answer(contents, total)
+    }
+
+    /// The page object: this page's `contents` out of `total` entries.
+    pub fn answer(&self, contents: Vec<Value>, total: usize) -> Value {
+        let total = i64::try_from(total).unwrap_or(i64::MAX);
         json!({
             "contents": contents,
             "page": {
-                "number": self.number,
+                "number": self.page,
                 "size": self.size,
                 "totalElements": total,
-                "totalPages": (total + self.size - 1) / self.size,
+                "totalPages": total.saturating_add(self.size - 1) / self.size,
             }
         })
     }
@@ -139,47 +161,49 @@ pub fn sort_items(req: &MockRequest, items: &mut [Value]) {
 
 #[cfg(test)]
 mod tests {
+    use http::Method;
+
     use super::*;
 
-    fn page(query: &str) -> Page {
-        Page::of(&MockRequest::new(
-            http::Method::GET,
-            &format!("/api/v2/compute/hosts?{query}"),
-        ))
+    fn asked(query: &str) -> PageRequest {
+        PageRequest::from_query(&MockRequest::new(Method::GET, &format!("/x?{query}")))
     }
 
     #[test]
-    fn paging_takes_springs_defaults_and_bounds() {
+    fn paging_parameters_are_bounded_as_spring_bounds_them() {
+        // Known answers of Spring Data's one-indexed resolver with maxPageSize 2000.
+        let cases = [
+            ("", 1, 10),
+            ("page=3&size=7", 3, 7),
+            ("page=0&size=0", 1, 10),
+            ("page=-4&size=-1", 1, 10),
+            ("page=abc&size=9999", 1, 2000),
+            ("page=2147483648&size=2000", 1, 2000),
+            ("page=&size=", 1, 10),
+        ];
+        for (query, page, size) in cases {
+            assert_eq!(asked(query), PageRequest { page, size }, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_page_holds_its_own_slice_and_counts_the_pages() {
+        let p = asked("page=2&size=3");
+        let on: Vec<usize> = (0..10).filter(|&i| p.holds(i)).collect();
+        assert_eq!(on, vec![3, 4, 5]);
+        let answer = p.answer(vec![json!(1)], 7);
         assert_eq!(
-            page(""),
-            Page {
-                number: 1,
-                size: 10
-            }
+            answer["page"],
+            json!({"number": 2, "size": 3, "totalElements": 7, "totalPages": 3})
         );
-        assert_eq!(
-            page("page=0&size=0"),
-            Page {
-                number: 1,
-                size: 10
-            }
-        );
-        assert_eq!(
-            page("page=x&size=5000"),
-            Page {
-                number: 1,
-                size: 2000
-            }
-        );
-        assert_eq!(page("page=3&size=2"), Page { number: 3, size: 2 });
     }
 
     #[test]
     fn a_page_past_the_end_is_empty_and_counts_every_item() {
-        let answer = page("page=3&size=2").answer(vec![1, 2, 3, 4, 5], |n| json!(n));
+        let answer = asked("page=3&size=2").of_items(vec![1, 2, 3, 4, 5], |n| json!(n));
         assert_eq!(answer["contents"], json!([5]));
         assert_eq!(answer["page"]["totalPages"], 3);
-        let answer = page("page=4&size=2").answer(vec![1, 2, 3, 4, 5], |n| json!(n));
+        let answer = asked("page=4&size=2").of_items(vec![1, 2, 3, 4, 5], |n| json!(n));
         assert_eq!(answer["contents"], json!([]));
         assert_eq!(answer["page"]["totalElements"], 5);
     }
