@@ -19,6 +19,7 @@ mod races;
 mod refusals;
 mod scenarios;
 mod server;
+mod shutdown;
 mod state;
 mod support;
 mod system;

@@ -51,9 +51,28 @@ async fn the_documented_call_after_refused_calls_answers_the_documented_example(
             .as_bytes(),
         )
         .await,
+        // RFC 9112 §3.2: one Host, no fewer, no more.
+        raw(
+            addr,
+            format!(
+                "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nConnection: close\r\n\
+                 Authorization: {ADMIN_BASIC}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await,
+        raw(
+            addr,
+            format!(
+                "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: mock\r\nHost: other\r\n\
+                 Connection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await,
     ];
     let statuses: Vec<u16> = refusals.iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [414, 431, 413, 413]);
+    assert_eq!(statuses, [414, 431, 413, 413, 400, 400]);
     for refused in &refusals {
         let body = refused.checked(Expect::Any);
         assert_eq!(body["traceId"], "", "a refusal takes no trace id");
@@ -71,5 +90,5 @@ async fn the_documented_call_after_refused_calls_answers_the_documented_example(
     let answer = delete(addr, DOCUMENTED_PATH).await;
     assert_json_eq!(answer.checked(Expect::NewTask), documented_example());
     let journaled: Vec<u16> = mock.requests().iter().map(|r| r.status).collect();
-    assert_eq!(journaled, [414, 431, 413, 413, 503, 200]);
+    assert_eq!(journaled, [414, 431, 413, 413, 400, 400, 503, 200]);
 }

@@ -319,6 +319,11 @@ impl App {
                 let body = envelope::success(status, meta, Some(&mut write), hint);
                 (status, Vec::new(), body)
             }
+            Ok((status, Some(Data::Later(later)))) => {
+                let mut write = |out: &mut Vec<u8>| later.write(out);
+                let body = envelope::success(status, meta, Some(&mut write), later.size_hint());
+                (status, Vec::new(), body)
+            }
             Ok((status, Some(Data::Text(text)))) => {
                 let headers = vec![("content-type", TEXT_PLAIN.to_owned())];
                 (status, headers, text.into_bytes())

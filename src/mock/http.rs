@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -27,7 +28,7 @@ use crate::mock::app::App;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::settings::Limits;
 use crate::mock::{journal, log};
-use crate::ocp::error::OcpError;
+use crate::ocp::error::{INVALID_REQUEST, OcpError};
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
 pub async fn run(
@@ -104,10 +105,20 @@ async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
 /// hyper's head timer runs from the connection's start and from the end of each answer, so it
 /// also closes a keep-alive connection that waits too long for its next request: the idle
 /// timeout is that timer when it is the shorter of the two.
+///
+/// When the server stops, a request already in the service is answered with
+/// `Connection: close` (so a client that pipelined more sees that they were not read), and a
+/// connection between requests closes at once. So does one whose first head is still arriving:
+/// hyper would wait for the rest of it until the head timeout, though nothing of it is in flight.
 async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::Receiver<bool>) {
     let limits = app.settings.limits;
     let head_timeout = limits.header_read_timeout.min(limits.idle_timeout);
-    let service = service_fn(move |req| serve(app.clone(), req));
+    let started = Arc::new(AtomicUsize::new(0));
+    let counter = started.clone();
+    let service = service_fn(move |req| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        serve(app.clone(), req)
+    });
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(head_timeout)
@@ -118,10 +129,17 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::
         _ = conn.as_mut() => {}
         () = async { let _ = stop_rx.wait_for(|stop| *stop).await; } => {
             conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            // A head that completes within the grace is served; one still arriving is not.
+            let grace = tokio::time::timeout(HALF_HEAD_GRACE, conn.as_mut()).await;
+            if grace.is_err() && started.load(Ordering::Relaxed) > 0 {
+                let _ = conn.await;
+            }
         }
     }
 }
+
+/// How long a stopping server waits for a connection's first head to complete.
+const HALF_HEAD_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The most bytes one connection may buffer for a request head, finished or not: enough for a
 /// head at the target and header limits (which then gets the mock's 414 or 431 envelope), and at
@@ -167,6 +185,20 @@ fn check_head(parts: &hyper::http::request::Parts, limits: &Limits) -> Result<()
     Ok(())
 }
 
+/// RFC 9112 §3.2: an HTTP/1.1 request carries exactly one `Host`; without one, or with two, it
+/// is a 400. HTTP/1.0 predates the rule and may leave it out.
+fn check_host(parts: &hyper::http::request::Parts) -> Result<(), OcpError> {
+    if parts.version < hyper::Version::HTTP_11 {
+        return Ok(());
+    }
+    let why = match parts.headers.get_all(header::HOST).iter().count() {
+        1 => return Ok(()),
+        0 => "an HTTP/1.1 request must carry a Host header",
+        _ => "an HTTP/1.1 request must carry one Host header, not several",
+    };
+    Err(OcpError::new(&INVALID_REQUEST, vec![why.to_owned()]))
+}
+
 async fn serve(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
@@ -174,7 +206,7 @@ async fn serve(
     let started = Instant::now();
     let limits = app.settings.limits;
     let (parts, body) = req.into_parts();
-    let head_check = check_head(&parts, &limits);
+    let head_check = check_head(&parts, &limits).and_then(|()| check_host(&parts));
     let mut request = MockRequest {
         method: parts.method,
         path: parts.uri.path().to_owned(),

@@ -13,6 +13,7 @@ mod app;
 pub mod auth;
 mod http;
 pub mod journal;
+pub mod later;
 mod log;
 pub mod paging;
 pub mod request;

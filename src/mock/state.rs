@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::mock::auth::Identity;
 use crate::mock::journal::Journal;
+use crate::mock::later::Later;
 use crate::mock::paging::PageRequest;
 use crate::mock::scenario::{Fault, MAX_LATENCY_MS, RateLimit, Scenario};
 use crate::mock::settings::Settings;
@@ -21,7 +22,7 @@ use crate::ocp::error::{
     CLUSTER_NOT_FOUND, OcpError, SERVER_NOT_FOUND, SERVER_NOT_IN_CLUSTER, SERVER_STATUS_CONFLICT,
     TASK_NOT_FOUND, TASK_STATE_CONFLICT,
 };
-use crate::ocp::inventory::Inventory;
+use crate::ocp::inventory::{ClusterView, Inventory};
 use crate::ocp::task::{TaskKind, TaskStatus, TaskTemplate, TaskTemplates};
 
 /// When a request arrived and the trace id it answers with.
@@ -395,16 +396,23 @@ impl State {
     }
 
     /// One page of the cluster list.
-    pub fn clusters_page(&self, paging: PageRequest) -> Value {
-        // Only the page's clusters are rendered: a page costs its own clusters' servers.
-        let contents: Vec<Value> = self
+    pub fn clusters_page(&self, paging: PageRequest) -> Later {
+        // Only the page's clusters are taken, in pointer copies: a page costs its own clusters'
+        // servers under the lock, and its JSON is written after the lock is released.
+        let views: Vec<ClusterView> = self
             .inventory
             .clusters()
             .skip(paging.offset())
             .take(paging.limit())
-            .map(|c| self.inventory.cluster_json(c))
+            .filter_map(|c| self.inventory.cluster_view(c))
             .collect();
-        paging.answer(contents, self.inventory.cluster_count())
+        let total = self.inventory.cluster_count();
+        let servers: usize = views.iter().map(ClusterView::server_count).sum();
+        Later::new(256 + views.len() * 512 + servers * 384, move |out| {
+            let contents = views.iter().map(ClusterView::to_json).collect();
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(out, &paging.answer(contents, total));
+        })
     }
 
     /// How many tasks exist, for the health report.

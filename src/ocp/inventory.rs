@@ -6,6 +6,7 @@
 //! The OceanBase clusters and tenants are optional in a file (`obClusters`, `tenants`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,6 +20,7 @@ mod tenants;
 
 pub use hosts::{HOST_STATUSES, Host, SERVICE_TYPES};
 pub use ob::ObCluster;
+pub use render::ClusterView;
 pub use tenants::{TENANT_MODES, TENANT_STATUSES, Tenant};
 
 /// The inventory a fresh mock starts with (cluster 1 "test": servers 1-4 on hosts 1-4;
@@ -219,9 +221,11 @@ fn check_links(i: usize, c: &ObproxyCluster) -> Result<(), InventoryError> {
 /// Clusters, hosts, servers, OceanBase clusters and tenants by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
-    clusters: BTreeMap<i64, ObproxyCluster>,
-    hosts: BTreeMap<i64, Host>,
-    servers: BTreeMap<i64, ObproxyServer>,
+    // Items sit behind `Arc` so that a list can take what its page shows in a few pointer copies
+    // and write it after the state lock is released; a change copies only an item shared so.
+    clusters: BTreeMap<i64, Arc<ObproxyCluster>>,
+    hosts: BTreeMap<i64, Arc<Host>>,
+    servers: BTreeMap<i64, Arc<ObproxyServer>>,
     /// Each cluster's server ids, so a cluster's answer costs its own servers, not all of them.
     by_cluster: BTreeMap<i64, BTreeSet<i64>>,
     ob_clusters: BTreeMap<i64, ObCluster>,
@@ -253,21 +257,21 @@ impl Inventory {
         for (i, c) in file.clusters.into_iter().enumerate() {
             check_links(i, &c)?;
             let id = c.id;
-            if inv.clusters.insert(id, c).is_some() {
+            if inv.clusters.insert(id, Arc::new(c)).is_some() {
                 return Err(dup("clusters", i, id));
             }
         }
         for (i, h) in file.hosts.into_iter().enumerate() {
             hosts::check_host(i, &h)?;
             let id = h.id;
-            if inv.hosts.insert(id, h).is_some() {
+            if inv.hosts.insert(id, Arc::new(h)).is_some() {
                 return Err(dup("hosts", i, id));
             }
         }
         for (i, s) in file.obproxies.into_iter().enumerate() {
             inv.check_server(i, &s)?;
             let (id, cluster_id) = (s.id, s.cluster_id);
-            if inv.servers.insert(id, s).is_some() {
+            if inv.servers.insert(id, Arc::new(s)).is_some() {
                 return Err(dup("obproxies", i, id));
             }
             inv.by_cluster.entry(cluster_id).or_default().insert(id);
@@ -315,27 +319,27 @@ impl Inventory {
 
     /// Cluster `id`, if there is one.
     pub fn cluster(&self, id: i64) -> Option<&ObproxyCluster> {
-        self.clusters.get(&id)
+        self.clusters.get(&id).map(|c| &**c)
     }
 
     /// Server `id`, if there is one.
     pub fn server(&self, id: i64) -> Option<&ObproxyServer> {
-        self.servers.get(&id)
+        self.servers.get(&id).map(|s| &**s)
     }
 
     /// Host `id`, if there is one.
     pub fn host(&self, id: i64) -> Option<&Host> {
-        self.hosts.get(&id)
+        self.hosts.get(&id).map(|h| &**h)
     }
 
     /// Every cluster, by id.
     pub fn clusters(&self) -> impl Iterator<Item = &ObproxyCluster> {
-        self.clusters.values()
+        self.clusters.values().map(|c| &**c)
     }
 
     /// Marks a server as being operated on (a delete under way).
     pub fn set_server_status(&mut self, id: i64, status: &str, operate_status: &str) {
-        if let Some(s) = self.servers.get_mut(&id) {
+        if let Some(s) = self.servers.get_mut(&id).map(Arc::make_mut) {
             // Reuses the strings' buffers: this runs on every delete.
             s.status.clear();
             s.status.push_str(status);
@@ -360,6 +364,7 @@ impl Inventory {
             .into_iter()
             .flatten()
             .filter_map(|id| self.servers.get(id))
+            .map(|s| &**s)
     }
 
     /// How many clusters there are.

@@ -78,7 +78,7 @@ async fn a_client_sending_a_byte_a_second_is_closed_after_the_head_timeout() {
 #[tokio::test]
 async fn a_slow_client_that_finishes_its_head_in_time_is_answered() {
     let mock = impatient_mock().await;
-    let request = b"GET /__mock/health HTTP/1.1\r\nConnection: close\r\n\r\n";
+    let request = b"GET /__mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n";
     let t = trickle(mock.address(), request, Duration::from_millis(1)).await;
     assert_eq!(t.answers, vec![200], "a whole head in about 100 ms: {t:?}");
 }

@@ -40,6 +40,9 @@ pub enum Data {
     Text(String),
     /// The whole body, a JSON value without an envelope (`GET /api/v2/info`).
     Bare(Value),
+    /// JSON written after the state lock is released (a large page), from what the handler
+    /// copied under it.
+    Later(crate::mock::later::Later),
 }
 
 /// What a handler answers: a status and optional `data`, or an OCP error.

@@ -260,12 +260,15 @@ impl Inventory {
 
     /// Every host, by id.
     pub fn hosts(&self) -> impl Iterator<Item = &Host> {
-        self.hosts.values()
+        self.hosts.values().map(|h| &**h)
     }
 
     /// The OBProxy servers on host `id`, by server id.
     pub fn servers_on(&self, host_id: i64) -> impl Iterator<Item = &super::ObproxyServer> {
-        self.servers.values().filter(move |s| s.host_id == host_id)
+        self.servers
+            .values()
+            .map(|s| &**s)
+            .filter(move |s| s.host_id == host_id)
     }
 
     /// Forgets a host once it was deleted.

@@ -1,6 +1,8 @@
 //! Changing the OBProxy inventory as OCP's lifecycle calls do: clusters created, updated and
 //! deleted, servers added, links to OceanBase clusters added and removed.
 
+use std::sync::Arc;
+
 use super::{Inventory, ObLink, ObproxyCluster, ObproxyServer};
 
 impl Inventory {
@@ -13,18 +15,21 @@ impl Inventory {
 
     /// Cluster `id`, to change its address, port or links.
     pub fn cluster_mut(&mut self, id: i64) -> Option<&mut ObproxyCluster> {
-        self.clusters.get_mut(&id)
+        self.clusters.get_mut(&id).map(Arc::make_mut)
     }
 
     /// The cluster named `name`, if any.
     pub fn cluster_named(&self, name: &str) -> Option<&ObproxyCluster> {
-        self.clusters.values().find(|c| c.name == name)
+        self.clusters
+            .values()
+            .map(|c| &**c)
+            .find(|c| c.name == name)
     }
 
     /// Adds a cluster (its id unused).
     pub fn add_cluster(&mut self, cluster: ObproxyCluster) {
         self.by_cluster.entry(cluster.id).or_default();
-        self.clusters.insert(cluster.id, cluster);
+        self.clusters.insert(cluster.id, Arc::new(cluster));
     }
 
     /// Forgets cluster `id` and every server of it.
@@ -41,24 +46,27 @@ impl Inventory {
             .entry(server.cluster_id)
             .or_default()
             .insert(server.id);
-        self.servers.insert(server.id, server);
+        self.servers.insert(server.id, Arc::new(server));
     }
 
     /// The server installed on host `host_id`, if any: OCP installs one OBProxy per host.
     pub fn server_on_host(&self, host_id: i64) -> Option<&ObproxyServer> {
-        self.servers.values().find(|s| s.host_id == host_id)
+        self.servers
+            .values()
+            .map(|s| &**s)
+            .find(|s| s.host_id == host_id)
     }
 
     /// Sets the version a server runs (after an upgrade).
     pub fn set_server_version(&mut self, id: i64, version: &str) {
-        if let Some(s) = self.servers.get_mut(&id) {
+        if let Some(s) = self.servers.get_mut(&id).map(Arc::make_mut) {
             version.clone_into(&mut s.version);
         }
     }
 
     /// Adds links to cluster `id`, replacing those to an OceanBase cluster of the same name.
     pub fn add_links(&mut self, id: i64, links: Vec<ObLink>) {
-        if let Some(c) = self.clusters.get_mut(&id) {
+        if let Some(c) = self.clusters.get_mut(&id).map(Arc::make_mut) {
             for link in links {
                 c.ob_links.retain(|l| l.cluster_name != link.cluster_name);
                 c.ob_links.push(link);
@@ -68,7 +76,7 @@ impl Inventory {
 
     /// Removes the link of cluster `id` to the OceanBase cluster `name`; whether there was one.
     pub fn remove_link(&mut self, id: i64, name: &str) -> bool {
-        let Some(c) = self.clusters.get_mut(&id) else {
+        let Some(c) = self.clusters.get_mut(&id).map(Arc::make_mut) else {
             return false;
         };
         let before = c.ob_links.len();

@@ -5,10 +5,11 @@
 //! samples' (alphabetical) order, times in whole seconds as the samples write them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Inventory, ObproxyCluster, ObproxyServer};
+use super::{Host, Inventory, ObproxyCluster, ObproxyServer};
 use crate::ocp::time::format_seconds;
 
 /// Where OCP's ConfigUrl service is, when an inventory does not say: the mock's own default
@@ -28,39 +29,77 @@ fn counted<'a>(key: &str, values: impl Iterator<Item = &'a str>) -> Vec<Value> {
         .collect()
 }
 
+/// One cluster as a list shows it, taken from the inventory in pointer copies (the cluster,
+/// each server and its host): a page of views is taken under the state lock and written after
+/// it is released, so a large page holds the lock for microseconds per server, not for its JSON.
+#[derive(Debug, Clone)]
+pub struct ClusterView {
+    cluster: Arc<ObproxyCluster>,
+    servers: Vec<(Arc<ObproxyServer>, Option<Arc<Host>>)>,
+}
+
 impl Inventory {
-    /// An ObproxyServer as OCP's cluster views show it; IP, IDC and architecture are its host's.
-    pub fn server_json(&self, s: &ObproxyServer) -> Value {
-        let host = self.host(s.host_id);
-        json!({
-            "architecture": host.map_or("", |h| h.architecture.as_str()),
-            "clusterId": s.cluster_id,
-            "exporterPort": s.exporter_port,
-            "hostId": s.host_id,
-            "id": s.id,
-            "idcName": host.map_or("", |h| h.idc_name.as_str()),
-            "ip": host.map_or("", |h| h.ip.as_str()),
-            "lastActiveTime": format_seconds(s.last_active_time_ms),
-            "operateStatus": s.operate_status,
-            "parameterVersion": s.parameter_version,
-            "sqlPort": s.sql_port,
-            "status": s.status,
-            "version": s.version,
-        })
+    /// What cluster `c` shows, in pointer copies; `None` if `c` is not in the inventory.
+    pub fn cluster_view(&self, c: &ObproxyCluster) -> Option<ClusterView> {
+        let cluster = self.clusters.get(&c.id)?.clone();
+        let ids = self.by_cluster.get(&c.id).into_iter().flatten();
+        let servers = ids
+            .filter_map(|id| self.servers.get(id))
+            .map(|s| (s.clone(), self.hosts.get(&s.host_id).cloned()))
+            .collect();
+        Some(ClusterView { cluster, servers })
     }
 
-    /// An OBProxy cluster with its servers, as `GET /api/v2/obproxy/clusters/{id}` shows it:
-    /// `versions` and `topo` count the servers it has now.
+    /// An OBProxy cluster with its servers, as `GET /api/v2/obproxy/clusters/{id}` shows it.
     pub fn cluster_json(&self, c: &ObproxyCluster) -> Value {
-        let servers: Vec<&ObproxyServer> = self.servers_of(c.id).collect();
-        let idcs = servers
+        self.cluster_view(c)
+            .map_or(Value::Null, |view| view.to_json())
+    }
+}
+
+/// An ObproxyServer as OCP's cluster views show it; IP, IDC and architecture are its host's.
+fn server_json(s: &ObproxyServer, host: Option<&Host>) -> Value {
+    json!({
+        "architecture": host.map_or("", |h| h.architecture.as_str()),
+        "clusterId": s.cluster_id,
+        "exporterPort": s.exporter_port,
+        "hostId": s.host_id,
+        "id": s.id,
+        "idcName": host.map_or("", |h| h.idc_name.as_str()),
+        "ip": host.map_or("", |h| h.ip.as_str()),
+        "lastActiveTime": format_seconds(s.last_active_time_ms),
+        "operateStatus": s.operate_status,
+        "parameterVersion": s.parameter_version,
+        "sqlPort": s.sql_port,
+        "status": s.status,
+        "version": s.version,
+    })
+}
+
+impl ClusterView {
+    /// How many servers the cluster has.
+    pub fn server_count(&self) -> usize {
+        self.servers.len()
+    }
+
+    /// The cluster as `GET /api/v2/obproxy/clusters/{id}` shows it: `versions` and `topo` count
+    /// the servers it has now.
+    pub fn to_json(&self) -> Value {
+        let c = &*self.cluster;
+        let idcs = self
+            .servers
             .iter()
-            .filter_map(|s| self.host(s.host_id))
+            .filter_map(|(_, h)| h.as_deref())
             .map(|h| h.idc_name.as_str());
         let config_url = c.config_url.clone().unwrap_or_else(|| {
             let name: String = form_urlencoded::byte_serialize(c.name.as_bytes()).collect();
             format!("{CONFIG_SERVICE}{name}")
         });
+        let servers: Vec<Value> = self
+            .servers
+            .iter()
+            .map(|(s, h)| server_json(s, h.as_deref()))
+            .collect();
         json!({
             "address": c.address,
             "configUrl": config_url,
@@ -70,12 +109,12 @@ impl Inventory {
             "id": c.id,
             "name": c.name,
             "obLinks": c.ob_links,
-            "obproxies": servers.iter().map(|s| self.server_json(s)).collect::<Vec<_>>(),
+            "obproxies": servers,
             "parameterVersion": c.parameter_version,
             "port": c.port,
             "topo": counted("idcName", idcs),
             "updateTime": format_seconds(c.update_time_ms),
-            "versions": counted("version", servers.iter().map(|s| s.version.as_str())),
+            "versions": counted("version", self.servers.iter().map(|(s, _)| s.version.as_str())),
             "workMode": c.work_mode,
         })
     }

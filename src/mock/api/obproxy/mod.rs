@@ -81,7 +81,7 @@ pub fn delete_obproxies(ctx: Ctx<'_>, state: &mut State, params: &Params, call: 
 /// other query parameter is ignored, as Spring ignores parameters a handler does not bind.
 pub fn list_clusters(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Call) -> Outcome {
     let page = PageRequest::from_query(call.req);
-    Ok((200, Some(Data::Json(state.clusters_page(page)))))
+    Ok((200, Some(Data::Later(state.clusters_page(page)))))
 }
 
 /// `GET /api/v2/obproxy/clusters/{id}`: one OBProxy cluster with its servers.
