@@ -11,7 +11,7 @@ use crate::mock::paging::{PageRequest, enum_list_param, sort_items, text_param};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{State, host_not_found};
 use crate::ocp::error::OcpError;
-use crate::ocp::inventory::{HOST_STATUSES, SERVICE_TYPES};
+use crate::ocp::inventory::{HOST_STATUSES, Inventory, SERVICE_TYPES};
 
 /// The body's list of hosts to delete (`POST .../batchDelete`).
 const HOST_ID_LIST: &str = "hostIdList";
@@ -29,9 +29,10 @@ pub fn list_hosts(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Cal
     let included = enum_list_param(req, "includedServiceType", &SERVICE_TYPES)?;
     let excluded = enum_list_param(req, "excludedServiceType", &SERVICE_TYPES)?;
     let inventory = &state.inventory;
+    let mut services = inventory.services_by_host();
     let mut hosts: Vec<Value> = inventory
         .hosts()
-        .map(|h| inventory.host_json(h))
+        .map(|h| Inventory::host_json_with(h, services.remove(&h.id).unwrap_or_default()))
         .filter(|h| {
             let text = |key: &str| h[key].as_str().unwrap_or_default().to_lowercase();
             let services = h["services"].as_array().map(Vec::as_slice).unwrap_or(&[]);

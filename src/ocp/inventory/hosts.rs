@@ -6,6 +6,8 @@
 //! response, so older inventories keep loading. `services` is never written in a file: it is
 //! what runs on the host now (its OBProxy servers), and changes as they come and go.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -208,24 +210,38 @@ impl Inventory {
     /// The services on host `id` now, as OCP's ServiceSummary: one per OBProxy server on it,
     /// named after its cluster.
     pub fn host_services(&self, id: i64) -> Vec<Value> {
-        self.servers
-            .values()
-            .filter(|s| s.host_id == id)
-            .map(|s| {
-                let cluster = self.cluster(s.cluster_id).map_or("", |c| c.name.as_str());
-                json!({
-                    "name": cluster,
-                    "softwarePackageId": null,
-                    "type": "OB_PROXY",
-                    "version": s.version,
-                })
-            })
-            .collect()
+        self.servers_on(id).map(|s| self.service_json(s)).collect()
+    }
+
+    /// Every host's services, from one pass over the servers: a host list costs its hosts and
+    /// the servers, not hosts × servers.
+    pub fn services_by_host(&self) -> BTreeMap<i64, Vec<Value>> {
+        let mut out: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+        for s in self.servers.values() {
+            out.entry(s.host_id).or_default().push(self.service_json(s));
+        }
+        out
+    }
+
+    /// A server as its host's `services` show it.
+    fn service_json(&self, s: &super::ObproxyServer) -> Value {
+        let cluster = self.cluster(s.cluster_id).map_or("", |c| c.name.as_str());
+        json!({
+            "name": cluster,
+            "softwarePackageId": null,
+            "type": "OB_PROXY",
+            "version": s.version,
+        })
     }
 
     /// A host as OCP's host detail and host list show it: every field of the documented
     /// sample, in its (alphabetical) order, nulls written as the sample writes them.
     pub fn host_json(&self, h: &Host) -> Value {
+        Self::host_json_with(h, self.host_services(h.id))
+    }
+
+    /// [`Inventory::host_json`] with the host's `services` already written.
+    pub fn host_json_with(h: &Host, services: Vec<Value>) -> Value {
         json!({
             "alias": h.alias,
             "architecture": h.architecture,
@@ -248,7 +264,7 @@ impl Inventory {
             "regionId": h.region_id,
             "regionName": h.region_name,
             "serialNumber": h.serial_number,
-            "services": self.host_services(h.id),
+            "services": services,
             "sshPort": h.ssh_port,
             "status": h.status,
             "typeDescription": h.type_description,
