@@ -132,7 +132,13 @@ pub fn text_param(req: &MockRequest, name: &str) -> Option<String> {
 /// the two parts in either order), by the value of that key; items keep their order (by id)
 /// when `sort` is absent or names a key they do not have.
 pub fn sort_items(req: &MockRequest, items: &mut [Value]) {
-    let Some(sort) = text_param(req, "sort") else {
+    sort_by(text_param(req, "sort").as_deref(), items);
+}
+
+/// [`sort_items`] with the `sort` value already read (`None`: absent or empty), for a page
+/// sorted after the state lock is released.
+pub fn sort_by(sort: Option<&str>, items: &mut [Value]) {
+    let Some(sort) = sort else {
         return;
     };
     let parts: Vec<&str> = sort.split(',').map(str::trim).collect();

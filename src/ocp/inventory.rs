@@ -18,7 +18,7 @@ mod ob;
 mod render;
 mod tenants;
 
-pub use hosts::{HOST_STATUSES, Host, SERVICE_TYPES};
+pub use hosts::{HOST_STATUSES, Host, HostView, SERVICE_TYPES};
 pub use ob::ObCluster;
 pub use render::ClusterView;
 pub use tenants::{TENANT_MODES, TENANT_STATUSES, Tenant};

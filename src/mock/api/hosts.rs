@@ -7,11 +7,12 @@ use http::Method;
 use serde_json::Value;
 
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
-use crate::mock::paging::{PageRequest, enum_list_param, sort_items, text_param};
+use crate::mock::later::Later;
+use crate::mock::paging::{PageRequest, enum_list_param, sort_by, text_param};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{State, host_not_found};
 use crate::ocp::error::OcpError;
-use crate::ocp::inventory::{HOST_STATUSES, Inventory, SERVICE_TYPES};
+use crate::ocp::inventory::{HOST_STATUSES, HostView, SERVICE_TYPES};
 
 /// The body's list of hosts to delete (`POST .../batchDelete`).
 const HOST_ID_LIST: &str = "hostIdList";
@@ -24,46 +25,53 @@ const HOST_ID_LIST: &str = "hostIdList";
 /// status or service type OCP does not document is a 400, as Spring refuses an unknown enum.
 pub fn list_hosts(_ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Call) -> Outcome {
     let req = call.req;
-    let statuses = enum_list_param(req, "status", &HOST_STATUSES)?;
-    let keyword = text_param(req, "keyword").map(|k| k.to_lowercase());
-    let included = enum_list_param(req, "includedServiceType", &SERVICE_TYPES)?;
-    let excluded = enum_list_param(req, "excludedServiceType", &SERVICE_TYPES)?;
-    let inventory = &state.inventory;
-    let mut services = inventory.services_by_host();
-    let mut hosts: Vec<Value> = inventory
-        .hosts()
-        .map(|h| Inventory::host_json_with(h, services.remove(&h.id).unwrap_or_default()))
-        .filter(|h| {
-            let text = |key: &str| h[key].as_str().unwrap_or_default().to_lowercase();
-            let services = h["services"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            let runs = |types: &[String]| {
-                services
-                    .iter()
-                    .any(|s| types.iter().any(|t| s["type"] == t.as_str()))
-            };
-            statuses
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|s| h["status"] == s.as_str()))
-                && keyword.as_ref().is_none_or(|k| {
-                    text("name").contains(k)
-                        || text("innerIpAddress").contains(k)
-                        || services.iter().any(|s| {
-                            s["name"]
-                                .as_str()
-                                .is_some_and(|n| n.to_lowercase().contains(k))
-                        })
-                })
-                && included.as_ref().is_none_or(|t| runs(t))
-                && excluded.as_ref().is_none_or(|t| !runs(t))
-        })
-        .collect();
-    sort_items(req, &mut hosts);
-    Ok((
-        200,
-        Some(Data::Json(
-            PageRequest::from_query(req).of_items(hosts, |h| h),
-        )),
-    ))
+    let filter = HostFilter {
+        statuses: enum_list_param(req, "status", &HOST_STATUSES)?,
+        keyword: text_param(req, "keyword").map(|k| k.to_lowercase()),
+        included: enum_list_param(req, "includedServiceType", &SERVICE_TYPES)?,
+        excluded: enum_list_param(req, "excludedServiceType", &SERVICE_TYPES)?,
+    };
+    let sort = text_param(req, "sort");
+    let paging = PageRequest::from_query(req);
+    // Under the lock only pointer copies; filtered, sorted and written after it is released.
+    let views = state.inventory.host_views();
+    let hint = 256 + views.len().min(paging.limit()) * 1024;
+    let page = Later::new(hint, move |out| {
+        let mut hosts: Vec<Value> = views
+            .iter()
+            .filter(|v| filter.admits(v))
+            .map(HostView::to_json)
+            .collect();
+        sort_by(sort.as_deref(), &mut hosts);
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, &paging.of_items(hosts, |h| h));
+    });
+    Ok((200, Some(Data::Later(page))))
+}
+
+/// The host list's documented filters, each `None` when not given.
+struct HostFilter {
+    statuses: Option<Vec<String>>,
+    keyword: Option<String>,
+    included: Option<Vec<String>>,
+    excluded: Option<Vec<String>>,
+}
+
+impl HostFilter {
+    /// Whether the host passes every filter given.
+    fn admits(&self, view: &HostView) -> bool {
+        let h = view.host();
+        let runs = |types: &[String]| view.service_types().any(|s| types.iter().any(|t| t == s));
+        let has = |text: &str, k: &str| text.to_lowercase().contains(k);
+        self.statuses
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|s| *s == h.status))
+            && self.keyword.as_ref().is_none_or(|k| {
+                has(&h.name, k) || has(&h.ip, k) || view.service_names().any(|n| has(n, k))
+            })
+            && self.included.as_ref().is_none_or(|t| runs(t))
+            && self.excluded.as_ref().is_none_or(|t| !runs(t))
+    }
 }
 
 /// `GET /api/v2/compute/hosts/{hostId}`: one host as OCP's host detail shows it.

@@ -7,11 +7,12 @@
 //! what runs on the host now (its OBProxy servers), and changes as they come and go.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Inventory, InventoryError, file};
+use super::{Inventory, InventoryError, ObproxyCluster, ObproxyServer, file};
 use crate::ocp::time::format_seconds;
 
 /// A machine managed by OCP: where an OBProxy's IP, IDC and architecture come from.
@@ -213,25 +214,30 @@ impl Inventory {
         self.servers_on(id).map(|s| self.service_json(s)).collect()
     }
 
-    /// Every host's services, from one pass over the servers: a host list costs its hosts and
-    /// the servers, not hosts × servers.
-    pub fn services_by_host(&self) -> BTreeMap<i64, Vec<Value>> {
-        let mut out: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+    /// Every host with what runs on it, in pointer copies, from one pass over the servers: a
+    /// host list costs its hosts and the servers (not hosts × servers) under the state lock, and
+    /// filters, sorts and writes them after it is released.
+    pub fn host_views(&self) -> Vec<HostView> {
+        let mut services: BTreeMap<i64, Vec<Service>> = BTreeMap::new();
         for s in self.servers.values() {
-            out.entry(s.host_id).or_default().push(self.service_json(s));
+            let cluster = self.clusters.get(&s.cluster_id).cloned();
+            services
+                .entry(s.host_id)
+                .or_default()
+                .push((s.clone(), cluster));
         }
-        out
+        self.hosts
+            .values()
+            .map(|h| HostView {
+                host: h.clone(),
+                services: services.remove(&h.id).unwrap_or_default(),
+            })
+            .collect()
     }
 
     /// A server as its host's `services` show it.
-    fn service_json(&self, s: &super::ObproxyServer) -> Value {
-        let cluster = self.cluster(s.cluster_id).map_or("", |c| c.name.as_str());
-        json!({
-            "name": cluster,
-            "softwarePackageId": null,
-            "type": "OB_PROXY",
-            "version": s.version,
-        })
+    fn service_json(&self, s: &ObproxyServer) -> Value {
+        service_json(s, self.cluster(s.cluster_id))
     }
 
     /// A host as OCP's host detail and host list show it: every field of the documented
@@ -280,7 +286,7 @@ impl Inventory {
     }
 
     /// The OBProxy servers on host `id`, by server id.
-    pub fn servers_on(&self, host_id: i64) -> impl Iterator<Item = &super::ObproxyServer> {
+    pub fn servers_on(&self, host_id: i64) -> impl Iterator<Item = &ObproxyServer> {
         self.servers
             .values()
             .map(|s| &**s)
@@ -290,6 +296,55 @@ impl Inventory {
     /// Forgets a host once it was deleted.
     pub fn remove_host(&mut self, id: i64) {
         self.hosts.remove(&id);
+    }
+}
+
+/// An OBProxy server on a host, with its cluster.
+type Service = (Arc<ObproxyServer>, Option<Arc<ObproxyCluster>>);
+
+/// A server as its host's `services` show it: OBProxy, named after its cluster.
+fn service_json(s: &ObproxyServer, cluster: Option<&ObproxyCluster>) -> Value {
+    json!({
+        "name": cluster.map_or("", |c| c.name.as_str()),
+        "softwarePackageId": null,
+        "type": "OB_PROXY",
+        "version": s.version,
+    })
+}
+
+/// A host and the services on it, taken in pointer copies ([`Inventory::host_views`]).
+#[derive(Debug, Clone)]
+pub struct HostView {
+    host: Arc<Host>,
+    services: Vec<Service>,
+}
+
+impl HostView {
+    /// The host.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// The names of its services (their clusters'), in server order.
+    pub fn service_names(&self) -> impl Iterator<Item = &str> {
+        self.services
+            .iter()
+            .map(|(_, c)| c.as_deref().map_or("", |c| c.name.as_str()))
+    }
+
+    /// The types of its services: every server the mock knows is an OBProxy.
+    pub fn service_types(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.services.iter().map(|_| "OB_PROXY")
+    }
+
+    /// The host as OCP's host list shows it ([`Inventory::host_json`]).
+    pub fn to_json(&self) -> Value {
+        let services = self
+            .services
+            .iter()
+            .map(|(s, c)| service_json(s, c.as_deref()))
+            .collect();
+        Inventory::host_json_with(&self.host, services)
     }
 }
 
