@@ -41,6 +41,22 @@ pub struct App {
     pub store: Store,
 }
 
+/// A request handled but for writing its answer.
+pub enum Handled {
+    /// The answer, written.
+    Answered(MockResponse),
+    /// An answer costly to write: [`App::write`] writes it.
+    ToWrite(Pending),
+}
+
+/// An answer decided, not yet written.
+pub struct Pending {
+    stamp: Stamp,
+    lang: Language,
+    outcome: Outcome,
+    faults: Faults,
+}
+
 /// What the scenarios and the credentials decided before any handler runs.
 struct Gate<'a> {
     own: Result<Vec<Scenario>, OcpError>,
@@ -75,8 +91,17 @@ impl App {
     /// Answers one request. Never panics on any input; every answer is an OCP envelope, but for
     /// the two routes OCP documents without one (`/api/v2/time`, `/api/v2/info`).
     pub fn handle(&self, req: &MockRequest) -> MockResponse {
+        match self.handle_until_written(req) {
+            Handled::Answered(response) => response,
+            Handled::ToWrite(pending) => self.write(pending),
+        }
+    }
+
+    /// [`App::handle`] up to an answer that is costly to write (a large page): that one is
+    /// left for [`App::write`], which a server runs off the threads that serve connections.
+    pub fn handle_until_written(&self, req: &MockRequest) -> Handled {
         if self.settings.admin_api && api::is_admin_path(&req.path) {
-            return self.handle_admin(req);
+            return Handled::Answered(self.handle_admin(req));
         }
         let lang = Language::from_accept_language(req.header("accept-language"));
         let identity = self.authenticate(req);
@@ -103,7 +128,25 @@ impl App {
         let status = outcome.as_ref().map_or_else(OcpError::status, |(s, _)| *s);
         journal(&mut state, req, status, &stamp);
         drop(state);
-        self.answer(stamp, lang, outcome, &faults)
+        if let Ok((_, Some(Data::Later(_)))) = &outcome {
+            return Handled::ToWrite(Pending {
+                stamp,
+                lang,
+                outcome,
+                faults,
+            });
+        }
+        Handled::Answered(self.answer(stamp, lang, outcome, &faults))
+    }
+
+    /// Writes an answer [`App::handle_until_written`] left to write (state lock released).
+    pub fn write(&self, pending: Pending) -> MockResponse {
+        self.answer(
+            pending.stamp,
+            pending.lang,
+            pending.outcome,
+            &pending.faults,
+        )
     }
 
     /// The outcome of an OCP call: a fault if a scenario injects one, else the route's handler.

@@ -24,7 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::mock::app::App;
+use crate::mock::app::{App, Handled};
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::settings::Limits;
 use crate::mock::{journal, log};
@@ -217,7 +217,18 @@ async fn serve(
     let response = match head_check {
         Err(e) => app.reject(&request, e),
         // Most calls have no body: no need to wait for one.
-        Ok(()) if body.is_end_stream() => app.handle(&request),
+        Ok(()) if body.is_end_stream() => match app.handle_until_written(&request) {
+            Handled::Answered(response) => response,
+            // A large page is written on a blocking thread: the threads that serve connections
+            // stay free for other requests (a 404 is not queued behind ten large pages).
+            Handled::ToWrite(pending) => {
+                let writer = app.clone();
+                match tokio::task::spawn_blocking(move || writer.write(pending)).await {
+                    Ok(response) => response,
+                    Err(_) => app.reject(&request, OcpError::injected(500)),
+                }
+            }
+        },
         Ok(()) => {
             let collect = Limited::new(body, limits.max_body_bytes).collect();
             match tokio::time::timeout(limits.header_read_timeout, collect).await {

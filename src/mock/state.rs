@@ -409,9 +409,8 @@ impl State {
         let total = self.inventory.cluster_count();
         let servers: usize = views.iter().map(ClusterView::server_count).sum();
         Later::new(256 + views.len() * 512 + servers * 384, move |out| {
-            let contents = views.iter().map(ClusterView::to_json).collect();
-            // Writing JSON into a Vec cannot fail.
-            let _ = serde_json::to_writer(out, &paging.answer(contents, total));
+            let page = paging.answer(Vec::new(), total);
+            ClusterView::write_page(&views, &page["page"], out);
         })
     }
 
