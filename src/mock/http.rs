@@ -154,6 +154,9 @@ fn head_buffer(limits: &Limits) -> usize {
         .max(72 * 1024)
 }
 
+/// Answers costly to write (large pages) being written: one at a time.
+static LARGE_ANSWERS: Semaphore = Semaphore::const_new(1);
+
 /// The `drop` scenario: the service fails, so hyper closes the connection without an answer.
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by a scenario")]
@@ -221,10 +224,13 @@ async fn serve(
             Handled::Answered(response) => response,
             // A large page is written on a blocking thread: the threads that serve connections
             // stay free for other requests (a 404 is not queued behind ten large pages).
+            // One at a time, so that a burst of them leaves the other cores to everything else.
             Handled::ToWrite(pending) => {
                 let writer = app.clone();
+                let _turn = LARGE_ANSWERS.acquire().await;
                 match tokio::task::spawn_blocking(move || writer.write(pending)).await {
                     Ok(response) => response,
+                    // Only a panic, which no request can reach, fails the write.
                     Err(_) => app.reject(&request, OcpError::injected(500)),
                 }
             }
