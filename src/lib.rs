@@ -67,7 +67,8 @@
 //!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
 //!   `/api/v2/time` and `/api/v2/info`, `hosts`, `ob` for OceanBase clusters and tenants,
 //!   `admin` for the mock's own `/__mock/` API), the paging every list shares and the one
-//!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
+//!   route table; `later.rs` a large answer written after the state lock is released;
+//!   `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
 //!   headers and bodies (redacted) and the "was called with" matcher; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task

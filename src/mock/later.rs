@@ -4,10 +4,13 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// Appends JSON to a buffer.
+type Writer = dyn Fn(&mut Vec<u8>) + Send + Sync;
+
 /// A writer of an answer's `data`, run once the state lock is released.
 #[derive(Clone)]
 pub struct Later {
-    write: Arc<dyn Fn(&mut Vec<u8>) + Send + Sync>,
+    write: Arc<Writer>,
     size_hint: usize,
 }
 

@@ -63,9 +63,7 @@ impl HostFilter {
         let h = view.host();
         let runs = |types: &[String]| view.service_types().any(|s| types.iter().any(|t| t == s));
         let has = |text: &str, k: &str| text.to_lowercase().contains(k);
-        self.statuses
-            .as_ref()
-            .is_none_or(|s| s.iter().any(|s| *s == h.status))
+        self.statuses.as_ref().is_none_or(|s| s.contains(&h.status))
             && self.keyword.as_ref().is_none_or(|k| {
                 has(&h.name, k) || has(&h.ip, k) || view.service_names().any(|n| has(n, k))
             })
