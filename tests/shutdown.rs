@@ -81,8 +81,9 @@ async fn heads_still_arriving_do_not_hold_the_shutdown() {
     let started = Instant::now();
     mock.shutdown().await;
     let took = started.elapsed();
+    // A head still arriving has a grace of 1 s to finish; the timeouts are 5 s and 10 s.
     assert!(
-        took < Duration::from_secs(1),
+        took < Duration::from_secs(2),
         "the shutdown waited {took:?} for heads that were never finished (its timeout is 5 s, the head timeout 10 s)"
     );
     for (i, mut stream) in held.into_iter().enumerate() {

@@ -1,5 +1,5 @@
 //! The mock behind the socket: settings, template and state, and the one entry point
-//! [`App::handle`] that turns a [`MockRequest`] into an enveloped [`MockResponse`].
+//! [`App::handle_until_written`] (with [`App::write`]) that turns a [`MockRequest`] into an enveloped [`MockResponse`].
 //!
 //! Order of work for a request under `/api/`: authenticate (no lock), then under the state lock
 //! stamp it (clock, trace id), advance time-paced tasks, apply scenarios, route and run the
@@ -88,17 +88,10 @@ impl App {
         }
     }
 
-    /// Answers one request. Never panics on any input; every answer is an OCP envelope, but for
-    /// the two routes OCP documents without one (`/api/v2/time`, `/api/v2/info`).
-    pub fn handle(&self, req: &MockRequest) -> MockResponse {
-        match self.handle_until_written(req) {
-            Handled::Answered(response) => response,
-            Handled::ToWrite(pending) => self.write(pending),
-        }
-    }
-
-    /// [`App::handle`] up to an answer that is costly to write (a large page): that one is
-    /// left for [`App::write`], which a server runs off the threads that serve connections.
+    /// Answers one request, but for an answer costly to write (a large page), which it leaves
+    /// to [`App::write`] (a server runs that off the threads that serve connections). Never
+    /// panics on any input; every answer is an OCP envelope, but for the two routes OCP
+    /// documents without one (`/api/v2/time`, `/api/v2/info`).
     pub fn handle_until_written(&self, req: &MockRequest) -> Handled {
         if self.settings.admin_api && api::is_admin_path(&req.path) {
             return Handled::Answered(self.handle_admin(req));

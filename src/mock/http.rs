@@ -1,7 +1,7 @@
 //! The HTTP adapter: the only place that knows hyper.
 //!
 //! [`run`] accepts connections on a listener the caller binds, collects each request once into a
-//! [`MockRequest`], hands it to [`App::handle`] and writes the envelope back. It enforces the
+//! [`MockRequest`], hands it to [`App::handle_until_written`] and writes the envelope back. It enforces the
 //! [`Limits`]: target, header and body sizes (414, 431, 413 envelopes), the time to send a
 //! request head (which also bounds an idle keep-alive connection), and connections at once (503). When the caller's
 //! shutdown future completes it stops accepting (new connections are refused), lets in-flight
@@ -108,8 +108,8 @@ async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
 ///
 /// When the server stops, a request already in the service is answered with
 /// `Connection: close` (so a client that pipelined more sees that they were not read), and a
-/// connection between requests closes at once. So does one whose first head is still arriving:
-/// hyper would wait for the rest of it until the head timeout, though nothing of it is in flight.
+/// connection between requests closes at once. One whose first head is still arriving gets a
+/// short grace to finish it: hyper would wait for the rest until the head timeout.
 async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::Receiver<bool>) {
     let limits = app.settings.limits;
     let head_timeout = limits.header_read_timeout.min(limits.idle_timeout);
@@ -130,7 +130,8 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::
         () = async { let _ = stop_rx.wait_for(|stop| *stop).await; } => {
             conn.as_mut().graceful_shutdown();
             // A head that completes within the grace is served; one still arriving is not.
-            let grace = tokio::time::timeout(HALF_HEAD_GRACE, conn.as_mut()).await;
+            let grace = HALF_HEAD_GRACE.min(limits.shutdown_timeout);
+            let grace = tokio::time::timeout(grace, conn.as_mut()).await;
             if grace.is_err() && started.load(Ordering::Relaxed) > 0 {
                 let _ = conn.await;
             }
@@ -138,8 +139,10 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::
     }
 }
 
-/// How long a stopping server waits for a connection's first head to complete.
-const HALF_HEAD_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
+/// How long a stopping server waits for a connection's first head to complete (at most its
+/// shutdown timeout): a client in the middle of sending is answered, a head that never ends
+/// holds the exit no longer.
+const HALF_HEAD_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The most bytes one connection may buffer for a request head, finished or not: enough for a
 /// head at the target and header limits (which then gets the mock's 414 or 431 envelope), and at
@@ -220,27 +223,13 @@ async fn serve(
     let response = match head_check {
         Err(e) => app.reject(&request, e),
         // Most calls have no body: no need to wait for one.
-        Ok(()) if body.is_end_stream() => match app.handle_until_written(&request) {
-            Handled::Answered(response) => response,
-            // A large page is written on a blocking thread: the threads that serve connections
-            // stay free for other requests (a 404 is not queued behind ten large pages).
-            // One at a time, so that a burst of them leaves the other cores to everything else.
-            Handled::ToWrite(pending) => {
-                let writer = app.clone();
-                let _turn = LARGE_ANSWERS.acquire().await;
-                match tokio::task::spawn_blocking(move || writer.write(pending)).await {
-                    Ok(response) => response,
-                    // Only a panic, which no request can reach, fails the write.
-                    Err(_) => app.reject(&request, OcpError::injected(500)),
-                }
-            }
-        },
+        Ok(()) if body.is_end_stream() => handle(&app, &request).await,
         Ok(()) => {
             let collect = Limited::new(body, limits.max_body_bytes).collect();
             match tokio::time::timeout(limits.header_read_timeout, collect).await {
                 Ok(Ok(collected)) => {
                     request.body = collected.to_bytes();
-                    app.handle(&request)
+                    handle(&app, &request).await
                 }
                 Ok(Err(e)) if e.is::<LengthLimitError>() => {
                     app.reject(&request, OcpError::payload_too_large(limits.max_body_bytes))
@@ -268,6 +257,24 @@ async fn serve(
         return Err(Dropped);
     }
     Ok(into_hyper(response))
+}
+
+/// The app's answer. A large page is written on a blocking thread, so the threads that serve
+/// connections stay free for other requests (a 404 is not queued behind ten large pages), and
+/// one at a time, so that a burst of them leaves the other cores to everything else.
+async fn handle(app: &Arc<App>, request: &MockRequest) -> MockResponse {
+    match app.handle_until_written(request) {
+        Handled::Answered(response) => response,
+        Handled::ToWrite(pending) => {
+            let writer = app.clone();
+            let _turn = LARGE_ANSWERS.acquire().await;
+            match tokio::task::spawn_blocking(move || writer.write(pending)).await {
+                Ok(response) => response,
+                // Only a panic, which no request can reach, fails the write.
+                Err(_) => app.reject(request, OcpError::injected(500)),
+            }
+        }
+    }
 }
 
 fn into_hyper(response: MockResponse) -> Response<Full<Bytes>> {
