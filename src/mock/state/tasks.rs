@@ -77,14 +77,15 @@ fn state_conflict(id: i64, status: &str, why: &str) -> OcpError {
 
 impl State {
     /// One page of the task list: every task is tested against the filter (no task is built
-    /// for it), and only the page's tasks are written, in the list's short form.
+    /// for it), and only the page's tasks are written, in the list's short form, after the state
+    /// lock is released.
     pub fn task_page(
         &self,
         templates: &TaskTemplates,
         executor: &str,
         filter: &TaskFilter,
         paging: PageRequest,
-    ) -> Value {
+    ) -> Later {
         let mut kinds: Vec<(TaskKind, bool)> = Vec::new();
         let mut admits_kind = |kind: TaskKind| match kinds.iter().find(|(k, _)| *k == kind) {
             Some(&(_, ok)) => ok,
@@ -108,23 +109,28 @@ impl State {
                 total += 1;
             }
         }
+        // Under the lock: the page's tasks copied, one skeleton per template; their JSON is
+        // written after the lock is released.
         let mut skeletons: Vec<(TaskKind, BasicSkeleton)> = Vec::new();
-        let contents = page
-            .into_iter()
-            .map(|run| {
-                let kind = run.origin.kind;
-                let at = match skeletons.iter().position(|(k, _)| *k == kind) {
-                    Some(at) => at,
-                    None => {
-                        let skeleton = BasicSkeleton::of(run, templates.of(kind), executor);
-                        skeletons.push((kind, skeleton));
-                        skeletons.len() - 1
-                    }
-                };
-                run.basic(&skeletons[at].1)
-            })
-            .collect();
-        paging.answer(contents, total)
+        for run in &page {
+            let kind = run.origin.kind;
+            if !skeletons.iter().any(|(k, _)| *k == kind) {
+                skeletons.push((kind, BasicSkeleton::of(run, templates.of(kind), executor)));
+            }
+        }
+        let runs: Vec<TaskRun> = page.into_iter().cloned().collect();
+        Later::new(256 + runs.len() * 2048, move |out| {
+            let contents = runs
+                .iter()
+                .filter_map(|run| {
+                    let kind = run.origin.kind;
+                    let (_, skeleton) = skeletons.iter().find(|(k, _)| *k == kind)?;
+                    Some(run.basic(skeleton))
+                })
+                .collect();
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(out, &paging.answer(contents, total));
+        })
     }
 
     /// Rolls back a FAILED task whose template allows it (TSK10009 when `prohibitRollback`,

@@ -28,7 +28,7 @@ pub fn list_tasks(ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &Call
     let filter = read_filter(call.req)?;
     let paging = PageRequest::from_query(call.req);
     let page = state.task_page(ctx.templates, &ctx.settings.executor, &filter, paging);
-    Ok((200, Some(Data::Json(page))))
+    Ok((200, Some(Data::Later(page))))
 }
 
 /// Every value of query parameter `name`, in order.
