@@ -295,3 +295,19 @@ fn an_inventory_file_past_64_mib_is_refused_unread() {
     assert!(stderr.contains("is over 64 MiB"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_fifo_as_inventory_is_refused_without_waiting_for_a_writer() {
+    let dir = std::env::temp_dir().join(format!("ocp-mock-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("inventory.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        std::fs::remove_dir_all(&dir).unwrap();
+        panic!("mkfifo is needed for this test");
+    }
+    // Opening a FIFO for reading blocks until a writer comes: the binary must not open it.
+    let stderr = run_failing(&["serve", "--inventory", fifo.to_str().unwrap()], &[]);
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
