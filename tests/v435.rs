@@ -358,3 +358,49 @@ fn a_subtask_naming_another_task_is_a_contract_violation() {
         ["/data/subtasks/3/taskId: expected 13153297 (the task's id), got 42"]
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_shows_the_skip_list_each_task_was_asked_for() {
+    let mock = mock_435().await;
+    let first = post(mock.address(), README_POST, README_BODY).await;
+    assert_eq!(first.status, 200);
+    let refused = post(
+        mock.address(),
+        README_POST,
+        r#"{"obproxyServerIds": [4], "skipHostOperationServerIds": [1]}"#,
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    let second = post(mock.address(), README_POST, r#"{"obproxyServerIds": [4]}"#).await;
+    assert_eq!(second.status, 200);
+    let tasks = call(mock.address(), "GET", "/__mock/tasks", &[]).await;
+    assert_eq!(tasks.status, 200);
+    let recorded = tasks.checked(Expect::Any)["data"]["tasks"].clone();
+    assert_eq!(
+        recorded,
+        json!([
+            {"id": 13_153_297, "name": "Delete obproxy server", "status": "RUNNING",
+             "creator": "admin", "obproxyClusterId": 1, "obproxyServerIds": [1, 2, 3],
+             "skipHostOperationServerIds": [1]},
+            {"id": 13_153_298, "name": "Delete obproxy server", "status": "RUNNING",
+             "creator": "admin", "obproxyClusterId": 1, "obproxyServerIds": [4],
+             "skipHostOperationServerIds": []},
+        ])
+    );
+    // The DELETE has no such list: an empty one.
+    let mock = MockServer::start().await;
+    assert_eq!(
+        delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2")
+            .await
+            .status,
+        200
+    );
+    let tasks = call(mock.address(), "GET", "/__mock/tasks", &[])
+        .await
+        .json();
+    assert_eq!(tasks["data"]["tasks"][0]["name"], "Offline obproxy");
+    assert_eq!(
+        tasks["data"]["tasks"][0]["skipHostOperationServerIds"],
+        json!([])
+    );
+}
