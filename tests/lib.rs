@@ -14,6 +14,7 @@ mod layout;
 mod lifecycle;
 mod limits;
 mod ob;
+mod pace;
 mod props;
 mod races;
 mod refusals;
