@@ -15,6 +15,7 @@ mod lifecycle;
 mod limits;
 mod ob;
 mod pace;
+mod profiles;
 mod props;
 mod races;
 mod refusals;
