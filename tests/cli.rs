@@ -452,7 +452,9 @@ fn the_binary_answers_as_the_ocp_version_asked_for_by_flag_or_variable() {
     let post = "POST /api/v2/obproxy/clusters/1/servers/delete HTTP/1.1\r\nHost: m\r\n\
                 Connection: close\r\nAuthorization: Basic YWRtaW46YWFBQTExX18=\r\n\
                 Content-Length: 24\r\n\r\n{\"obproxyServerIds\":[2]}";
-    let cases: [(&[&str], &[(&str, &str)], &str, u16); 3] = [
+    // Arguments, variables, the version `/info` names, the POST's status.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str, u16);
+    let cases: [Case; 3] = [
         (&[], &[], "4.3.4", 404),
         (&["--ocp-version", "3.1.1"], &[], "3.1.1", 404),
         (&[], &[("OCP_MOCK_OCP_VERSION", "V4.3.5")], "4.3.5", 200),

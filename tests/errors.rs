@@ -14,8 +14,9 @@ const CLUSTERS: &str = "/api/v2/obproxy/clusters";
 const WRONG_BASIC: &str = "Basic YWRtaW46d3Jvbmc=";
 
 /// The same errors for every profile: a malformed id, wrong credentials, an unknown cluster, an
-/// unknown server, a server of another cluster, a wrong method, a server already being
-/// deleted, and an injected 503 (the last three are stand-ins in 3.1.1, whose table lacks them).
+/// unknown server, a server of another cluster, an unknown task, a wrong method, a server
+/// already being deleted, and an injected 503. 3.1.1's table lacks the server of another
+/// cluster, the server being deleted and the unknown error: stand-ins answer them there.
 async fn the_errors(mock: &MockServer) -> Value {
     let addr = mock.address();
     let mut answers = Map::new();
@@ -37,6 +38,8 @@ async fn the_errors(mock: &MockServer) -> Value {
     keep("404 unknown server", server, 404);
     let other = delete(addr, &format!("{CLUSTERS}/1/obproxies/5")).await;
     keep("400 server of another cluster", other, 400);
+    let task = call(addr, "GET", "/api/v2/tasks/instances/9", &[]).await;
+    keep("404 unknown task", task, 404);
     keep(
         "405 GET of a DELETE route",
         call(addr, "GET", DOCUMENTED_PATH, &[]).await,
