@@ -4,7 +4,7 @@
 use ocp_mock::contract::{Expect, normalize};
 use ocp_mock::{ErrorCodeStyle, Limits, MockServer, OcpVersion, Role};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, Reply, call, delete, raw};
 
@@ -17,60 +17,67 @@ const WRONG_BASIC: &str = "Basic YWRtaW46d3Jvbmc=";
 /// unknown server, a server of another cluster, an unknown task, a wrong method, a server
 /// already being deleted, and an injected 503. 3.1.1's table lacks the server of another
 /// cluster, the server being deleted and the unknown error: stand-ins answer them there.
-async fn the_errors(mock: &MockServer) -> Value {
+async fn the_errors(mock: &MockServer, language: &str) -> Value {
     let addr = mock.address();
+    let lang = ("Accept-Language", language);
     let mut answers = Map::new();
     let mut keep = |name: &str, reply: Reply, status: u16| {
         assert_eq!(reply.status, status, "{name}");
         answers.insert(name.into(), normalize(&reply.checked(Expect::Any)));
     };
-    let bad_id = delete(addr, &format!("{CLUSTERS}/abc/obproxies/2")).await;
+    let send = |method: &'static str, path: String| async move {
+        call(addr, method, &path, &[lang]).await
+    };
+    let bad_id = send("DELETE", format!("{CLUSTERS}/abc/obproxies/2")).await;
     keep("400 cluster id not a Long", bad_id, 400);
-    let auth = [("Authorization", WRONG_BASIC)];
+    let auth = [("Authorization", WRONG_BASIC), lang];
     keep(
         "401 wrong password",
         call(addr, "DELETE", DOCUMENTED_PATH, &auth).await,
         401,
     );
-    let cluster = delete(addr, &format!("{CLUSTERS}/77/obproxies/2")).await;
+    let cluster = send("DELETE", format!("{CLUSTERS}/77/obproxies/2")).await;
     keep("404 unknown cluster", cluster, 404);
-    let server = delete(addr, &format!("{CLUSTERS}/1/obproxies/42")).await;
+    let server = send("DELETE", format!("{CLUSTERS}/1/obproxies/42")).await;
     keep("404 unknown server", server, 404);
-    let other = delete(addr, &format!("{CLUSTERS}/1/obproxies/5")).await;
+    let other = send("DELETE", format!("{CLUSTERS}/1/obproxies/5")).await;
     keep("400 server of another cluster", other, 400);
-    let task = call(addr, "GET", "/api/v2/tasks/instances/9", &[]).await;
+    let task = send("GET", "/api/v2/tasks/instances/9".into()).await;
     keep("404 unknown task", task, 404);
-    keep(
-        "405 GET of a DELETE route",
-        call(addr, "GET", DOCUMENTED_PATH, &[]).await,
-        405,
-    );
+    let method = send("GET", DOCUMENTED_PATH.into()).await;
+    keep("405 GET of a DELETE route", method, 405);
     assert_eq!(delete(addr, DOCUMENTED_PATH).await.status, 200);
-    keep(
-        "409 server being deleted",
-        delete(addr, DOCUMENTED_PATH).await,
-        409,
-    );
+    let busy = send("DELETE", DOCUMENTED_PATH.into()).await;
+    keep("409 server being deleted", busy, 409);
     mock.set_scenarios(vec!["error:503".parse().expect("a scenario")])
         .expect("scenarios apply");
-    keep(
-        "503 injected",
-        call(addr, "GET", &format!("{CLUSTERS}/1"), &[]).await,
-        503,
-    );
+    let injected = send("GET", format!("{CLUSTERS}/1")).await;
+    keep("503 injected", injected, 503);
     Value::Object(answers)
+}
+
+/// Each answer's `code` and `message` only: what differs between languages.
+fn code_and_message(answers: &Value) -> Value {
+    let picked = answers.as_object().unwrap().iter().map(|(name, body)| {
+        let error = &body["error"];
+        (name.clone(), json!([error["code"], error["message"]]))
+    });
+    Value::Object(picked.collect())
 }
 
 #[tokio::test]
 async fn each_ocp_version_answers_errors_with_its_own_ids_and_wording() {
     for version in OcpVersion::ALL {
         let mock = MockServer::builder().ocp_version(version).start().await;
-        let answers = the_errors(&mock).await;
+        let answers = the_errors(&mock, "en-US").await;
         let name = format!(
             "error_answers_of_ocp_{}",
             version.as_str().replace('.', "_")
         );
-        insta::assert_json_snapshot!(name, answers);
+        insta::assert_json_snapshot!(name.clone(), answers);
+        let mock = MockServer::builder().ocp_version(version).start().await;
+        let answers = code_and_message(&the_errors(&mock, "zh-CN").await);
+        insta::assert_json_snapshot!(format!("{name}_in_chinese"), answers);
     }
 }
 
