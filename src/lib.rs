@@ -78,7 +78,7 @@
 //!   the AK/SK signing rule, OCP's time format, and the versions the mock can answer as;
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
-//!   answers, reports.
+//!   answers, reports, and the OCP version a target reports, its error codes judged by it.
 
 #![warn(missing_docs)]
 

@@ -14,6 +14,8 @@ mod layout;
 mod lifecycle;
 mod limits;
 mod ob;
+mod pace;
+mod profiles;
 mod props;
 mod races;
 mod refusals;

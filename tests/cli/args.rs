@@ -187,6 +187,16 @@ fn bad_values_from_flags_or_variables_exit_2() {
             &[("OCP_MOCK_RATE_LIMIT", "10")],
             "--rate-limit: rate limit \"10\"",
         ),
+        (
+            &["serve", "--ocp-version", "4.4"],
+            &[],
+            "--ocp-version: unknown OCP version \"4.4\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_OCP_VERSION", "latest")],
+            "unknown OCP version \"latest\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+        ),
         (&["serve", "stray"], &[], "unexpected argument \"stray\""),
         (&["validate"], &[], "missing <FILE>"),
     ];
