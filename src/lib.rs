@@ -86,6 +86,7 @@ pub mod check;
 pub mod contract;
 mod mock;
 mod ocp;
+pub mod record;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
@@ -95,6 +96,7 @@ pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, 
 pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
+pub use mock::replay::{Replay, ReplayError};
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
 pub use ocp::error::{ErrorCodeStyle, OcpError};
 pub use ocp::inventory::Inventory;

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::header::{CONNECTION, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use http::uri::Scheme;
 use http::{Method, Request, Uri};
-use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use hyper::client::conn::http1::{Builder, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -209,8 +209,22 @@ impl Client {
         path_and_query: &str,
         headers: Vec<(HeaderName, String)>,
     ) -> Result<Answer, CheckError> {
-        let request = self.request(method, path_and_query, headers)?;
+        let request = self.request(method, path_and_query, headers, Bytes::new())?;
         self.block_on(self.exchange(request))
+    }
+
+    /// Sends one request with a body on the caller's runtime, and reads the whole answer: what
+    /// a proxy in front of the target calls from its own server (the deadline, limits and
+    /// errors are those of [`Client::send`]).
+    pub(crate) async fn forward(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        headers: Vec<(HeaderName, String)>,
+        body: Bytes,
+    ) -> Result<Answer, CheckError> {
+        let request = self.request(method, path_and_query, headers, body)?;
+        self.exchange(request).await
     }
 
     /// Runs `work` on the client's runtime. Inside another runtime (a `#[tokio::test]`, say)
@@ -240,13 +254,14 @@ impl Client {
         method: Method,
         path_and_query: &str,
         headers: Vec<(HeaderName, String)>,
-    ) -> Result<Request<Empty<Bytes>>, CheckError> {
+        body: Bytes,
+    ) -> Result<Request<Full<Bytes>>, CheckError> {
         let target = format!("{}{path_and_query}", self.target.prefix);
         let uri: Uri = target.parse().map_err(|e| CheckError::BadTarget {
             url: target.clone(),
             why: format!("is not a request target: {e}"),
         })?;
-        let mut request = Request::new(Empty::new());
+        let mut request = Request::new(Full::new(body));
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         let version = concat!("ocp-mock-check/", env!("CARGO_PKG_VERSION"));
@@ -265,7 +280,7 @@ impl Client {
         Ok(request)
     }
 
-    async fn exchange(&self, request: Request<Empty<Bytes>>) -> Result<Answer, CheckError> {
+    async fn exchange(&self, request: Request<Full<Bytes>>) -> Result<Answer, CheckError> {
         let deadline = Instant::now().checked_add(self.timeout);
         let authority = self.target.authority();
         let waiting = format!("connection to {authority}");
@@ -329,7 +344,7 @@ impl Client {
     async fn http1<S>(
         &self,
         io: S,
-        request: Request<Empty<Bytes>>,
+        request: Request<Full<Bytes>>,
         deadline: Option<Instant>,
     ) -> Result<Answer, CheckError>
     where
@@ -355,8 +370,8 @@ impl Client {
 
     async fn answer(
         &self,
-        sender: &mut SendRequest<Empty<Bytes>>,
-        request: Request<Empty<Bytes>>,
+        sender: &mut SendRequest<Full<Bytes>>,
+        request: Request<Full<Bytes>>,
     ) -> Result<Answer, CheckError> {
         let response = sender
             .send_request(request)
