@@ -16,6 +16,7 @@ mod limits;
 mod ob;
 mod props;
 mod races;
+mod record;
 mod refusals;
 mod scenarios;
 mod server;

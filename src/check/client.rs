@@ -213,20 +213,6 @@ impl Client {
         self.block_on(self.exchange(request))
     }
 
-    /// Sends one request with a body on the caller's runtime, and reads the whole answer: what
-    /// a proxy in front of the target calls from its own server (the deadline, limits and
-    /// errors are those of [`Client::send`]).
-    pub(crate) async fn forward(
-        &self,
-        method: Method,
-        path_and_query: &str,
-        headers: Vec<(HeaderName, String)>,
-        body: Bytes,
-    ) -> Result<Answer, CheckError> {
-        let request = self.request(method, path_and_query, headers, body)?;
-        self.exchange(request).await
-    }
-
     /// Runs `work` on the client's runtime. Inside another runtime (a `#[tokio::test]`, say)
     /// `block_on` on this thread would panic, so the work runs on a scoped thread instead.
     fn block_on<F>(&self, work: F) -> F::Output
@@ -249,7 +235,8 @@ impl Client {
         )
     }
 
-    fn request(
+    /// The request below the target's prefix, for `send` or `exchange` on any runtime.
+    pub(crate) fn request(
         &self,
         method: Method,
         path_and_query: &str,
@@ -280,20 +267,20 @@ impl Client {
         Ok(request)
     }
 
-    async fn exchange(&self, request: Request<Full<Bytes>>) -> Result<Answer, CheckError> {
+    pub(crate) async fn exchange(&self, req: Request<Full<Bytes>>) -> Result<Answer, CheckError> {
         let deadline = Instant::now().checked_add(self.timeout);
         let authority = self.target.authority();
         let waiting = format!("connection to {authority}");
         let tcp = self.within(deadline, waiting, self.connect()).await?;
         if !self.target.secure {
-            return self.http1(tcp, request, deadline).await;
+            return self.http1(tcp, req, deadline).await;
         }
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.tls {
             let waiting = format!("tls handshake with {authority}");
             let handshake = super::tls::handshake(tls, &self.target.host, &authority, tcp);
             let stream = self.within(deadline, waiting, handshake).await?;
-            return self.http1(stream, request, deadline).await;
+            return self.http1(stream, req, deadline).await;
         }
         Err(CheckError::TlsUnavailable {
             target: self.target.to_string(),

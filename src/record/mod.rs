@@ -153,7 +153,11 @@ impl Recorder {
         let mut next = 1;
         for entry in std::fs::read_dir(&options.out).map_err(out)? {
             let name = entry.map_err(out)?.file_name();
-            let number = name.to_string_lossy().split('-').next().map(str::parse::<usize>);
+            let number = name
+                .to_string_lossy()
+                .split('-')
+                .next()
+                .map(str::parse::<usize>);
             if let Some(Ok(n)) = number {
                 next = next.max(n + 1);
             }
@@ -174,13 +178,15 @@ impl Recorder {
             None => req.path.clone(),
         };
         let headers = self.headers_for_target(req);
-        let sent = self.client.forward(
-            req.method.clone(),
-            &path_and_query,
-            headers,
-            req.body.clone(),
-        );
-        let answer = match sent.await {
+        let method = req.method.clone();
+        let sent = match self
+            .client
+            .request(method, &path_and_query, headers, req.body.clone())
+        {
+            Ok(request) => self.client.exchange(request).await,
+            Err(e) => Err(e),
+        };
+        let answer = match sent {
             Ok(answer) => answer,
             Err(e) => {
                 let why = format!("the target {} cannot answer: {e}", self.client.target());

@@ -211,7 +211,10 @@ impl Fixture {
             HeaderValue::from_str(value)
                 .map_err(|_| format!("response.headers.{name} is not a header value"))?;
         }
-        request.body().bytes().map_err(|e| format!("request: {e}"))?;
+        request
+            .body()
+            .bytes()
+            .map_err(|e| format!("request: {e}"))?;
         fixture
             .response
             .body()
@@ -363,18 +366,26 @@ fn decoded(name: &str) -> String {
 
 /// Replaces the values of credential-like keys, at any depth; says whether any was.
 fn redact_json(value: &mut Value) -> bool {
+    let mut any = false;
     match value {
-        Value::Object(fields) => fields.iter_mut().fold(false, |any, (key, field)| {
-            if is_secret(key) {
-                *field = Value::String(REDACTED.to_owned());
-                true
-            } else {
-                redact_json(field) || any
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if is_secret(key) {
+                    *field = Value::String(REDACTED.to_owned());
+                    any = true;
+                } else {
+                    any |= redact_json(field);
+                }
             }
-        }),
-        Value::Array(items) => items.iter_mut().fold(false, |any, i| redact_json(i) || any),
-        _ => false,
+        }
+        Value::Array(items) => {
+            for item in items {
+                any |= redact_json(item);
+            }
+        }
+        _ => {}
     }
+    any
 }
 
 /// The headers `keep` selects, names lowercase, repeated ones joined by `, `.
