@@ -79,6 +79,10 @@
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports.
+//! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
+//!   fixture (on the checker's client; `record/http.rs` its own accept loop), which the mock's
+//!   `replay/` (the fixture format, loading and contract check, the pipeline's hook) answers
+//!   again: [`Replay`], [`MockServerBuilder::replay`].
 
 #![warn(missing_docs)]
 

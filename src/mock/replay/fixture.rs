@@ -409,3 +409,65 @@ fn kept_headers(map: &HeaderMap, keep: impl Fn(&str) -> bool) -> BTreeMap<String
     }
     kept
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn request(method: Method, target: &str, body: &[u8]) -> MockRequest {
+        let mut req = MockRequest::new(method, target);
+        req.body = Bytes::copy_from_slice(body);
+        req
+    }
+
+    #[test]
+    fn file_names_are_the_sequence_the_method_and_a_slug_of_the_path() {
+        let req = request(Method::GET, "/api/v2/obproxy/clusters/1?page=2", b"");
+        let fixture = Fixture::of(&req, 200, &HeaderMap::new(), b"{}");
+        assert_eq!(
+            fixture.file_name(7),
+            "0007-GET-api-v2-obproxy-clusters-1.json"
+        );
+        let odd = request(Method::DELETE, "/a//b%20c;x=1/", b"");
+        let name = Fixture::of(&odd, 200, &HeaderMap::new(), b"").file_name(12345);
+        assert_eq!(name, "12345-DELETE-a-b-20c-x-1.json");
+    }
+
+    #[test]
+    fn bodies_keep_their_bytes_in_the_most_readable_form() {
+        let cases: [(&[u8], &str); 4] = [
+            (br#"{"b":1,  "a":[2]}"#, "body"),
+            (b"2021-09-03T16:31:58.151+08:00", "bodyText"),
+            (&[0xff, 0x00, 0x01], "bodyBase64"),
+            (b"", "none"),
+        ];
+        for (bytes, form) in cases {
+            let req = request(Method::GET, "/x", b"");
+            let fixture = Fixture::of(&req, 200, &HeaderMap::new(), bytes);
+            let text = fixture.to_json();
+            let again = Fixture::parse(text.as_bytes()).expect("a fixture reads back");
+            assert_eq!(again.response.body().bytes().unwrap(), bytes, "{form}");
+            let written: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(written["response"].get(form).is_some(), form != "none");
+        }
+    }
+
+    #[test]
+    fn credentials_are_redacted_and_a_redacted_body_still_matches() {
+        let sent = br#"{"name":"a","nested":[{"accessKeySecret":"s"}],"keyword":"k"}"#;
+        let mut req = request(Method::POST, "/x?token=t&keyword=k", sent);
+        req.headers
+            .insert("authorization", "Basic YTpi".parse().unwrap());
+        let fixture = Fixture::of(&req, 200, &HeaderMap::new(), b"");
+        let text = fixture.to_json();
+        assert!(!text.contains("YTpi") && !text.contains(r#""s""#), "{text}");
+        assert!(text.contains("token=[redacted]&keyword=k"), "{text}");
+        assert!(text.contains(r#""keyword":"k""#), "{text}");
+        let mut other = request(Method::POST, "/x?token=u&keyword=k", sent);
+        other
+            .headers
+            .insert("authorization", "Basic Yzpk".parse().unwrap());
+        assert_eq!(fixture.call(), Call::of(&other));
+    }
+}
