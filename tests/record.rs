@@ -432,3 +432,27 @@ fn answers_unlike_the_documented_shape_are_reported_not_refused() {
         "journaled"
     );
 }
+
+#[test]
+fn record_refuses_a_bad_target_before_listening() {
+    let dir = fresh_dir("bad-target");
+    let out = Command::new(BIN)
+        .args([
+            "record",
+            "--addr",
+            "127.0.0.1:0",
+            "--target",
+            "ftp://ocp",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .expect("run the binary");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--target") && stderr.contains("ftp://ocp"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing listened");
+}
