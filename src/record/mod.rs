@@ -159,7 +159,7 @@ impl Recorder {
                 .next()
                 .map(str::parse::<usize>);
             if let Some(Ok(n)) = number {
-                next = next.max(n + 1);
+                next = next.max(n.saturating_add(1));
             }
         }
         Ok(Self {
