@@ -79,6 +79,10 @@
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports, and the OCP version a target reports, its error codes judged by it.
+//! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
+//!   fixture (on the checker's client; `record/http.rs` its own accept loop), which the mock's
+//!   `replay/` (the fixture format, loading and contract check, the pipeline's hook) answers
+//!   again: [`Replay`], [`MockServerBuilder::replay`].
 
 #![warn(missing_docs)]
 
@@ -86,11 +90,13 @@ pub mod check;
 pub mod contract;
 mod mock;
 mod ocp;
+pub mod record;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::{RecordedRequest, RequestMatcher};
+pub use mock::replay::{Replay, ReplayError};
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;

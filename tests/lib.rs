@@ -18,6 +18,7 @@ mod pace;
 mod profiles;
 mod props;
 mod races;
+mod record;
 mod refusals;
 mod scenarios;
 mod server;

@@ -36,7 +36,7 @@
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
 
 pub mod aborted;
-mod client;
+pub(crate) mod client;
 mod error;
 mod judge;
 mod precondition;

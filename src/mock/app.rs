@@ -78,6 +78,9 @@ impl App {
         if self.settings.admin_api && api::is_admin_path(&req.path) {
             return self.handle_admin(req);
         }
+        if let Some(recorded) = self.replayed(req) {
+            return recorded;
+        }
         let lang = Language::from_accept_language(req.header("accept-language"));
         let identity = self.authenticate(req);
         // A caller's own scenarios can make its request expensive (latency): only a caller whose

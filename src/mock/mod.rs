@@ -15,6 +15,7 @@ mod http;
 pub mod journal;
 mod log;
 pub mod paging;
+pub mod replay;
 pub mod request;
 mod router;
 pub mod scenario;
@@ -32,6 +33,7 @@ use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
 use crate::mock::journal::{RecordedRequest, RequestMatcher};
+use crate::mock::replay::Replay;
 use crate::mock::scenario::{RateLimit, RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
@@ -316,6 +318,13 @@ impl MockServerBuilder {
     /// Deleted servers come back once their task succeeded (for load tests).
     pub fn respawn_deleted(mut self, on: bool) -> Self {
         self.settings.respawn_deleted = on;
+        self
+    }
+
+    /// `--replay`: answers recorded by `ocp-mock record` ([`Replay::load`]), served before the
+    /// mock's own.
+    pub fn replay(mut self, replay: Replay) -> Self {
+        self.settings.replay = Some(Arc::new(replay));
         self
     }
 
