@@ -64,14 +64,16 @@
 //!   only file that knows hyper (accept loop, limits, graceful shutdown); `app.rs` the pipeline
 //!   (authenticate, stamp, scenarios, route, journal, envelope); `router.rs` one route matcher
 //!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
-//!   `/api/v2/time` and `/api/v2/info`, `admin` for the mock's own `/__mock/` API) and the one
-//!   route table; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
+//!   `/api/v2/time` and `/api/v2/info`, `admin` for the mock's own `/__mock/` API, `replay` for
+//!   every other documented endpoint) and the one route table, `profile` the routes of a
+//!   profile; `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log and redaction; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
 //!   progress;
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
 //!   per version (`error/`), path ids, inventory, the task and its template (`task/`), `/info`,
-//!   the AK/SK signing rule, OCP's time format, and the versions the mock can answer as;
+//!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, and
+//!   [`catalogue`]: the endpoints each version's pages document (`fixtures/ocp-catalogue/`);
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports.
@@ -84,6 +86,8 @@ mod mock;
 mod ocp;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
+/// Every endpoint OCP's reference pages document, per version: the routes the mock answers.
+pub use ocp::catalogue;
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::RecordedRequest;

@@ -1,0 +1,77 @@
+//! The routes of a profile: every endpoint its OCP version documents, each run by its family's
+//! handler when a family table has one for that method and pattern, else by the replay of its
+//! documented sample. Built once per mock.
+
+use http::Method;
+
+use crate::mock::api::{AdminHandler, Handler, OcpHandler, ROUTES, replay};
+use crate::mock::router::{Router, Seg, segments};
+use crate::ocp::catalogue::{Catalogue, Endpoint, Segment};
+use crate::ocp::version::OcpVersion;
+
+/// What an OCP route runs: a handler, and the endpoint its page documents.
+#[derive(Clone, Copy)]
+pub struct Target {
+    /// The family's handler, or [`replay::replay`].
+    pub handler: OcpHandler,
+    /// The documented endpoint.
+    pub endpoint: &'static Endpoint,
+}
+
+/// The OCP routes of a profile: its documented endpoints, nothing else.
+pub fn ocp_router(version: OcpVersion) -> Router<Target> {
+    let mut router = Router::default();
+    for endpoint in &Catalogue::of(version).endpoints {
+        let handler = family_handler(&endpoint.method, &endpoint.pattern).unwrap_or(replay::replay);
+        router.insert(endpoint.method.clone(), segs(endpoint), Target { handler, endpoint });
+    }
+    router
+}
+
+/// The mock's own API under `/__mock/`.
+pub fn admin_router() -> Router<AdminHandler> {
+    let mut router = Router::default();
+    for route in ROUTES.iter().flat_map(|t| t.iter()) {
+        for (method, handler) in route.methods {
+            if let Handler::Admin(handler) = handler {
+                router.insert(method.clone(), segments(route.pattern), *handler);
+            }
+        }
+    }
+    router
+}
+
+/// The handler a family table has for `method` on `pattern` (captures written `{name}`; a
+/// family's `{id:[\\d]+}` counts as `{id}`).
+pub fn family_handler(method: &Method, pattern: &str) -> Option<OcpHandler> {
+    ROUTES
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(|r| plain(r.pattern) == pattern)
+        .flat_map(|r| r.methods.iter())
+        .find_map(|(m, h)| match h {
+            Handler::Ocp(h) if m == method => Some(*h),
+            _ => None,
+        })
+}
+
+/// A pattern with its captures written `{name}`.
+fn plain(pattern: &str) -> String {
+    segments(pattern)
+        .map(|s| match s {
+            Seg::Literal(text) => format!("/{text}"),
+            Seg::Capture { name, .. } => format!("/{{{name}}}"),
+        })
+        .collect()
+}
+
+/// The router's segments of an endpoint.
+fn segs(endpoint: &'static Endpoint) -> impl Iterator<Item = Seg<'static>> {
+    endpoint.segments.iter().map(|s| match s {
+        Segment::Literal(text) => Seg::Literal(text),
+        Segment::Capture { name, digits } => Seg::Capture {
+            name,
+            digits: *digits,
+        },
+    })
+}

@@ -1,0 +1,101 @@
+//! The answer of a documented endpoint that no family handles: its page's sample `data`, with
+//! the path's ids echoed, after the request is checked as the page documents it.
+//!
+//! Echoing is conservative: a value of the sample is replaced only where it equals what the
+//! sample request's path gave a parameter, under a key that names that parameter (the
+//! parameter's own name anywhere, `<noun>Id` for the capture after `/<nouns>/` anywhere, and
+//! `id` at the top of `data` for a capture named `id`).
+
+use serde_json::Value;
+
+use crate::mock::api::{Call, Ctx, Data, Outcome};
+use crate::mock::router::Params;
+use crate::mock::state::State;
+use crate::ocp::catalogue::{Endpoint, RequestParts};
+
+/// Any documented endpoint without a handler of its own: checked, then its sample.
+pub fn replay(_ctx: Ctx<'_>, _state: &mut State, params: &Params, call: &Call) -> Outcome {
+    let endpoint = call.endpoint;
+    endpoint.check(&RequestParts {
+        path: params.iter().collect(),
+        query: call.req.query.as_deref(),
+        body: &call.req.body,
+    })?;
+    let sample = &endpoint.sample;
+    if let Some(text) = &sample.text {
+        return Ok((sample.status, Some(Data::Text(text.clone()))));
+    }
+    let data = sample.data.as_ref().map(|data| {
+        let mut data = data.clone();
+        for (name, requested) in params.iter() {
+            echo(endpoint, name, requested, &mut data);
+        }
+        Data::Json(data)
+    });
+    Ok((sample.status, data))
+}
+
+/// One parameter's echo: what the sample's path gave it, what the request gives it, and the
+/// keys that name it.
+struct Echo<'a> {
+    sample: &'a str,
+    requested: &'a str,
+    /// Keys replaced at any depth.
+    keys: Vec<String>,
+    /// `id`, replaced only at the top of `data`.
+    top_id: bool,
+}
+
+/// Replaces in `data` the sample's value of the capture `name` by the requested one.
+pub fn echo(endpoint: &Endpoint, name: &str, requested: &str, data: &mut Value) {
+    let Some(sample) = endpoint.sample_path_value(name) else {
+        return;
+    };
+    if sample == requested {
+        return;
+    }
+    let mut keys = Vec::new();
+    if name != "id" {
+        keys.push(name.to_owned());
+    }
+    if let Some(noun) = endpoint.noun_before(name) {
+        let singular = noun.strip_suffix('s').unwrap_or(noun);
+        keys.push(format!("{singular}Id"));
+    }
+    let rule = Echo {
+        sample,
+        requested,
+        keys,
+        top_id: name == "id",
+    };
+    walk(data, true, &rule);
+}
+
+fn walk(value: &mut Value, top: bool, rule: &Echo) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let named = rule.keys.iter().any(|k| k == key) || (top && rule.top_id && key == "id");
+                if named && let Some(new) = replaced(item, rule) {
+                    *item = new;
+                } else {
+                    walk(item, false, rule);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, false, rule)),
+        _ => {}
+    }
+}
+
+/// The requested value in place of `item` when `item` is the sample's value, in `item`'s JSON
+/// type.
+fn replaced(item: &Value, rule: &Echo) -> Option<Value> {
+    match item {
+        Value::Number(n) if n.to_string() == rule.sample => {
+            rule.requested.parse::<i64>().ok().map(Value::from)
+        }
+        Value::String(s) if s == rule.sample => Some(Value::String(rule.requested.to_owned())),
+        _ => None,
+    }
+}
