@@ -1,6 +1,7 @@
 //! The integration tests: one crate, one module per topic.
 
 mod auth;
+mod catalogue;
 mod check;
 mod cli;
 mod clusters;

@@ -75,3 +75,37 @@ fn segs(endpoint: &'static Endpoint) -> impl Iterator<Item = Seg<'static>> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::api::{SERVERS_DELETE, obproxy, servers};
+
+    fn handler_of(version: OcpVersion, method: Method, path: &str) -> Result<OcpHandler, u16> {
+        ocp_router(version)
+            .resolve(&method, path)
+            .map(|(t, _)| t.handler)
+            .map_err(|e| e.status())
+    }
+
+    #[test]
+    fn a_family_route_answers_only_in_the_profiles_that_document_it() {
+        let path = "/api/v2/obproxy/clusters/1/servers/delete";
+        let handler = handler_of(OcpVersion::V4_3_5, Method::POST, path).ok();
+        assert!(handler.is_some_and(|h| std::ptr::fn_addr_eq(h, servers::delete_servers as OcpHandler)));
+        for version in [OcpVersion::V3_1_1, OcpVersion::V4_2_2, OcpVersion::V4_3_4] {
+            // Unknown to the profile: 404 for any method, as before 4.3.5.
+            assert_eq!(handler_of(version, Method::POST, path).err(), Some(404));
+            assert_eq!(handler_of(version, Method::GET, path).err(), Some(404));
+        }
+        assert!(family_handler(&Method::POST, SERVERS_DELETE).is_some());
+    }
+
+    #[test]
+    fn a_documented_endpoint_without_a_family_handler_replays() {
+        let delete = handler_of(OcpVersion::V4_3_4, Method::DELETE, "/api/v2/obproxy/clusters/1/obproxies/2");
+        assert!(delete.is_ok_and(|h| std::ptr::fn_addr_eq(h, obproxy::delete_obproxies as OcpHandler)));
+        let add = handler_of(OcpVersion::V4_3_4, Method::POST, "/api/v2/obproxy/clusters/1/obproxies/batchAdd");
+        assert!(add.is_ok_and(|h| std::ptr::fn_addr_eq(h, replay::replay as OcpHandler)));
+    }
+}

@@ -10,7 +10,7 @@ use super::params::{Kind, Location, Param};
 use super::sample::{self, json_fits, relax, text_fits};
 use super::{Endpoint, SampleRequest, Segment, served_path};
 use crate::ocp::error::OcpError;
-use crate::ocp::ids::parse_long;
+use crate::ocp::ids::{parse_long, parse_long_list};
 
 /// What a request carries that the documentation describes.
 pub struct RequestParts<'a> {
@@ -95,6 +95,12 @@ impl Endpoint {
 
 /// A path or query value of the parameter's type, or the error `Params::long` gives.
 fn check_text(param: &Param, value: &str) -> Result<(), OcpError> {
+    if param.kind == Kind::Integer && param.name.ends_with("Ids") {
+        // OCP reads a plural id parameter as a list (`/obproxies/2,3`), whatever the table says.
+        return parse_long_list(value)
+            .map(drop)
+            .map_err(|e| OcpError::invalid_parameter(&param.name, value, &e.to_string()));
+    }
     if param.kind == Kind::Integer {
         return parse_long(value)
             .map(drop)
