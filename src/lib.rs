@@ -86,8 +86,6 @@ mod mock;
 mod ocp;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
-/// Every endpoint OCP's reference pages document, per version: the routes the mock answers.
-pub use ocp::catalogue;
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::RecordedRequest;
@@ -96,6 +94,8 @@ pub use mock::settings::{Limits, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
 pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
+/// Every endpoint OCP's reference pages document, per version: the routes the mock answers.
+pub use ocp::catalogue;
 pub use ocp::error::{ErrorCodeStyle, OcpError};
 pub use ocp::inventory::Inventory;
 /// OCP's AK/SK signing rule, for clients that sign their own requests (and for checking that a

@@ -14,7 +14,10 @@ use crate::support::{ADMIN_BASIC, Reply, raw};
 /// The endpoints a family handles with state of its own: their answers depend on the mock's
 /// inventory and tasks, not on the page's sample.
 const STATEFUL: &[(&str, &str)] = &[
-    ("DELETE", "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}"),
+    (
+        "DELETE",
+        "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
+    ),
     ("GET", "/api/v2/obproxy/clusters"),
     ("GET", "/api/v2/obproxy/clusters/{id}"),
     ("GET", "/api/v2/tasks/instances/{taskInstanceId}"),
@@ -65,8 +68,17 @@ async fn every_documented_endpoint_answers_its_sample_request_as_documented() {
         let mock = MockServer::builder().ocp_version(version).start().await;
         for endpoint in &Catalogue::of(version).endpoints {
             let (target, body) = sample(endpoint);
-            let what = format!("{version}: {} {target} ({})", endpoint.method, endpoint.page);
-            let reply = send(mock.address(), endpoint.method.as_str(), &target, body.as_deref()).await;
+            let what = format!(
+                "{version}: {} {target} ({})",
+                endpoint.method, endpoint.page
+            );
+            let reply = send(
+                mock.address(),
+                endpoint.method.as_str(),
+                &target,
+                body.as_deref(),
+            )
+            .await;
             if BARE.contains(&endpoint.pattern.as_str()) {
                 assert_eq!(reply.status, 200, "{what}");
                 continue;
@@ -75,7 +87,10 @@ async fn every_documented_endpoint_answers_its_sample_request_as_documented() {
             let violations = Contract::global().check_response(reply.status, &parsed, Expect::Any);
             assert!(violations.is_empty(), "{what}: {violations:#?}\n{parsed:#}");
             if is_stateful(endpoint) {
-                assert!(![404, 405].contains(&reply.status) || parsed["error"]["code"] != "COM10004", "{what}: {parsed:#}");
+                assert!(
+                    ![404, 405].contains(&reply.status) || parsed["error"]["code"] != "COM10004",
+                    "{what}: {parsed:#}"
+                );
                 continue;
             }
             assert_eq!(reply.status, endpoint.sample.status, "{what}: {parsed:#}");
@@ -106,18 +121,31 @@ async fn every_documented_path_refuses_an_undocumented_method_listing_the_docume
             };
             let reply = send(mock.address(), other, &target, None).await;
             let what = format!("{version}: {other} {target} ({pattern})");
-            assert_eq!(reply.status, 405, "{what}: {}", String::from_utf8_lossy(&reply.raw_body));
-            assert_eq!(reply.header("allow"), Some(allow.join(", ").as_str()), "{what}");
+            assert_eq!(
+                reply.status,
+                405,
+                "{what}: {}",
+                String::from_utf8_lossy(&reply.raw_body)
+            );
+            assert_eq!(
+                reply.header("allow"),
+                Some(allow.join(", ").as_str()),
+                "{what}"
+            );
             reply.checked(Expect::Any);
         }
     }
 }
 
 async fn mock_434() -> MockServer {
-    MockServer::builder().ocp_version(OcpVersion::V4_3_4).start().await
+    MockServer::builder()
+        .ocp_version(OcpVersion::V4_3_4)
+        .start()
+        .await
 }
 
-const STOP_SCHEDULE: &str = "/api/v2/ob/clusters/{c}/tenants/{t}/backup/config/backupStrategy/stopSchedule";
+const STOP_SCHEDULE: &str =
+    "/api/v2/ob/clusters/{c}/tenants/{t}/backup/config/backupStrategy/stopSchedule";
 
 #[tokio::test]
 async fn a_replayed_sample_echoes_the_requested_path_ids() {
@@ -127,7 +155,10 @@ async fn a_replayed_sample_echoes_the_requested_path_ids() {
     let reply = send(mock.address(), "POST", &path, None).await;
     let body = reply.checked(Expect::Any);
     let object = &body["data"]["backupObjectOpsResultList"][0]["obBackupObjectList"][0];
-    assert_eq!((object["clusterId"].as_i64(), object["tenantId"].as_i64()), (Some(7), Some(8)));
+    assert_eq!(
+        (object["clusterId"].as_i64(), object["tenantId"].as_i64()),
+        (Some(7), Some(8))
+    );
     assert_eq!(body["data"]["obBackupTaskType"], "STOP_BACKUP_SCHEDULE");
 }
 
@@ -136,8 +167,13 @@ async fn only_values_equal_to_the_sample_s_path_ids_are_echoed() {
     let mock = mock_434().await;
     // The sample asks for cluster 1000005, tenant 1000012; its strategy's own `id` is 1.
     let path = "/api/v2/ob/clusters/1/tenants/9/backup/config/backupStrategy";
-    let body = send(mock.address(), "GET", path, None).await.checked(Expect::Any);
-    assert_eq!(body["data"]["id"], 1, "the strategy's own id is not the cluster's");
+    let body = send(mock.address(), "GET", path, None)
+        .await
+        .checked(Expect::Any);
+    assert_eq!(
+        body["data"]["id"], 1,
+        "the strategy's own id is not the cluster's"
+    );
     assert_eq!(body["data"]["clusterId"], 1);
     assert_eq!(body["data"]["clusterName"], "yc0820_17");
 }
@@ -154,7 +190,13 @@ fn invalid(reply: &Reply, target: &str) -> serde_json::Value {
 #[tokio::test]
 async fn a_replayed_path_id_that_is_not_a_long_gets_the_same_error_as_a_stateful_one() {
     let mock = mock_434().await;
-    let replayed = send(mock.address(), "GET", "/api/v2/obproxy/clusters/x1/parameters", None).await;
+    let replayed = send(
+        mock.address(),
+        "GET",
+        "/api/v2/obproxy/clusters/x1/parameters",
+        None,
+    )
+    .await;
     let stateful = send(mock.address(), "GET", "/api/v2/obproxy/clusters/x1", None).await;
     assert_eq!(invalid(&replayed, "id"), invalid(&stateful, "id"));
 }
@@ -163,7 +205,13 @@ async fn a_replayed_path_id_that_is_not_a_long_gets_the_same_error_as_a_stateful
 async fn required_query_parameters_must_be_there_and_of_their_type() {
     let mock = mock_434().await;
     let base = "/api/v2/inspection/report/info/item/14";
-    let missing = send(mock.address(), "GET", &format!("{base}?objectType=OB_CLUSTER"), None).await;
+    let missing = send(
+        mock.address(),
+        "GET",
+        &format!("{base}?objectType=OB_CLUSTER"),
+        None,
+    )
+    .await;
     invalid(&missing, "tagId");
     let mistyped = format!("{base}?objectType=OB_CLUSTER&tagId=one");
     invalid(&send(mock.address(), "GET", &mistyped, None).await, "tagId");
@@ -178,7 +226,10 @@ async fn a_body_must_be_json_with_its_required_fields_of_their_type() {
     let post = |body: &'static str| send(mock.address(), "POST", path, Some(body));
     invalid(&post("{\"name\": ").await, "body");
     invalid(&post("[1, 2]").await, "body");
-    invalid(&post(r#"{"maxCpuCoreCount": 2, "maxMemorySize": 8}"#).await, "name");
+    invalid(
+        &post(r#"{"maxCpuCoreCount": 2, "maxMemorySize": 8}"#).await,
+        "name",
+    );
     let mistyped = r#"{"name": "S9", "maxCpuCoreCount": 2, "maxMemorySize": "eight"}"#;
     invalid(&post(mistyped).await, "maxMemorySize");
     let fine = r#"{"name": "S9", "maxCpuCoreCount": 2, "maxMemorySize": 8}"#;

@@ -141,10 +141,16 @@ impl<T> Default for Router<T> {
 
 /// Where `Allow` lists a method: the order OCP's pages use for reading before writing.
 fn method_rank(method: &Method) -> usize {
-    [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
-        .iter()
-        .position(|m| m == method)
-        .unwrap_or(5)
+    [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ]
+    .iter()
+    .position(|m| m == method)
+    .unwrap_or(5)
 }
 
 impl<T> Router<T> {
@@ -160,9 +166,13 @@ impl<T> Router<T> {
         let mut names = Vec::new();
         for seg in segs {
             at = match seg {
-                Seg::Literal(text) => self.child(at, |n| n.literals.get(text).copied(), |n, c| {
-                    n.literals.insert(text, c);
-                }),
+                Seg::Literal(text) => self.child(
+                    at,
+                    |n| n.literals.get(text).copied(),
+                    |n, c| {
+                        n.literals.insert(text, c);
+                    },
+                ),
                 Seg::Capture { name, digits } => {
                     names.push(name);
                     if digits {
@@ -205,7 +215,11 @@ impl<T> Router<T> {
 
     /// The value for `method` on `path`, with the path's parameters; OCP's 404 for a path no
     /// route has, 405 (with `Allow` listing the path's methods) for a method it does not take.
-    pub fn resolve<'p>(&self, method: &Method, path: &'p str) -> Result<(&T, Params<'p>), OcpError> {
+    pub fn resolve<'p>(
+        &self,
+        method: &Method,
+        path: &'p str,
+    ) -> Result<(&T, Params<'p>), OcpError> {
         let parts: Vec<&str> = match path.strip_prefix('/') {
             Some(rest) => rest.split('/').collect(),
             None => return Err(OcpError::no_such_route(method.as_str(), path)),
@@ -217,7 +231,10 @@ impl<T> Router<T> {
         let entries = &self.nodes[at].entries;
         let Some(entry) = entries.iter().find(|e| e.method == method) else {
             let allow: Vec<&str> = entries.iter().map(|e| e.method.as_str()).collect();
-            return Err(OcpError::method_not_supported(method.as_str(), &allow.join(", ")));
+            return Err(OcpError::method_not_supported(
+                method.as_str(),
+                &allow.join(", "),
+            ));
         };
         let params = entry
             .names

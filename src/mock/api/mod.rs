@@ -24,9 +24,9 @@ use crate::mock::scenario::{self, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
+use crate::ocp::catalogue::Endpoint;
 use crate::ocp::error::OcpError;
 use crate::ocp::task::TaskTemplates;
-use crate::ocp::catalogue::Endpoint;
 
 /// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,7 +23,11 @@ pub fn ocp_router(version: OcpVersion) -> Router<Target> {
     let mut router = Router::default();
     for endpoint in &Catalogue::of(version).endpoints {
         let handler = family_handler(&endpoint.method, &endpoint.pattern).unwrap_or(replay::replay);
-        router.insert(endpoint.method.clone(), segs(endpoint), Target { handler, endpoint });
+        router.insert(
+            endpoint.method.clone(),
+            segs(endpoint),
+            Target { handler, endpoint },
+        );
     }
     router
 }
@@ -92,7 +96,9 @@ mod tests {
     fn a_family_route_answers_only_in_the_profiles_that_document_it() {
         let path = "/api/v2/obproxy/clusters/1/servers/delete";
         let handler = handler_of(OcpVersion::V4_3_5, Method::POST, path).ok();
-        assert!(handler.is_some_and(|h| std::ptr::fn_addr_eq(h, servers::delete_servers as OcpHandler)));
+        assert!(
+            handler.is_some_and(|h| std::ptr::fn_addr_eq(h, servers::delete_servers as OcpHandler))
+        );
         for version in [OcpVersion::V3_1_1, OcpVersion::V4_2_2, OcpVersion::V4_3_4] {
             // Unknown to the profile: 404 for any method, as before 4.3.5.
             assert_eq!(handler_of(version, Method::POST, path).err(), Some(404));
@@ -103,9 +109,19 @@ mod tests {
 
     #[test]
     fn a_documented_endpoint_without_a_family_handler_replays() {
-        let delete = handler_of(OcpVersion::V4_3_4, Method::DELETE, "/api/v2/obproxy/clusters/1/obproxies/2");
-        assert!(delete.is_ok_and(|h| std::ptr::fn_addr_eq(h, obproxy::delete_obproxies as OcpHandler)));
-        let add = handler_of(OcpVersion::V4_3_4, Method::POST, "/api/v2/obproxy/clusters/1/obproxies/batchAdd");
+        let delete = handler_of(
+            OcpVersion::V4_3_4,
+            Method::DELETE,
+            "/api/v2/obproxy/clusters/1/obproxies/2",
+        );
+        assert!(
+            delete.is_ok_and(|h| std::ptr::fn_addr_eq(h, obproxy::delete_obproxies as OcpHandler))
+        );
+        let add = handler_of(
+            OcpVersion::V4_3_4,
+            Method::POST,
+            "/api/v2/obproxy/clusters/1/obproxies/batchAdd",
+        );
         assert!(add.is_ok_and(|h| std::ptr::fn_addr_eq(h, replay::replay as OcpHandler)));
     }
 }

@@ -75,7 +75,8 @@ fn walk(value: &mut Value, top: bool, rule: &Echo) {
     match value {
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                let named = rule.keys.iter().any(|k| k == key) || (top && rule.top_id && key == "id");
+                let named =
+                    rule.keys.iter().any(|k| k == key) || (top && rule.top_id && key == "id");
                 if named && let Some(new) = replaced(item, rule) {
                     *item = new;
                 } else {

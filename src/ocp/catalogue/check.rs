@@ -77,14 +77,22 @@ impl Endpoint {
             return Ok(());
         }
         let Some(object) = value.as_object() else {
-            return Err(OcpError::invalid_parameter("body", &text, "not a JSON object"));
+            return Err(OcpError::invalid_parameter(
+                "body",
+                &text,
+                "not a JSON object",
+            ));
         };
         for param in checked {
             match object.get(&param.name).filter(|v| !v.is_null()) {
                 None if param.required => return Err(missing(&param.name)),
                 Some(v) if !json_fits(param.kind, v) => {
                     let why = format!("not a {}", param.documented_type);
-                    return Err(OcpError::invalid_parameter(&param.name, &v.to_string(), &why));
+                    return Err(OcpError::invalid_parameter(
+                        &param.name,
+                        &v.to_string(),
+                        &why,
+                    ));
                 }
                 _ => {}
             }
@@ -102,9 +110,9 @@ fn check_text(param: &Param, value: &str) -> Result<(), OcpError> {
             .map_err(|e| OcpError::invalid_parameter(&param.name, value, &e.to_string()));
     }
     if param.kind == Kind::Integer {
-        return parse_long(value)
-            .map(drop)
-            .map_err(|e| OcpError::invalid_parameter(&param.name, value, &format!("{value:?}: {e}")));
+        return parse_long(value).map(drop).map_err(|e| {
+            OcpError::invalid_parameter(&param.name, value, &format!("{value:?}: {e}"))
+        });
     }
     if text_fits(param.kind, value) {
         return Ok(());
@@ -186,7 +194,8 @@ pub fn relax_all(params: &mut [Param], segments: &[Segment], sample: &SampleRequ
                     Segment::Capture { name, .. } if *name == param.name => Some(*p),
                     _ => None,
                 });
-                let decoded = value.map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy());
+                let decoded =
+                    value.map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy());
                 relax(param, None, Some(decoded.as_deref()));
                 param.required = true;
             }

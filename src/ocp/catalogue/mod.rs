@@ -135,10 +135,16 @@ pub struct Catalogue {
 impl Catalogue {
     /// The catalogue of `version`, parsed on first use.
     pub fn of(version: OcpVersion) -> &'static Catalogue {
-        static V3_1_1: LazyLock<Catalogue> =
-            LazyLock::new(|| Catalogue::read(&[include_str!("../../../fixtures/ocp-catalogue/V3.1.1.en-US.json")]));
-        static V4_2_2: LazyLock<Catalogue> =
-            LazyLock::new(|| Catalogue::read(&[include_str!("../../../fixtures/ocp-catalogue/V4.2.2.en-US.json")]));
+        static V3_1_1: LazyLock<Catalogue> = LazyLock::new(|| {
+            Catalogue::read(&[include_str!(
+                "../../../fixtures/ocp-catalogue/V3.1.1.en-US.json"
+            )])
+        });
+        static V4_2_2: LazyLock<Catalogue> = LazyLock::new(|| {
+            Catalogue::read(&[include_str!(
+                "../../../fixtures/ocp-catalogue/V4.2.2.en-US.json"
+            )])
+        });
         static V4_3_4: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::read(&[V4_3_4_TEXT]));
         static V4_3_5: LazyLock<Catalogue> = LazyLock::new(|| {
             Catalogue::read(&[
@@ -179,7 +185,9 @@ impl Catalogue {
                 match at {
                     // A second page of the same endpoint in one file: keep the one with a sample.
                     Some(i) if seen_here.contains(&i) => {
-                        if endpoints[i].sample.envelope.is_none() && endpoint.sample.envelope.is_some() {
+                        if endpoints[i].sample.envelope.is_none()
+                            && endpoint.sample.envelope.is_some()
+                        {
                             endpoints[i] = endpoint;
                         }
                     }
@@ -214,16 +222,18 @@ fn served_path(documented: &str) -> String {
 fn segments(path: &str) -> Vec<Segment> {
     path.split('/')
         .skip(1)
-        .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            Some(inner) => {
-                let (name, regex) = inner.split_once(':').unwrap_or((inner, ""));
-                Segment::Capture {
-                    name: name.to_owned(),
-                    digits: regex.contains('d'),
+        .map(
+            |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(inner) => {
+                    let (name, regex) = inner.split_once(':').unwrap_or((inner, ""));
+                    Segment::Capture {
+                        name: name.to_owned(),
+                        digits: regex.contains('d'),
+                    }
                 }
-            }
-            None => Segment::Literal(part.to_owned()),
-        })
+                None => Segment::Literal(part.to_owned()),
+            },
+        )
         .collect()
 }
 

@@ -92,7 +92,11 @@ const PARAM_TITLES: &[&str] = &[
 pub fn read(page: &Page, method: &str, captures: &[&str]) -> Vec<Param> {
     let mut out: Vec<Param> = Vec::new();
     for table in &page.tables {
-        let title = table.title.trim().trim_end_matches(':').to_ascii_lowercase();
+        let title = table
+            .title
+            .trim()
+            .trim_end_matches(':')
+            .to_ascii_lowercase();
         let listed = PARAM_TITLES.contains(&title.as_str())
             || (title.is_empty() && table.rows.iter().any(|r| r.contains_key("Required")));
         if !listed {

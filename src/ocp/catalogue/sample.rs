@@ -53,11 +53,16 @@ fn is_envelope(value: &Value) -> bool {
 
 /// The index of the page's sample response block and its answer: the last successful envelope.
 pub fn response(page: &Page) -> (Option<usize>, SampleResponse) {
-    let found = page.code_blocks.iter().enumerate().rev().find_map(|(i, b)| {
-        let (text, value, repaired) = block_json(b)?;
-        let ok = is_envelope(&value) && value.get("successful") != Some(&Value::Bool(false));
-        ok.then_some((i, text, value, repaired))
-    });
+    let found = page
+        .code_blocks
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, b)| {
+            let (text, value, repaired) = block_json(b)?;
+            let ok = is_envelope(&value) && value.get("successful") != Some(&Value::Bool(false));
+            ok.then_some((i, text, value, repaired))
+        });
     if let Some((i, text, value, repaired)) = found {
         let status = value
             .get("status")
@@ -175,7 +180,9 @@ pub fn request_body(page: &Page, response_at: Option<usize>) -> Option<Value> {
 pub fn json_fits(kind: Kind, value: &Value) -> bool {
     match kind {
         Kind::Integer => value.is_i64() || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok()),
-        Kind::Number => value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok()),
+        Kind::Number => {
+            value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok())
+        }
         Kind::Boolean => value.is_boolean() || matches!(value.as_str(), Some("true" | "false")),
         Kind::Text => !value.is_object() && !value.is_array(),
         Kind::Array => value.is_array(),

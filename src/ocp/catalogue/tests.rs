@@ -21,7 +21,11 @@ fn param<'a>(e: &'a Endpoint, name: &str) -> &'a Param {
 #[test]
 fn each_version_documents_its_endpoints_once() {
     // The README of the fixtures counts the unique endpoints of each file.
-    let counts = [(OcpVersion::V3_1_1, 144), (OcpVersion::V4_2_2, 165), (OcpVersion::V4_3_4, 202)];
+    let counts = [
+        (OcpVersion::V3_1_1, 144),
+        (OcpVersion::V4_2_2, 165),
+        (OcpVersion::V4_3_4, 202),
+    ];
     for (version, count) in counts {
         let endpoints = &Catalogue::of(version).endpoints;
         assert_eq!(endpoints.len(), count, "{version}");
@@ -55,16 +59,31 @@ fn the_duplicate_page_of_the_cluster_list_loses_to_the_one_with_a_sample() {
 
 #[test]
 fn paths_written_without_api_v2_are_served_under_it() {
-    let e = endpoint(OcpVersion::V4_3_4, Method::POST, "/api/v2/compute/hosts/batchStopAgents");
-    assert_eq!(e.sample_request.path, "/api/v2/compute/hosts/batchStopAgents");
-    endpoint(OcpVersion::V3_1_1, Method::GET, "/api/v2/compute/hosts/{hostId}/agent");
+    let e = endpoint(
+        OcpVersion::V4_3_4,
+        Method::POST,
+        "/api/v2/compute/hosts/batchStopAgents",
+    );
+    assert_eq!(
+        e.sample_request.path,
+        "/api/v2/compute/hosts/batchStopAgents"
+    );
+    endpoint(
+        OcpVersion::V3_1_1,
+        Method::GET,
+        "/api/v2/compute/hosts/{hostId}/agent",
+    );
     // Already under `/api`: kept.
     endpoint(OcpVersion::V4_3_4, Method::GET, "/api/status");
 }
 
 #[test]
 fn a_regex_capture_is_a_digits_capture_named_id() {
-    let e = endpoint(OcpVersion::V4_2_2, Method::POST, "/api/v2/ob/clusters/{id}/switchover");
+    let e = endpoint(
+        OcpVersion::V4_2_2,
+        Method::POST,
+        "/api/v2/ob/clusters/{id}/switchover",
+    );
     assert_eq!(
         e.segments[4],
         Segment::Capture {
@@ -76,17 +95,30 @@ fn a_regex_capture_is_a_digits_capture_named_id() {
 
 #[test]
 fn parameter_tables_give_place_type_and_requirement() {
-    let get = endpoint(OcpVersion::V4_3_4, Method::GET, "/api/v2/inspection/report/info/item/{itemId}");
+    let get = endpoint(
+        OcpVersion::V4_3_4,
+        Method::GET,
+        "/api/v2/inspection/report/info/item/{itemId}",
+    );
     let item = param(get, "itemId");
-    assert_eq!((item.location, item.kind, item.required), (Location::Path, Kind::Integer, true));
+    assert_eq!(
+        (item.location, item.kind, item.required),
+        (Location::Path, Kind::Integer, true)
+    );
     let tag = param(get, "tagId");
-    assert_eq!((tag.location, tag.kind, tag.required), (Location::Query, Kind::Integer, true));
+    assert_eq!(
+        (tag.location, tag.kind, tag.required),
+        (Location::Query, Kind::Integer, true)
+    );
     let object = param(get, "objectId");
     assert_eq!((object.location, object.required), (Location::Query, false));
 
     let post = endpoint(OcpVersion::V4_3_4, Method::POST, "/api/v2/ob/unitSpecs");
     let name = param(post, "name");
-    assert_eq!((name.location, name.kind, name.required), (Location::Body, Kind::Text, true));
+    assert_eq!(
+        (name.location, name.kind, name.required),
+        (Location::Body, Kind::Text, true)
+    );
     assert_eq!(param(post, "maxCpuCoreCount").kind, Kind::Number);
 }
 
@@ -128,10 +160,17 @@ fn loose_table_titles_are_read_and_response_tables_are_not() {
     }))
     .unwrap();
     let params = params::read(&page, "POST", &["id"]);
-    let read: Vec<(&str, Location)> = params.iter().map(|p| (p.name.as_str(), p.location)).collect();
+    let read: Vec<(&str, Location)> = params
+        .iter()
+        .map(|p| (p.name.as_str(), p.location))
+        .collect();
     assert_eq!(
         read,
-        [("id", Location::Path), ("name", Location::Body), ("force", Location::Query)]
+        [
+            ("id", Location::Path),
+            ("name", Location::Body),
+            ("force", Location::Query)
+        ]
     );
 }
 
@@ -184,18 +223,31 @@ fn a_repaired_request_body_is_the_sample_request_s_body() {
 
 #[test]
 fn only_samples_whose_data_is_a_task_are_task_samples() {
-    let delete = endpoint(OcpVersion::V4_3_4, Method::DELETE, "/api/v2/obproxy/clusters/{id}");
-    let text = delete.task_sample().expect("Delete an OBProxy cluster answers a task");
+    let delete = endpoint(
+        OcpVersion::V4_3_4,
+        Method::DELETE,
+        "/api/v2/obproxy/clusters/{id}",
+    );
+    let text = delete
+        .task_sample()
+        .expect("Delete an OBProxy cluster answers a task");
     assert!(text.contains("\"subtasks\""));
-    let get = endpoint(OcpVersion::V4_3_4, Method::GET, "/api/v2/obproxy/clusters/{id}");
+    let get = endpoint(
+        OcpVersion::V4_3_4,
+        Method::GET,
+        "/api/v2/obproxy/clusters/{id}",
+    );
     assert_eq!(get.task_sample(), None);
 }
 
 #[test]
 fn the_sample_path_gives_each_capture_its_value() {
-    let e = endpoint(OcpVersion::V4_3_4, Method::DELETE, "/api/v2/obproxy/clusters/{id}");
+    let e = endpoint(
+        OcpVersion::V4_3_4,
+        Method::DELETE,
+        "/api/v2/obproxy/clusters/{id}",
+    );
     assert_eq!(e.sample_request.path, "/api/v2/obproxy/clusters/27");
     assert_eq!(e.sample_path_value("id"), Some("27"));
     assert_eq!(e.noun_before("id"), Some("clusters"));
 }
-
