@@ -21,7 +21,7 @@ pub fn replay(_ctx: Ctx<'_>, _state: &mut State, params: &Params, call: &Call) -
         query: call.req.query.as_deref(),
         body: &call.req.body,
     })?;
-    let sample = &endpoint.sample;
+    let sample = endpoint.sample();
     if let Some(text) = &sample.text {
         return Ok((sample.status, Some(Data::Text(text.clone()))));
     }

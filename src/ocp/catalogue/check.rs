@@ -133,7 +133,6 @@ pub fn sample_request(
     method: &Method,
     segments: &[Segment],
     params: &[Param],
-    response_at: Option<usize>,
 ) -> SampleRequest {
     let line = sample::request_lines(page)
         .into_iter()
@@ -146,7 +145,7 @@ pub fn sample_request(
         None => (filled(segments, params), None),
     };
     let body = matches!(*method, Method::POST | Method::PUT | Method::PATCH)
-        .then(|| sample::request_body(page, response_at))
+        .then(|| sample::request_body(page))
         .flatten();
     SampleRequest { path, query, body }
 }

@@ -33,6 +33,7 @@ use page::{DocFile, Page};
 
 pub use check::RequestParts;
 pub use params::{Kind, Location, Param};
+use sample::LazySample;
 pub use sample::{Origin, SampleResponse};
 
 /// A segment of an endpoint's path.
@@ -84,22 +85,27 @@ pub struct Endpoint {
     pub params: Vec<Param>,
     /// The page's sample request.
     pub sample_request: SampleRequest,
-    /// The page's sample answer.
-    pub sample: SampleResponse,
+    /// The page's sample answer, parsed on first use.
+    sample: LazySample,
     /// The documentation page it comes from.
     pub page: String,
 }
 
 impl Endpoint {
+    /// The page's sample answer (parsed on the first call).
+    pub fn sample(&self) -> &SampleResponse {
+        self.sample.get()
+    }
+
     /// The envelope text of the sample when its `data` is a task (an object with `subtasks`):
     /// those endpoints start asynchronous work in OCP.
     pub fn task_sample(&self) -> Option<&str> {
         let is_task = self
-            .sample
+            .sample()
             .data
             .as_ref()
             .is_some_and(|d| d.get("subtasks").is_some());
-        self.sample.envelope.as_deref().filter(|_| is_task)
+        self.sample().envelope.as_deref().filter(|_| is_task)
     }
 
     /// The value the sample request's path gives the capture `name`.
@@ -135,22 +141,15 @@ pub struct Catalogue {
 impl Catalogue {
     /// The catalogue of `version`, parsed on first use.
     pub fn of(version: OcpVersion) -> &'static Catalogue {
-        static V3_1_1: LazyLock<Catalogue> = LazyLock::new(|| {
-            Catalogue::read(&[include_str!(
-                "../../../fixtures/ocp-catalogue/V3.1.1.en-US.json"
-            )])
-        });
-        static V4_2_2: LazyLock<Catalogue> = LazyLock::new(|| {
-            Catalogue::read(&[include_str!(
-                "../../../fixtures/ocp-catalogue/V4.2.2.en-US.json"
-            )])
-        });
-        static V4_3_4: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::read(&[V4_3_4_TEXT]));
+        static V3_1_1: LazyLock<Catalogue> =
+            LazyLock::new(|| Catalogue::read(Vec::new(), V3_1_1_TEXT));
+        static V4_2_2: LazyLock<Catalogue> =
+            LazyLock::new(|| Catalogue::read(Vec::new(), V4_2_2_TEXT));
+        static V4_3_4: LazyLock<Catalogue> =
+            LazyLock::new(|| Catalogue::read(Vec::new(), V4_3_4_TEXT));
         static V4_3_5: LazyLock<Catalogue> = LazyLock::new(|| {
-            Catalogue::read(&[
-                V4_3_4_TEXT,
-                include_str!("../../../fixtures/ocp-catalogue/V4.3.5-pages.en-US.json"),
-            ])
+            let base = Catalogue::of(OcpVersion::V4_3_4).endpoints.clone();
+            Catalogue::read(base, V4_3_5_TEXT)
         });
         match version {
             OcpVersion::V3_1_1 => &V3_1_1,
@@ -167,11 +166,10 @@ impl Catalogue {
             .find(|e| e.method == method && e.pattern == pattern)
     }
 
-    /// The catalogue of the files, a later file's page replacing an earlier one's of the same
-    /// method and path.
-    fn read(files: &[&str]) -> Catalogue {
-        let mut endpoints: Vec<Endpoint> = Vec::new();
-        for text in files {
+    /// `base` with the endpoints of the file `text`, a page of the file replacing an endpoint
+    /// of `base` of the same method and path.
+    fn read(mut endpoints: Vec<Endpoint>, text: &str) -> Catalogue {
+        {
             // The embedded files are checked by this module's tests: they parse.
             let file: DocFile = serde_json::from_str(text).expect("an embedded catalogue parses");
             let mut seen_here: Vec<usize> = Vec::new();
@@ -185,9 +183,7 @@ impl Catalogue {
                 match at {
                     // A second page of the same endpoint in one file: keep the one with a sample.
                     Some(i) if seen_here.contains(&i) => {
-                        if endpoints[i].sample.envelope.is_none()
-                            && endpoint.sample.envelope.is_some()
-                        {
+                        if !endpoints[i].sample.documented() && endpoint.sample.documented() {
                             endpoints[i] = endpoint;
                         }
                     }
@@ -206,7 +202,10 @@ impl Catalogue {
     }
 }
 
+const V3_1_1_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V3.1.1.en-US.json");
+const V4_2_2_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.2.2.en-US.json");
 const V4_3_4_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.3.4.en-US.json");
+const V4_3_5_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.3.5-pages.en-US.json");
 
 /// The path the mock serves for a documented one: under `/api/v2` when written without.
 fn served_path(documented: &str) -> String {
@@ -260,8 +259,8 @@ fn endpoint(page: &Page) -> Option<Endpoint> {
         })
         .collect();
     let mut params = params::read(page, method.as_str(), &captures);
-    let (response_at, sample) = sample::response(page);
-    let sample_request = check::sample_request(page, &method, &segments, &params, response_at);
+    let sample = LazySample::of(page);
+    let sample_request = check::sample_request(page, &method, &segments, &params);
     check::relax_all(&mut params, &segments, &sample_request);
     Some(Endpoint {
         pattern: pattern(&segments),

@@ -1,21 +1,23 @@
 //! The documentation files as they are stored: pages with their tables and code blocks (see
-//! `fixtures/ocp-catalogue/README.md`). Only what the catalogue reads is kept.
+//! `fixtures/ocp-catalogue/README.md`). Only what the catalogue reads is kept, and text is
+//! borrowed from the embedded file wherever it has no escape, to keep start-up cheap.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 /// One documentation file: every API reference page of one version, in one language.
 #[derive(Debug, Deserialize)]
-pub struct DocFile {
+pub struct DocFile<'a> {
     /// The pages, in the doc repository's order.
-    pub pages: Vec<Page>,
+    #[serde(borrow)]
+    pub pages: Vec<Page<'a>>,
 }
 
 /// One reference page.
 #[derive(Debug, Deserialize)]
-pub struct Page {
+pub struct Page<'a> {
     /// The page's path in the doc repository, to name it in messages.
     pub file: String,
     /// The method of the page's request path (absent on pages that document no call).
@@ -29,39 +31,43 @@ pub struct Page {
     #[serde(default)]
     pub sample_requests: Vec<String>,
     /// Every Markdown table, in page order.
-    #[serde(default)]
-    pub tables: Vec<Table>,
+    #[serde(default, borrow)]
+    pub tables: Vec<Table<'a>>,
     /// Every fenced block, in page order.
-    #[serde(default)]
-    pub code_blocks: Vec<CodeBlock>,
+    #[serde(default, borrow)]
+    pub code_blocks: Vec<CodeBlock<'a>>,
 }
 
 /// A Markdown table: the text line above it, and its rows keyed by column header.
 #[derive(Debug, Deserialize)]
-pub struct Table {
+pub struct Table<'a> {
     /// The line just above the table ("Request parameters", "path:", ...).
-    #[serde(default)]
-    pub title: String,
+    #[serde(default, borrow)]
+    pub title: Cow<'a, str>,
     /// The rows, keyed by column header.
-    #[serde(default)]
-    pub rows: Vec<HashMap<String, String>>,
+    #[serde(default, borrow)]
+    pub rows: Vec<Row<'a>>,
 }
 
-impl Table {
+/// A table row, keyed by column header.
+pub type Row<'a> = HashMap<Cow<'a, str>, Cow<'a, str>>;
+
+impl Table<'_> {
     /// The cell of the first column among `names` that the row has.
-    pub fn cell<'a>(row: &'a HashMap<String, String>, names: &[&str]) -> Option<&'a str> {
+    pub fn cell<'r>(row: &'r Row<'_>, names: &[&str]) -> Option<&'r str> {
         names.iter().find_map(|n| row.get(*n)).map(|s| s.trim())
     }
 }
 
-/// A fenced block: the line above it, its text and, when the text is JSON, the parsed value.
+/// A fenced block: the line above it and its text. (The files also hold the text parsed as
+/// JSON; it is skipped here, and only the few blocks the catalogue uses are parsed, which
+/// halves the start-up cost.)
 #[derive(Debug, Deserialize)]
-pub struct CodeBlock {
+pub struct CodeBlock<'a> {
     /// The text line above the block ("Sample response", "body:", a request line...).
-    #[serde(default)]
-    pub after: String,
+    #[serde(default, borrow)]
+    pub after: Cow<'a, str>,
     /// The block's text as written.
-    pub text: String,
-    /// The text parsed, when it is valid JSON.
-    pub json: Option<Value>,
+    #[serde(borrow)]
+    pub text: Cow<'a, str>,
 }

@@ -7,9 +7,7 @@
 //! from the table's title, then from the method; and a type the mock does not recognise is not
 //! checked.
 
-use std::collections::HashMap;
-
-use super::page::{Page, Table};
+use super::page::{Page, Row, Table};
 
 /// Where a request carries a parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,12 +117,7 @@ pub fn read(page: &Page, method: &str, captures: &[&str]) -> Vec<Param> {
 
 /// One row as a parameter; `None` for rows that name no plain top-level field (nested rows,
 /// notes).
-fn param(
-    row: &HashMap<String, String>,
-    title: &str,
-    method: &str,
-    captures: &[&str],
-) -> Option<Param> {
+fn param(row: &Row<'_>, title: &str, method: &str, captures: &[&str]) -> Option<Param> {
     let raw = Table::cell(row, &["Parameter", "Name", "Parameter name"])?;
     let name = raw.trim_matches(|c: char| c == '`' || c == '*' || c.is_whitespace());
     let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())

@@ -37,12 +37,12 @@ pub struct SampleResponse {
 
 /// A block's JSON: as parsed, or repaired; with its text and whether it was repaired.
 fn block_json(block: &CodeBlock) -> Option<(String, Value, bool)> {
-    match &block.json {
-        Some(v) => Some((block.text.clone(), v.clone(), false)),
-        None if block.text.trim_start().starts_with(['{', '[']) => {
-            repair(&block.text).map(|(t, v)| (t, v, true))
-        }
-        None => None,
+    if !block.text.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    match serde_json::from_str(&block.text) {
+        Ok(v) => Some((block.text.to_string(), v, false)),
+        Err(_) => repair(&block.text).map(|(t, v)| (t, v, true)),
     }
 }
 
@@ -51,40 +51,91 @@ fn is_envelope(value: &Value) -> bool {
     value.get("successful").is_some() || value.get("traceId").is_some()
 }
 
-/// The index of the page's sample response block and its answer: the last successful envelope.
-pub fn response(page: &Page) -> (Option<usize>, SampleResponse) {
-    let found = page
-        .code_blocks
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(i, b)| {
-            let (text, value, repaired) = block_json(b)?;
-            let ok = is_envelope(&value) && value.get("successful") != Some(&Value::Bool(false));
-            ok.then_some((i, text, value, repaired))
-        });
-    if let Some((i, text, value, repaired)) = found {
-        let status = value
-            .get("status")
-            .and_then(Value::as_u64)
-            .filter(|s| (200..300).contains(s))
-            .map_or(200, |s| s as u16);
-        let origin = if repaired {
+/// Whether a block's text reads as an envelope, without parsing it.
+fn looks_enveloped(text: &str) -> bool {
+    text.contains("\"successful\"") || text.contains("\"traceId\"")
+}
+
+/// Whether a block's text is an error envelope (`"successful": false`), without parsing it.
+fn says_unsuccessful(text: &str) -> bool {
+    text.match_indices("\"successful\"").any(|(at, key)| {
+        let rest = text[at + key.len()..].trim_start();
+        rest.strip_prefix(':')
+            .is_some_and(|r| r.trim_start().starts_with("false"))
+    })
+}
+
+/// A page's answer, parsed on first use: reading every sample of every page would cost the
+/// mock's start-up more than all its other work, and most endpoints are never called.
+#[derive(Debug, Clone)]
+pub struct LazySample {
+    /// The texts of the page's blocks that may be a sample envelope, in page order.
+    candidates: Vec<String>,
+    /// The answer when none of them is one (text, or built from the tables).
+    fallback: SampleResponse,
+    parsed: std::sync::OnceLock<SampleResponse>,
+}
+
+impl LazySample {
+    /// The page's sample blocks, kept unparsed.
+    pub fn of(page: &Page) -> Self {
+        let candidates = page
+            .code_blocks
+            .iter()
+            .filter(|b| b.text.trim_start().starts_with('{') && looks_enveloped(&b.text))
+            .map(|b| b.text.to_string())
+            .collect();
+        Self {
+            candidates,
+            fallback: unenveloped(page),
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the page shows a sample envelope of a success (read from the text, not yet
+    /// checked to parse).
+    pub fn documented(&self) -> bool {
+        self.candidates.iter().any(|t| !says_unsuccessful(t))
+    }
+
+    /// The answer: the last successful envelope of the page, repaired where needed; else the
+    /// fallback.
+    pub fn get(&self) -> &SampleResponse {
+        self.parsed.get_or_init(|| {
+            self.candidates
+                .iter()
+                .rev()
+                .find_map(|text| envelope(text))
+                .unwrap_or_else(|| self.fallback.clone())
+        })
+    }
+}
+
+/// A block's answer, when it is (or is repaired into) a successful envelope.
+fn envelope(text: &str) -> Option<SampleResponse> {
+    let (text, value, repaired) = match serde_json::from_str::<Value>(text) {
+        Ok(v) => (text.to_owned(), v, false),
+        Err(_) => repair(text).map(|(t, v)| (t, v, true))?,
+    };
+    if !is_envelope(&value) || value.get("successful") == Some(&Value::Bool(false)) {
+        return None;
+    }
+    let status = value
+        .get("status")
+        .and_then(Value::as_u64)
+        .filter(|s| (200..300).contains(s))
+        .map_or(200, |s| s as u16);
+    Some(SampleResponse {
+        status,
+        data: value.get("data").cloned(),
+        envelope: Some(text),
+        text: None,
+        origin: if repaired {
             Origin::Repaired
         } else {
             Origin::Documented
-        };
-        let data = value.get("data").cloned();
-        let sample = SampleResponse {
-            status,
-            data,
-            envelope: Some(text),
-            text: None,
-            origin,
-        };
-        return (Some(i), sample);
-    }
-    (None, unenveloped(page))
+        },
+    })
 }
 
 /// The answer of a page with no sample envelope: its plain-text answer when it documents only
@@ -152,11 +203,11 @@ pub fn request_line(line: &str) -> Option<(&str, &str)> {
 
 /// Every request line the page writes: its sample requests, and the lines above or in its
 /// code blocks.
-pub fn request_lines(page: &Page) -> Vec<(&str, &str)> {
+pub fn request_lines<'p>(page: &'p Page<'_>) -> Vec<(&'p str, &'p str)> {
     let blocks = page
         .code_blocks
         .iter()
-        .flat_map(|b| [b.after.as_str(), b.text.lines().next().unwrap_or_default()]);
+        .flat_map(|b| [b.after.as_ref(), b.text.lines().next().unwrap_or_default()]);
     page.sample_requests
         .iter()
         .map(String::as_str)
@@ -167,10 +218,15 @@ pub fn request_lines(page: &Page) -> Vec<(&str, &str)> {
 
 /// The sample request's JSON body: the first JSON block before the sample response that is not
 /// an envelope.
-pub fn request_body(page: &Page, response_at: Option<usize>) -> Option<Value> {
-    let end = response_at.unwrap_or(page.code_blocks.len());
-    page.code_blocks[..end]
+pub fn request_body(page: &Page) -> Option<Value> {
+    let blocks = &page.code_blocks;
+    let end = blocks
         .iter()
+        .rposition(|b| looks_enveloped(&b.text))
+        .unwrap_or(blocks.len());
+    blocks[..end]
+        .iter()
+        .filter(|b| !looks_enveloped(&b.text))
         .filter_map(block_json)
         .map(|(_, value, _)| value)
         .find(|value| !is_envelope(value) && (value.is_object() || value.is_array()))
