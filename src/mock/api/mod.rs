@@ -24,7 +24,7 @@ use crate::mock::scenario::{self, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
-use crate::ocp::catalogue::Endpoint;
+use crate::ocp::catalogue::{Endpoint, RequestParts};
 use crate::ocp::error::OcpError;
 use crate::ocp::task::TaskTemplates;
 
@@ -76,6 +76,19 @@ pub struct Call<'a> {
     /// The endpoint OCP's pages document for this call: its parameters, for
     /// [`Endpoint::check`], and its sample.
     pub endpoint: &'static Endpoint,
+}
+
+impl Call<'_> {
+    /// Refuses the request where it breaks what its page documents (path and query parameter
+    /// types, required query and body parameters, a JSON body): OCP's 400 `COM10001` naming the
+    /// parameter. The replay runs it before every answer; a family handler may run it first.
+    pub fn check_documented(&self, params: &Params<'_>) -> Result<(), OcpError> {
+        self.endpoint.check(&RequestParts {
+            path: params.iter().collect(),
+            query: self.req.query.as_deref(),
+            body: &self.req.body,
+        })
+    }
 }
 
 /// A handler of OCP's API: authenticated, stamped, run under the state lock and journaled.
