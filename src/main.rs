@@ -55,6 +55,9 @@ fn serve(options: ServeOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The documented API is parsed before the address is announced: a client (or a signal) that
+    // arrives as soon as the address is printed finds the mock ready.
+    ocp_mock::catalogue::Catalogue::of(settings.ocp_version);
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,

@@ -1,10 +1,12 @@
 //! The integration tests: one crate, one module per topic.
 
 mod auth;
+mod catalogue;
 mod check;
 mod cli;
 mod clusters;
 mod contract;
+mod documented_tasks;
 mod errors;
 mod handle;
 mod hostile;

@@ -23,6 +23,9 @@ pub mod settings;
 pub mod sim;
 pub mod state;
 
+pub use api::profile::UNDOCUMENTED_ROUTES;
+pub use api::stateful_routes;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
