@@ -100,6 +100,9 @@ impl Endpoint {
     /// The envelope text of the sample when its `data` is a task (an object with `subtasks`)
     /// or a page of them (`contents`): those endpoints start asynchronous work in OCP.
     pub fn task_sample(&self) -> Option<&str> {
+        if !self.sample.mentions_subtasks() {
+            return None;
+        }
         let is_task = |d: &Value| d.get("subtasks").is_some();
         let is_task = self.sample().data.as_ref().is_some_and(|d| {
             is_task(d)

@@ -98,6 +98,12 @@ impl LazySample {
         self.candidates.iter().any(|t| !says_unsuccessful(t))
     }
 
+    /// Whether a sample block mentions subtasks (read from the text): only such a sample can be
+    /// a task, so the others need not be parsed to know they are not.
+    pub fn mentions_subtasks(&self) -> bool {
+        self.candidates.iter().any(|t| t.contains("\"subtasks\""))
+    }
+
     /// The answer: the last successful envelope of the page, repaired where needed; else the
     /// fallback.
     pub fn get(&self) -> &SampleResponse {
