@@ -1,4 +1,4 @@
-//! The `ocp-mock` command line (clap): `serve`, `check` and `validate`, each with its own
+//! The `ocp-mock` command line (clap): `serve`, `check`, `validate` and `record`, each with its own
 //! `--help`. Every flag can also come from the `OCP_MOCK_*` environment variable its help
 //! names (the flag wins; a variable set to the empty string counts as unset), so CI jobs can
 //! configure the mock and the checker without touching a command line.
@@ -7,6 +7,7 @@
 //! a flag or command is mistyped, and exit with status 2.
 
 mod check;
+mod record;
 mod serve;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,8 @@ use ocp_mock::check::aborted::render_error;
 use ocp_mock::check::{CheckOptions, Format, ValidateOptions};
 
 use check::{CheckArgs, ValidateArgs};
+use record::RecordArgs;
+pub use record::RecordRun;
 use serve::ServeArgs;
 pub use serve::ServeOptions;
 
@@ -46,6 +49,8 @@ enum Command {
     Check(CheckArgs),
     /// Check saved answers (JSON bodies; - for stdin) offline
     Validate(ValidateArgs),
+    /// Forward calls to a real OCP and write each exchange as a fixture for serve --replay
+    Record(Box<RecordArgs>),
     /// Print the version
     Version,
 }
@@ -59,6 +64,8 @@ pub enum Invocation {
     Check(Box<CheckOptions>),
     /// `ocp-mock validate`.
     Validate(ValidateOptions),
+    /// `ocp-mock record`.
+    Record(Box<RecordRun>),
     /// `ocp-mock version`.
     Version,
 }
@@ -164,6 +171,7 @@ where
             Invocation::Check(Box::new(options))
         }
         Command::Validate(args) => Invocation::Validate(args.into_options()),
+        Command::Record(args) => Invocation::Record(Box::new(args.into_run()?)),
         Command::Version => Invocation::Version,
     })
 }

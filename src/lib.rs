@@ -66,9 +66,10 @@
 //!   (authenticate, stamp, scenarios, route, journal, envelope); `router.rs` one route matcher
 //!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
 //!   `/api/v2/time` and `/api/v2/info`, `hosts`, `ob` for OceanBase clusters and tenants,
-//!   `admin` for the mock's own `/__mock/` API), the paging every list shares and the one
-//!   route table; `later.rs` a large answer written after the state lock is released;
-//!   `auth/` HTTP Basic and AK/SK; `state.rs` the mutable state; `scenario.rs`
+//!   `admin` for the mock's own `/__mock/` API, `replay` for every other documented endpoint)
+//!   and the one route table, `profile` the routes of a profile; `later.rs` a large answer
+//!   written after the state lock is released; `auth/` HTTP Basic and AK/SK; `state.rs` the
+//!   mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
 //!   headers and bodies (redacted) and the "was called with" matcher; `log.rs` the
 //!   non-blocking stderr log; `settings.rs` what shapes the answers; `sim/` the clock and task
@@ -76,10 +77,15 @@
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
 //!   per version (`error/`), path ids, inventory (OBProxy clusters, hosts, OceanBase clusters
 //!   and tenants), the task and its template (`task/`), `/info`,
-//!   the AK/SK signing rule, OCP's time format, and the versions the mock can answer as;
+//!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, and
+//!   [`catalogue`]: the endpoints each version's pages document (`fixtures/ocp-catalogue/`);
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
-//!   answers, reports.
+//!   answers, reports, and the OCP version a target reports, its error codes judged by it.
+//! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
+//!   fixture (on the checker's client; `record/http.rs` its own accept loop), which the mock's
+//!   `replay/` (the fixture format, loading and contract check, the pipeline's hook) answers
+//!   again: [`Replay`], [`MockServerBuilder::replay`].
 
 #![warn(missing_docs)]
 
@@ -87,16 +93,22 @@ pub mod check;
 pub mod contract;
 mod mock;
 mod ocp;
+pub mod record;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::{RecordedRequest, RequestMatcher};
+pub use mock::replay::{Replay, ReplayError};
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
-pub use mock::{MockServer, MockServerBuilder, ServeError, serve};
+pub use mock::{
+    MockServer, MockServerBuilder, ServeError, UNDOCUMENTED_ROUTES, serve, stateful_routes,
+};
+/// Every endpoint OCP's reference pages document, per version: the routes the mock answers.
+pub use ocp::catalogue;
 pub use ocp::error::{ErrorCodeStyle, OcpError};
 pub use ocp::inventory::Inventory;
 /// OCP's AK/SK signing rule, for clients that sign their own requests (and for checking that a

@@ -5,7 +5,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use cli::{Invocation, ServeOptions};
+use cli::{Invocation, RecordRun, ServeOptions};
 use ocp_mock::{AuthSettings, ServeError, Settings};
 
 fn main() -> ExitCode {
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Invocation::Serve(options) => serve(*options),
+        Invocation::Record(run) => record(*run),
         Invocation::Check(options) => ExitCode::from(ocp_mock::check::run_check(&options)),
         Invocation::Validate(options) => ExitCode::from(ocp_mock::check::run_validate(&options)),
     }
@@ -54,6 +55,9 @@ fn serve(options: ServeOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The documented API is parsed before the address is announced: a client (or a signal) that
+    // arrives as soon as the address is printed finds the mock ready.
+    ocp_mock::catalogue::Catalogue::of(settings.ocp_version);
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
@@ -100,6 +104,53 @@ fn announce_address(
     Ok(())
 }
 
+/// `ocp-mock record`: the proxy until SIGINT or SIGTERM. A bad target or output directory
+/// exits 2 before anything is bound.
+fn record(run: RecordRun) -> ExitCode {
+    let RecordRun {
+        addr,
+        options,
+        port_file,
+    } = run;
+    let (target, out) = (options.target.clone(), options.out.display().to_string());
+    let proxy = match ocp_mock::record::Proxy::new(options) {
+        Ok(proxy) => proxy,
+        Err(e) => {
+            eprintln!("ocp-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    let Ok(runtime) = runtime else {
+        eprintln!("ocp-mock: cannot start the runtime");
+        return ExitCode::FAILURE;
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("ocp-mock: cannot listen on {addr}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let shown = listener.local_addr().unwrap_or(addr);
+        eprintln!("ocp-mock recording {target} into {out}, listening on http://{shown}");
+        if let Err(e) = announce_address(shown, port_file.as_deref()) {
+            eprintln!("ocp-mock: {e}");
+            return ExitCode::FAILURE;
+        }
+        match proxy.run(listener, shutdown_signal()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ocp-mock: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
 /// A scenario the task cannot honour exits 2 like any bad argument; anything else is 1.
 fn serve_failed(error: ServeError) -> ExitCode {
     match error {
@@ -132,6 +183,12 @@ fn announce(settings: &Settings, all_interfaces: bool) {
     }
     for s in &settings.scenarios {
         eprintln!("ocp-mock: scenario {s}");
+    }
+    if let Some(replay) = &settings.replay {
+        eprintln!("ocp-mock: replaying {} recorded answers", replay.len());
+        for difference in replay.differences() {
+            eprintln!("ocp-mock: replay: not as documented: {difference}");
+        }
     }
 }
 

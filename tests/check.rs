@@ -16,6 +16,7 @@ mod first_run;
 mod target;
 #[cfg(feature = "tls")]
 mod tls;
+mod versions;
 mod xml;
 
 use ocp_mock::check::{Outcome, ProbeResult};

@@ -442,3 +442,28 @@ fn read_answer(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     reader.read_exact(&mut body)?;
     Ok(status)
 }
+
+/// `--ocp-version` and its variable pick the profile the binary answers as: `/api/v2/info`
+/// names it, and the 4.3.5 POST exists only under 4.3.5.
+#[test]
+fn the_binary_answers_as_the_ocp_version_asked_for_by_flag_or_variable() {
+    let info = "GET /api/v2/info HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\
+                Authorization: Basic YWRtaW46YWFBQTExX18=\r\n\r\n";
+    let post = "POST /api/v2/obproxy/clusters/1/servers/delete HTTP/1.1\r\nHost: m\r\n\
+                Connection: close\r\nAuthorization: Basic YWRtaW46YWFBQTExX18=\r\n\
+                Content-Length: 24\r\n\r\n{\"obproxyServerIds\":[2]}";
+    // Arguments, variables, the version `/info` names, the POST's status.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str, u16);
+    let cases: [Case; 3] = [
+        (&[], &[], "4.3.4", 404),
+        (&["--ocp-version", "3.1.1"], &[], "3.1.1", 404),
+        (&[], &[("OCP_MOCK_OCP_VERSION", "V4.3.5")], "4.3.5", 200),
+    ];
+    for (args, env, version, post_status) in cases {
+        let (child, addr) = spawn_serve(args, env);
+        let reply = send(&addr, info);
+        assert_eq!(reply.json()["buildVersion"], version, "{args:?} {env:?}");
+        assert_eq!(send(&addr, post).status, post_status, "{args:?} {env:?}");
+        drop(child); // the guard stops the child
+    }
+}

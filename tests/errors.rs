@@ -4,7 +4,7 @@
 use ocp_mock::contract::{Expect, normalize};
 use ocp_mock::{ErrorCodeStyle, Limits, MockServer, OcpVersion, Role};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::support::{ADMIN_BASIC, DOCUMENTED_PATH, Reply, call, delete, raw};
 
@@ -13,51 +13,71 @@ const CLUSTERS: &str = "/api/v2/obproxy/clusters";
 /// A password no configured user has: a 401.
 const WRONG_BASIC: &str = "Basic YWRtaW46d3Jvbmc=";
 
-/// The same six errors for every profile: a malformed id, wrong credentials, an unknown
-/// cluster, an unknown server, a wrong method, and a server already being deleted.
-async fn the_six_errors(mock: &MockServer) -> Value {
+/// The same errors for every profile: a malformed id, wrong credentials, an unknown cluster, an
+/// unknown server, a server of another cluster, an unknown task, a wrong method, a server
+/// already being deleted, and an injected 503. 3.1.1's table lacks the server of another
+/// cluster, the server being deleted and the unknown error: stand-ins answer them there.
+async fn the_errors(mock: &MockServer, language: &str) -> Value {
     let addr = mock.address();
+    let lang = ("Accept-Language", language);
     let mut answers = Map::new();
     let mut keep = |name: &str, reply: Reply, status: u16| {
         assert_eq!(reply.status, status, "{name}");
         answers.insert(name.into(), normalize(&reply.checked(Expect::Any)));
     };
-    let bad_id = delete(addr, &format!("{CLUSTERS}/abc/obproxies/2")).await;
+    let send = |method: &'static str, path: String| async move {
+        call(addr, method, &path, &[lang]).await
+    };
+    let bad_id = send("DELETE", format!("{CLUSTERS}/abc/obproxies/2")).await;
     keep("400 cluster id not a Long", bad_id, 400);
-    let auth = [("Authorization", WRONG_BASIC)];
+    let auth = [("Authorization", WRONG_BASIC), lang];
     keep(
         "401 wrong password",
         call(addr, "DELETE", DOCUMENTED_PATH, &auth).await,
         401,
     );
-    let cluster = delete(addr, &format!("{CLUSTERS}/77/obproxies/2")).await;
+    let cluster = send("DELETE", format!("{CLUSTERS}/77/obproxies/2")).await;
     keep("404 unknown cluster", cluster, 404);
-    let server = delete(addr, &format!("{CLUSTERS}/1/obproxies/42")).await;
+    let server = send("DELETE", format!("{CLUSTERS}/1/obproxies/42")).await;
     keep("404 unknown server", server, 404);
-    keep(
-        "405 GET of a DELETE route",
-        call(addr, "GET", DOCUMENTED_PATH, &[]).await,
-        405,
-    );
+    let other = send("DELETE", format!("{CLUSTERS}/1/obproxies/5")).await;
+    keep("400 server of another cluster", other, 400);
+    let task = send("GET", "/api/v2/tasks/instances/9".into()).await;
+    keep("404 unknown task", task, 404);
+    let method = send("GET", DOCUMENTED_PATH.into()).await;
+    keep("405 GET of a DELETE route", method, 405);
     assert_eq!(delete(addr, DOCUMENTED_PATH).await.status, 200);
-    keep(
-        "409 server being deleted",
-        delete(addr, DOCUMENTED_PATH).await,
-        409,
-    );
+    let busy = send("DELETE", DOCUMENTED_PATH.into()).await;
+    keep("409 server being deleted", busy, 409);
+    mock.set_scenarios(vec!["error:503".parse().expect("a scenario")])
+        .expect("scenarios apply");
+    let injected = send("GET", format!("{CLUSTERS}/1")).await;
+    keep("503 injected", injected, 503);
     Value::Object(answers)
+}
+
+/// Each answer's `code` and `message` only: what differs between languages.
+fn code_and_message(answers: &Value) -> Value {
+    let picked = answers.as_object().unwrap().iter().map(|(name, body)| {
+        let error = &body["error"];
+        (name.clone(), json!([error["code"], error["message"]]))
+    });
+    Value::Object(picked.collect())
 }
 
 #[tokio::test]
 async fn each_ocp_version_answers_errors_with_its_own_ids_and_wording() {
     for version in OcpVersion::ALL {
         let mock = MockServer::builder().ocp_version(version).start().await;
-        let answers = the_six_errors(&mock).await;
+        let answers = the_errors(&mock, "en-US").await;
         let name = format!(
             "error_answers_of_ocp_{}",
             version.as_str().replace('.', "_")
         );
-        insta::assert_json_snapshot!(name, answers);
+        insta::assert_json_snapshot!(name.clone(), answers);
+        let mock = MockServer::builder().ocp_version(version).start().await;
+        let answers = code_and_message(&the_errors(&mock, "zh-CN").await);
+        insta::assert_json_snapshot!(format!("{name}_in_chinese"), answers);
     }
 }
 
@@ -255,5 +275,59 @@ async fn error_code_string_writes_v4_ids_for_ocp_3_1_1() {
     assert_eq!(
         body["error"]["message"],
         "The OBProxy server with an ID of 42 does not exist."
+    );
+}
+
+/// OCP 3.1.1's table lacks three errors the mock answers; the README names the rows that stand
+/// in, and a 3.1.1 mock answers them, in both languages.
+#[tokio::test]
+async fn ocp_3_1_1_answers_the_stand_ins_the_readme_names() {
+    let readme = include_str!("../README.md");
+    for claim in [
+        "is `1005`, 3.1.1's conflict error (\"An error occurred while processing the request\";\n  zh \"请求处理遇到冲突\")",
+        "that 400 (`ODP21019` from 4.2.2) is `21002`,\n  \"The OBProxy server with an ID of {0} does not exist\"",
+        "3.1.1's unknown error (`1999`, for an injected 5xx) has two placeholders, cause and error:",
+    ] {
+        assert!(readme.contains(claim), "README lacks {claim:?}");
+    }
+    let mock = MockServer::builder()
+        .ocp_version(OcpVersion::V3_1_1)
+        .start()
+        .await;
+    let addr = mock.address();
+    let error = |reply: Reply| reply.checked(Expect::Any)["error"].clone();
+    let other = error(delete(addr, "/api/v2/obproxy/clusters/1/obproxies/5").await);
+    assert_eq!(other["code"], 21002);
+    assert_eq!(
+        other["message"],
+        "The OBProxy server with an ID of 5 does not exist."
+    );
+    assert_eq!(delete(addr, DOCUMENTED_PATH).await.status, 200);
+    let zh = [("Accept-Language", "zh-CN")];
+    let busy = error(call(addr, "DELETE", DOCUMENTED_PATH, &zh).await);
+    assert_eq!(busy["code"], 1005);
+    assert!(
+        busy["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("请求处理遇到冲突"),
+        "{busy}"
+    );
+    assert!(
+        busy["debugMessage"].as_str().unwrap().contains('2'),
+        "{busy}"
+    );
+    mock.set_scenarios(vec!["error:502".parse().expect("a scenario")])
+        .expect("scenarios apply");
+    let injected = error(call(addr, "GET", "/api/v2/obproxy/clusters/1", &[]).await);
+    assert_eq!(injected["code"], 1999);
+    let message = injected["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("error 502 injected by a scenario") && message.contains("HTTP 502"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("{0}") && !message.contains("{1}"),
+        "{message}"
     );
 }

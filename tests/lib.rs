@@ -2,10 +2,12 @@
 
 mod auth;
 mod bounds;
+mod catalogue;
 mod check;
 mod cli;
 mod clusters;
 mod contract;
+mod documented_tasks;
 mod errors;
 mod handle;
 mod hostile;
@@ -15,8 +17,11 @@ mod layout;
 mod lifecycle;
 mod limits;
 mod ob;
+mod pace;
+mod profiles;
 mod props;
 mod races;
+mod record;
 mod refusals;
 mod scenarios;
 mod server;

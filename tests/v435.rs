@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use ocp_mock::contract::{Expect, normalize};
+use ocp_mock::contract::Expect;
 use ocp_mock::{Inventory, MockServer, OcpVersion};
 use serde_json::{Value, json};
 
@@ -40,24 +40,6 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("fixture is JSON")
 }
 
-/// Times with their fraction written in three digits: OCP's Java writer drops trailing zeros
-/// (`22.78+08:00`), the mock never does (`22.780+08:00`); the instant is the same.
-fn three_digit_times(v: &mut Value) {
-    match v {
-        Value::String(s) if s.len() > 20 && s.ends_with("+08:00") => {
-            if let Some(dot) = s.rfind('.') {
-                let digits = s.len() - 6 - dot - 1;
-                if digits < 3 {
-                    s.insert_str(s.len() - 6, &"0".repeat(3 - digits));
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(three_digit_times),
-        Value::Object(map) => map.values_mut().for_each(three_digit_times),
-        _ => {}
-    }
-}
-
 #[tokio::test]
 async fn the_documented_post_answers_the_documented_4_3_5_example_value_for_value() {
     let mock = MockServer::builder()
@@ -70,27 +52,60 @@ async fn the_documented_post_answers_the_documented_4_3_5_example_value_for_valu
     let reply = post(mock.address(), DOCUMENTED_POST, REQUEST).await;
     assert_eq!(reply.status, 200);
     let body = reply.checked(Expect::NewTask);
-    let mut expected = json(ANSWER);
-    three_digit_times(&mut expected);
-    assert_json_eq!(body, expected, "the 4.3.5 POST");
+    // Value for value, times as OCP writes them too (`17:08:22.78+08:00`).
+    assert_json_eq!(body, json(ANSWER), "the 4.3.5 POST");
+}
+
+/// The 4.3.5 DELETE page's example as a fresh 4.3.5 mock answers it: the page shows the seed's
+/// task (33149, subtasks 34963-34970, started 2021-09-03T16:31:58.151), whose ids and time
+/// contradict the POST page of the same release (13153297, subtasks from 13175940, 2025-01-16).
+/// A mock has one id sequence and one clock, started at the recommended call's example, and
+/// stamps every envelope alike (the POST page's 61 ms to `timestamp` and `duration` 85): so the
+/// task id, the subtask ids (the same offsets), `startTime`, `timestamp` and `duration` are the
+/// mock's. Every other value is the page's.
+fn the_delete_page_on_the_4_3_5_clock() -> Value {
+    let mut page = json(DELETE_ANSWER);
+    let shift = |id: &Value| json!(id.as_i64().unwrap() - 34_963 + 13_175_940);
+    page["data"]["id"] = json!(13_153_297);
+    page["data"]["startTime"] = json!("2025-01-16T17:08:22.719+08:00");
+    page["timestamp"] = json!("2025-01-16T17:08:22.78+08:00");
+    page["duration"] = json!(85);
+    for subtask in page["data"]["subtasks"].as_array_mut().unwrap() {
+        subtask["id"] = shift(&subtask["id"]);
+        for edges in ["upstreams", "downstreams"] {
+            let shifted: Vec<Value> = subtask[edges]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(shift)
+                .collect();
+            subtask[edges] = Value::Array(shifted);
+        }
+    }
+    page
 }
 
 #[tokio::test]
-async fn the_delete_under_4_3_5_answers_the_shape_of_its_not_recommended_page() {
+async fn the_delete_under_4_3_5_answers_its_not_recommended_page_but_for_ids_and_times() {
     let mock = MockServer::builder()
         .ocp_version(OcpVersion::V4_3_5)
         .server_name("a83ad33525")
+        .seed(0x0fda_4c74_b7a8_4932)
         .start()
         .await;
     let reply = delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2").await;
     assert_eq!(reply.status, 200);
     let body = reply.checked(Expect::NewTask);
-    // One clock and one id sequence per mock, started at the POST's example: the ids and times
-    // are the mock's, every other value the page's.
-    assert_json_eq!(normalize(&body), normalize(&json(DELETE_ANSWER)));
-    assert_eq!(body["server"], "a83ad33525");
-    assert_eq!(body["data"]["id"], 13_153_297);
-    assert_eq!(body["data"]["startTime"], "2025-01-16T17:08:22.719+08:00");
+    assert_json_eq!(
+        body,
+        the_delete_page_on_the_4_3_5_clock(),
+        "the 4.3.5 DELETE"
+    );
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains("`data.id`, every subtask's `id`, `upstreams` and `downstreams`, `startTime`, `timestamp` and `duration`"),
+        "the README names the fields the 4.3.5 DELETE cannot reproduce"
+    );
 }
 
 #[tokio::test]
@@ -341,5 +356,51 @@ fn a_subtask_naming_another_task_is_a_contract_violation() {
     assert_eq!(
         messages,
         ["/data/subtasks/3/taskId: expected 13153297 (the task's id), got 42"]
+    );
+}
+
+#[tokio::test]
+async fn the_admin_api_shows_the_skip_list_each_task_was_asked_for() {
+    let mock = mock_435().await;
+    let first = post(mock.address(), README_POST, README_BODY).await;
+    assert_eq!(first.status, 200);
+    let refused = post(
+        mock.address(),
+        README_POST,
+        r#"{"obproxyServerIds": [4], "skipHostOperationServerIds": [1]}"#,
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    let second = post(mock.address(), README_POST, r#"{"obproxyServerIds": [4]}"#).await;
+    assert_eq!(second.status, 200);
+    let tasks = call(mock.address(), "GET", "/__mock/tasks", &[]).await;
+    assert_eq!(tasks.status, 200);
+    let recorded = tasks.checked(Expect::Any)["data"]["tasks"].clone();
+    assert_eq!(
+        recorded,
+        json!([
+            {"id": 13_153_297, "name": "Delete obproxy server", "status": "RUNNING",
+             "creator": "admin", "obproxyClusterId": 1, "obproxyServerIds": [1, 2, 3],
+             "skipHostOperationServerIds": [1]},
+            {"id": 13_153_298, "name": "Delete obproxy server", "status": "RUNNING",
+             "creator": "admin", "obproxyClusterId": 1, "obproxyServerIds": [4],
+             "skipHostOperationServerIds": []},
+        ])
+    );
+    // The DELETE has no such list: an empty one.
+    let mock = MockServer::start().await;
+    assert_eq!(
+        delete(mock.address(), "/api/v2/obproxy/clusters/1/obproxies/2")
+            .await
+            .status,
+        200
+    );
+    let tasks = call(mock.address(), "GET", "/__mock/tasks", &[])
+        .await
+        .json();
+    assert_eq!(tasks["data"]["tasks"][0]["name"], "Offline obproxy");
+    assert_eq!(
+        tasks["data"]["tasks"][0]["skipHostOperationServerIds"],
+        json!([])
     );
 }

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::header::{CONNECTION, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use http::uri::Scheme;
 use http::{Method, Request, Uri};
-use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use hyper::client::conn::http1::{Builder, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -209,7 +209,7 @@ impl Client {
         path_and_query: &str,
         headers: Vec<(HeaderName, String)>,
     ) -> Result<Answer, CheckError> {
-        let request = self.request(method, path_and_query, headers)?;
+        let request = self.request(method, path_and_query, headers, Bytes::new())?;
         self.block_on(self.exchange(request))
     }
 
@@ -235,18 +235,20 @@ impl Client {
         )
     }
 
-    fn request(
+    /// The request below the target's prefix, for `send` or `exchange` on any runtime.
+    pub(crate) fn request(
         &self,
         method: Method,
         path_and_query: &str,
         headers: Vec<(HeaderName, String)>,
-    ) -> Result<Request<Empty<Bytes>>, CheckError> {
+        body: Bytes,
+    ) -> Result<Request<Full<Bytes>>, CheckError> {
         let target = format!("{}{path_and_query}", self.target.prefix);
         let uri: Uri = target.parse().map_err(|e| CheckError::BadTarget {
             url: target.clone(),
             why: format!("is not a request target: {e}"),
         })?;
-        let mut request = Request::new(Empty::new());
+        let mut request = Request::new(Full::new(body));
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         let version = concat!("ocp-mock-check/", env!("CARGO_PKG_VERSION"));
@@ -265,20 +267,20 @@ impl Client {
         Ok(request)
     }
 
-    async fn exchange(&self, request: Request<Empty<Bytes>>) -> Result<Answer, CheckError> {
+    pub(crate) async fn exchange(&self, req: Request<Full<Bytes>>) -> Result<Answer, CheckError> {
         let deadline = Instant::now().checked_add(self.timeout);
         let authority = self.target.authority();
         let waiting = format!("connection to {authority}");
         let tcp = self.within(deadline, waiting, self.connect()).await?;
         if !self.target.secure {
-            return self.http1(tcp, request, deadline).await;
+            return self.http1(tcp, req, deadline).await;
         }
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.tls {
             let waiting = format!("tls handshake with {authority}");
             let handshake = super::tls::handshake(tls, &self.target.host, &authority, tcp);
             let stream = self.within(deadline, waiting, handshake).await?;
-            return self.http1(stream, request, deadline).await;
+            return self.http1(stream, req, deadline).await;
         }
         Err(CheckError::TlsUnavailable {
             target: self.target.to_string(),
@@ -329,7 +331,7 @@ impl Client {
     async fn http1<S>(
         &self,
         io: S,
-        request: Request<Empty<Bytes>>,
+        request: Request<Full<Bytes>>,
         deadline: Option<Instant>,
     ) -> Result<Answer, CheckError>
     where
@@ -355,8 +357,8 @@ impl Client {
 
     async fn answer(
         &self,
-        sender: &mut SendRequest<Empty<Bytes>>,
-        request: Request<Empty<Bytes>>,
+        sender: &mut SendRequest<Full<Bytes>>,
+        request: Request<Full<Bytes>>,
     ) -> Result<Answer, CheckError> {
         let response = sender
             .send_request(request)

@@ -32,10 +32,11 @@
 //! - `tls` (feature `tls`): tokio-rustls with the ring provider and Mozilla's roots;
 //! - [`probes`]: the [`Checker`] and its safe probes; `task`: the delete and its polling;
 //! - `judge`: the checks every answer gets; `validate`: saved answers;
+//! - [`version`]: which OCP the target reports (`/api/v2/info`), and the form of its error codes;
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
 
 pub mod aborted;
-mod client;
+pub(crate) mod client;
 mod error;
 mod judge;
 mod precondition;
@@ -45,6 +46,7 @@ mod task;
 #[cfg(feature = "tls")]
 mod tls;
 mod validate;
+pub mod version;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! The safe ones change nothing on the target: they are reads, errors, or both. The destructive
 //! one, the delete and its polling, lives in `task.rs`.
 
+use std::sync::OnceLock;
 use std::time::{Instant, SystemTime};
 
 use base64::Engine;
@@ -13,9 +14,9 @@ use http::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, DATE, HeaderName};
 
 use super::client::{Answer, Client, Target};
 use super::report::{ProbeResult, Report};
-use super::{CheckError, CheckOptions, Credentials, judge, names};
+pub use super::version::describe_info;
+use super::{CheckError, CheckOptions, Credentials, judge, names, version};
 use crate::contract::Expect;
-use crate::ocp::info::{INFO_FIELDS, version_of_build, versions_answering};
 use crate::ocp::signature::{self, SCHEME, SignedParts, Variant};
 use crate::ocp::version::OcpVersion;
 
@@ -48,6 +49,9 @@ pub struct Checker {
     pub(crate) options: CheckOptions,
     /// Set when the target URL ended in the API prefix and was corrected.
     correction: Option<String>,
+    /// What `GET /api/v2/info` said of the target's version, read once: the note and the
+    /// version the error probes are judged by.
+    version: OnceLock<(String, Option<OcpVersion>)>,
 }
 
 impl Checker {
@@ -68,6 +72,7 @@ impl Checker {
             client,
             options: options.clone(),
             correction: correction.map(|c| c.1),
+            version: OnceLock::new(),
         })
     }
 
@@ -130,14 +135,26 @@ impl Checker {
     }
 
     /// Which OCP the target looks like, from `GET /api/v2/info` (authenticated): a note, never
-    /// a verdict, since a gateway may hide the call and OCP's versions document it alike. Even
-    /// an unreachable target only gives a note here; the probes that follow report it.
+    /// a verdict by itself, since a gateway may hide the call and OCP's pages document it alike.
+    /// Even an unreachable target only gives a note here; the probes that follow report it.
     pub fn ocp_version_note(&self) -> String {
-        let described = match self.ask(Method::GET, INFO_PATH, Who::Caller) {
-            Ok(Ok(answer)) => describe_info(answer.status, &answer.body),
-            Ok(Err(why)) | Err(why) => format!("no answer ({why})"),
-        };
-        format!("GET {INFO_PATH}: {described}")
+        format!("GET {INFO_PATH}: {}", self.read_version().0)
+    }
+
+    /// The OCP version the target reports in `/api/v2/info`, when it names one the mock knows
+    /// and [`Self::ocp_version_note`] has read it (a run reads it first): the error probes then
+    /// judge `error.code` by it (integers in 3.1.1, string ids from 4.2.2). A probe run on its
+    /// own sends nothing more than its own request.
+    pub fn target_version(&self) -> Option<OcpVersion> {
+        self.version.get().and_then(|(_, version)| *version)
+    }
+
+    fn read_version(&self) -> &(String, Option<OcpVersion>) {
+        self.version
+            .get_or_init(|| match self.ask(Method::GET, INFO_PATH, Who::Caller) {
+                Ok(Ok(answer)) => version::read_info(answer.status, &answer.body),
+                Ok(Err(why)) | Err(why) => (format!("no answer ({why})"), None),
+            })
     }
 
     /// The cluster list without credentials: 401, with OCP's error envelope.
@@ -232,7 +249,8 @@ impl Checker {
     }
 
     /// An error probe: the expected status and an error envelope; the answer is compared with
-    /// OCP's only by its shape (the contract), as messages and codes differ between versions.
+    /// OCP's by its shape (the contract), as messages differ between versions, and its
+    /// `error.code` by the form of the version the target reports.
     fn expect_error(
         &self,
         name: &str,
@@ -240,7 +258,13 @@ impl Checker {
         who: Who,
         status: u16,
     ) -> Result<ProbeResult, CheckError> {
-        self.probe(name, Method::GET, path, who, status, Expect::Any)
+        let mut probe = self.probe(name, Method::GET, path, who, status, Expect::Any)?;
+        if let (Some(body), Some(version)) = (&probe.body, self.target_version()) {
+            let mut found = probe.violations().to_vec();
+            version::error_code_form(body, version, &mut found);
+            probe.judge(found);
+        }
+        Ok(probe)
     }
 
     /// Sends one request and judges its answer.
@@ -344,102 +368,4 @@ impl Checker {
 
 fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
-}
-
-/// What an answer to `GET /api/v2/info` says of the target's OCP version, in one line. The
-/// documented example is the same in every version's pages, so a target answering it cannot be
-/// placed; a real OCP names its release in `buildVersion` (`4.3.4-20241220...`).
-pub fn describe_info(status: u16, body: &[u8]) -> String {
-    const UNKNOWN: &str = "the target's OCP version is unknown";
-    if status != 200 {
-        return format!("answered {status}, not OCP's build information; {UNKNOWN}");
-    }
-    let info = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(info) if info.is_object() => info,
-        _ => return format!("answered no JSON object, not as documented; {UNKNOWN}"),
-    };
-    let missing: Vec<&str> = INFO_FIELDS
-        .into_iter()
-        .filter(|f| info.get(f).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return format!("lacks {}, not as documented; {UNKNOWN}", missing.join(", "));
-    }
-    let documented = versions_answering(&info);
-    let build = match info["buildVersion"].as_str() {
-        Some(build) => build.chars().take(64).collect::<String>(),
-        None => return format!("buildVersion is not a string; {UNKNOWN}"),
-    };
-    if !documented.is_empty() {
-        let names: Vec<&str> = documented.iter().map(|v| v.as_str()).collect();
-        return format!(
-            "the documented example of OCP {} (buildVersion {build:?}): the version cannot be told from it",
-            names.join(", ")
-        );
-    }
-    match version_of_build(&build) {
-        Some(version) => format!("target reports OCP {version} (buildVersion {build:?})"),
-        None => {
-            let known: Vec<&str> = OcpVersion::ALL.iter().map(|v| v.as_str()).collect();
-            format!(
-                "buildVersion {build:?} names no OCP version the mock knows ({})",
-                known.join(", ")
-            )
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn info_answers_are_described_by_what_they_say_of_the_version() {
-        let example = crate::ocp::info::documented_info(OcpVersion::V4_3_4);
-        let with_build = |build: &str| {
-            let mut info = example.clone();
-            info.insert("buildVersion".into(), build.into());
-            serde_json::Value::Object(info).to_string()
-        };
-        let known = [
-            (
-                200,
-                with_build("4.3.4-20241220"),
-                "target reports OCP 4.3.4 (buildVersion \"4.3.4-20241220\")",
-            ),
-            (
-                200,
-                with_build("4.4.0"),
-                "buildVersion \"4.4.0\" names no OCP version the mock knows (3.1.1, 4.2.2, 4.3.4, 4.3.5)",
-            ),
-            (
-                200,
-                serde_json::Value::Object(example.clone()).to_string(),
-                "the documented example of OCP 3.1.1, 4.2.2, 4.3.4 (buildVersion \"2.5.0-SNAPSHOT\"): the version cannot be told from it",
-            ),
-            (
-                404,
-                String::new(),
-                "answered 404, not OCP's build information; the target's OCP version is unknown",
-            ),
-            (
-                200,
-                "[1]".into(),
-                "answered no JSON object, not as documented; the target's OCP version is unknown",
-            ),
-            (
-                200,
-                r#"{"name":"ocp-server"}"#.into(),
-                "lacks group, artifact, buildTime, buildVersion, buildJavaVersion, springBootVersion, not as documented; the target's OCP version is unknown",
-            ),
-            (
-                200,
-                with_build("4.3.4").replace("\"4.3.4\"", "434"),
-                "buildVersion is not a string; the target's OCP version is unknown",
-            ),
-        ];
-        for (status, body, note) in known {
-            assert_eq!(describe_info(status, body.as_bytes()), note, "{body}");
-        }
-    }
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
 use ocp_mock::{
-    AccessKey, ClockMode, ErrorCodeStyle, Inventory, LogFormat, OcpVersion, RateLimit, Scenario,
-    Settings, TaskPace, User,
+    AccessKey, ClockMode, ErrorCodeStyle, Inventory, LogFormat, OcpVersion, RateLimit, Replay,
+    Scenario, Settings, TaskPace, User,
 };
 
 use super::values;
@@ -104,6 +104,9 @@ pub struct ServeArgs {
     /// Also write the port listened on to this file once listening (with --addr HOST:0)
     #[arg(long, env = "OCP_MOCK_PORT_FILE", value_name = "PATH")]
     port_file: Option<PathBuf>,
+    /// Answer the calls recorded in DIR (by ocp-mock record) first, as recorded
+    #[arg(long, env = "OCP_MOCK_REPLAY", value_name = "DIR")]
+    replay: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -183,6 +186,10 @@ impl ServeArgs {
         set(&mut settings.log_format, self.log_format);
         if let Some(path) = &self.inventory {
             settings.inventory = inventory(path)?;
+        }
+        if let Some(dir) = &self.replay {
+            let replay = Replay::load(dir).map_err(|e| CliError::bad("--replay", e))?;
+            settings.replay = Some(std::sync::Arc::new(replay));
         }
         let users = identities(self.user, from_env(matches, "user"));
         let keys = identities(self.access_key, from_env(matches, "access_key"));

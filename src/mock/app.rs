@@ -10,11 +10,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::Method;
 
-use crate::mock::api::{self, Call, Ctx, Data, Handler, Outcome, system};
+use crate::mock::api::profile::{self, Target};
+use crate::mock::api::{self, AdminHandler, Call, Ctx, Data, Outcome, system};
 use crate::mock::auth::{Identity, Role};
 use crate::mock::journal::RecordedRequest;
 use crate::mock::request::{MockRequest, MockResponse};
-use crate::mock::router::resolve;
+use crate::mock::router::Router;
 use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::clock::{ClockMode, system_now_ms};
@@ -39,6 +40,10 @@ pub struct App {
     pub templates: TaskTemplates,
     /// The mutable state behind the handlers.
     pub store: Store,
+    /// The profile's OCP routes: its documented endpoints, built once.
+    routes: Router<Target>,
+    /// The mock's own API.
+    admin_routes: Router<AdminHandler>,
 }
 
 /// A request handled but for writing its answer.
@@ -67,15 +72,19 @@ struct Gate<'a> {
 impl App {
     /// Builds the mock; refuses scenarios that name a subtask the task does not have.
     pub fn try_new(settings: Settings) -> Result<Self, ScenarioError> {
-        let templates = TaskTemplates::for_version(settings.ocp_version);
+        let mut templates = TaskTemplates::for_version(settings.ocp_version);
+        profile::register_documented_tasks(settings.ocp_version, &mut templates);
         scenario::check_all(&settings.scenarios, &templates.all())?;
         // A fresh mock's clock and ids start at the example of the profile's recommended delete,
         // so that its documented call answers its documented example.
         let store = Store::new(&settings, templates.lead());
+        let routes = profile::ocp_router(settings.ocp_version);
         Ok(Self {
             settings,
             templates,
             store,
+            routes,
+            admin_routes: profile::admin_router(),
         })
     }
 
@@ -95,6 +104,9 @@ impl App {
     pub fn handle_until_written(&self, req: &MockRequest) -> Handled {
         if self.settings.admin_api && api::is_admin_path(&req.path) {
             return Handled::Answered(self.handle_admin(req));
+        }
+        if let Some(recorded) = self.replayed(req) {
+            return Handled::Answered(recorded);
         }
         let lang = Language::from_accept_language(req.header("accept-language"));
         let identity = self.authenticate(req);
@@ -158,22 +170,16 @@ impl App {
         }
         let identity = gate.identity?;
         let req = gate.req;
-        if !api::exists_in(self.settings.ocp_version, &req.path) {
-            return Err(OcpError::no_such_route(req.method.as_str(), &req.path));
-        }
-        let (handler, params) = resolve(api::ROUTES, &req.method, &req.path)?;
-        let Handler::Ocp(handler) = handler else {
-            // The admin API is switched off: its paths are unknown to OCP.
-            return Err(OcpError::no_such_route(req.method.as_str(), &req.path));
-        };
+        let (target, params) = self.routes.resolve(&req.method, &req.path)?;
         identity.authorize(&req.method)?;
         let call = Call {
             req,
             stamp,
             identity: &identity,
             fail_at: faults.fail_at.clone(),
+            endpoint: target.endpoint,
         };
-        handler(self.ctx(), state, &params, &call)
+        (target.handler)(self.ctx(), state, &params, &call)
     }
 
     /// When a request arrived and its trace id. Reading OCP's time takes neither a tick of the
@@ -227,11 +233,10 @@ impl App {
 
     /// Answers a request to the mock's own API: no credentials, no stamp, not journaled.
     fn handle_admin(&self, req: &MockRequest) -> MockResponse {
-        let outcome =
-            resolve(api::ROUTES, &req.method, &req.path).and_then(|(handler, _)| match handler {
-                Handler::Admin(handler) => handler(self.ctx(), req),
-                Handler::Ocp(_) => Err(OcpError::no_such_route(req.method.as_str(), &req.path)),
-            });
+        let outcome = self
+            .admin_routes
+            .resolve(&req.method, &req.path)
+            .and_then(|(handler, _)| handler(self.ctx(), req));
         let stamp = Stamp {
             arrival_ms: self.store.lock().now_ms(),
             trace_id: String::new(),

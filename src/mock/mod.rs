@@ -16,12 +16,16 @@ pub mod journal;
 pub mod later;
 mod log;
 pub mod paging;
+pub mod replay;
 pub mod request;
 mod router;
 pub mod scenario;
 pub mod settings;
 pub mod sim;
 pub mod state;
+
+pub use api::profile::UNDOCUMENTED_ROUTES;
+pub use api::stateful_routes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +37,7 @@ use crate::mock::app::App;
 use crate::mock::auth::{AccessKey, Role, User};
 use crate::mock::http::run;
 use crate::mock::journal::{RecordedRequest, RequestMatcher};
+use crate::mock::replay::Replay;
 use crate::mock::scenario::{RateLimit, RouteFilter, Scenario, ScenarioError};
 use crate::mock::settings::{Limits, Settings};
 use crate::mock::sim::clock::ClockMode;
@@ -317,6 +322,13 @@ impl MockServerBuilder {
     /// Deleted servers come back once their task succeeded (for load tests).
     pub fn respawn_deleted(mut self, on: bool) -> Self {
         self.settings.respawn_deleted = on;
+        self
+    }
+
+    /// `--replay`: answers recorded by `ocp-mock record` ([`Replay::load`]), served before the
+    /// mock's own.
+    pub fn replay(mut self, replay: Replay) -> Self {
+        self.settings.replay = Some(Arc::new(replay));
         self
     }
 

@@ -1,9 +1,11 @@
 //! The mock's settings: one struct shared by the CLI, the library builder and the handlers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::mock::auth::AuthSettings;
 use crate::mock::journal::DEFAULT_CAPACITY;
+use crate::mock::replay::Replay;
 use crate::mock::scenario::{self, RateLimit, Scenario, ScenarioError};
 use crate::mock::sim::clock::ClockMode;
 use crate::mock::sim::progress::TaskPace;
@@ -53,6 +55,8 @@ pub struct Settings {
     pub task_retention: usize,
     /// A server whose delete task succeeded comes back RUNNING, so load tests can delete forever.
     pub respawn_deleted: bool,
+    /// Answers recorded from a real OCP, served before the mock's own (`--replay`).
+    pub replay: Option<Arc<Replay>>,
 }
 
 /// How the request log writes a request: the same fields either way.
@@ -151,6 +155,7 @@ impl Default for Settings {
             limits: Limits::default(),
             task_retention: 1000,
             respawn_deleted: false,
+            replay: None,
         }
     }
 }

@@ -418,6 +418,11 @@ impl State {
     pub fn task_count(&self) -> usize {
         self.tasks.len()
     }
+
+    /// The tasks kept, by id: what the admin API shows of what each call asked for.
+    pub fn tasks(&self) -> impl Iterator<Item = &TaskRun> {
+        self.tasks.values()
+    }
 }
 
 mod create;

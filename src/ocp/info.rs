@@ -5,7 +5,10 @@
 //! a target's answer with the same examples. The examples are data, in `fixtures/ocp-info.json`.
 //!
 //! Every documented page (3.1.1, 4.2.2, 4.3.4) shows the same sample (`buildVersion`
-//! `2.5.0-SNAPSHOT`); no 4.3.5 page documents the call, so 4.3.5 repeats 4.3.4's.
+//! `2.5.0-SNAPSHOT`, a development build that names no release); no 4.3.5 page documents the
+//! call, so 4.3.5 repeats 4.3.4's. The mock answers that sample with `buildVersion` set to the
+//! release it follows ([`mock_info`]), as a real OCP names its own: a client, or `check`, can
+//! then tell the profiles apart.
 
 use std::sync::LazyLock;
 
@@ -33,6 +36,14 @@ pub fn documented_info(version: OcpVersion) -> Map<String, Value> {
         Some(Value::Object(example)) => example.clone(),
         _ => Map::new(),
     }
+}
+
+/// What the mock answers to `GET /api/v2/info` under `version`: the documented example, its
+/// `buildVersion` the release (`4.3.4`), every other field as documented.
+pub fn mock_info(version: OcpVersion) -> Map<String, Value> {
+    let mut info = documented_info(version);
+    info.insert("buildVersion".into(), Value::from(version.as_str()));
+    info
 }
 
 /// Whether `version`'s example comes from its own page (not derived from another version's).
@@ -98,6 +109,24 @@ mod tests {
             documented_info(OcpVersion::V4_3_5),
             documented_info(OcpVersion::V4_3_4)
         );
+    }
+
+    #[test]
+    fn the_mock_s_info_names_its_release_and_is_otherwise_the_example() {
+        for v in OcpVersion::ALL {
+            let mut info = mock_info(v);
+            let build = info.remove("buildVersion");
+            assert_eq!(
+                build
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(version_of_build),
+                Some(v)
+            );
+            let mut example = documented_info(v);
+            example.remove("buildVersion");
+            assert_eq!(info, example, "{v}");
+        }
     }
 
     #[test]

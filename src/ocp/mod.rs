@@ -1,5 +1,6 @@
 //! The OCP model: what OCP answers, independent of HTTP plumbing.
 //!
+//! - [`catalogue`]: every endpoint OCP's reference pages document, per version;
 //! - [`envelope`]: the response envelope, success and error;
 //! - [`error`]: OCP's error ids, statuses and messages;
 //! - [`task`]: the "Offline obproxy" task built from the documented example;
@@ -11,6 +12,7 @@
 //! - [`time`]: OCP's time format;
 //! - [`version`]: which OCP release the answers follow.
 
+pub mod catalogue;
 pub mod envelope;
 pub mod error;
 pub mod holes;

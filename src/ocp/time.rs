@@ -10,7 +10,8 @@ use time::{OffsetDateTime, UtcOffset};
 /// OCP renders times in the server's zone; the documented examples use +08:00.
 const OFFSET: UtcOffset = offset!(+8);
 
-/// How OCP writes a time: always three fractional digits and a signed offset with a colon.
+/// How OCP writes a time, before the fraction's trailing zeros are dropped: milliseconds and a
+/// signed offset with a colon.
 const WRITTEN: &[BorrowedFormatItem<'_>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
 );
@@ -32,7 +33,10 @@ pub const MIN_MS: i64 = -62_167_248_000_000;
 /// The latest instant written as is: `9999-12-31T23:59:59.999+08:00`.
 pub const MAX_MS: i64 = 253_402_271_999_999;
 
-/// Renders epoch milliseconds as OCP does: `2021-09-03T16:31:58.151+08:00`.
+/// Renders epoch milliseconds as OCP does: `2021-09-03T16:31:58.151+08:00`. OCP's Java writer
+/// (ISO-8601, as Jackson writes an `OffsetDateTime`) drops the fraction's trailing zeros, so
+/// `.780` is written `.78` (OCP 4.3.5's documented POST answer, `17:08:22.78+08:00`) and a whole
+/// second has no fraction at all.
 pub fn format_time(epoch_ms: i64) -> String {
     let mut out = Vec::with_capacity(29);
     write_digits(&mut out, epoch_ms);
@@ -61,8 +65,29 @@ fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
     let nanos = i128::from(epoch_ms.clamp(MIN_MS, MAX_MS)) * 1_000_000;
     // Both conversions hold for every clamped instant: the calendar covers years -9999 to 9999.
     if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-        let _ = at.to_offset(OFFSET).format_into(out, WRITTEN);
+        let start = out.len();
+        if at.to_offset(OFFSET).format_into(out, WRITTEN).is_ok() {
+            drop_trailing_zeros(out, start);
+        }
     }
+}
+
+/// Where the fraction's dot stands in `YYYY-MM-DDTHH:MM:SS.fff+HH:MM` (years have four digits).
+const DOT: usize = 19;
+
+/// Drops the trailing zeros of the three fractional digits written from `start`, and the dot
+/// with them when all three are zeros: `.780` is `.78`, `.000` nothing.
+fn drop_trailing_zeros(out: &mut Vec<u8>, start: usize) {
+    let dot = start + DOT;
+    if out.get(dot) != Some(&b'.') {
+        return;
+    }
+    let digits = out[dot + 1..dot + 4]
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(0, |last| last + 1);
+    let keep = if digits == 0 { dot } else { dot + 1 + digits };
+    out.drain(keep..dot + 4);
 }
 
 /// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use (0 to 9
@@ -84,25 +109,27 @@ mod tests {
     /// independently (GNU `date -d '<time>+08:00' +%s`), across leap days, century years and the
     /// ends of the four-digit range.
     const KNOWN: &[(i64, &str)] = &[
-        (-62_167_248_000_000, "0000-01-01T00:00:00.000+08:00"),
-        (-62_162_107_200_000, "0000-02-29T12:00:00.000+08:00"),
+        (-62_167_248_000_000, "0000-01-01T00:00:00+08:00"),
+        (-62_162_107_200_000, "0000-02-29T12:00:00+08:00"),
         (-62_135_625_600_001, "0000-12-31T23:59:59.999+08:00"),
-        (-62_135_625_600_000, "0001-01-01T00:00:00.000+08:00"),
-        (-11_670_940_801_000, "1600-02-29T23:59:59.000+08:00"),
-        (-2_209_017_601_000, "1899-12-31T23:59:59.000+08:00"),
-        (-2_203_920_000_000, "1900-03-01T00:00:00.000+08:00"),
-        (-28_801_000, "1969-12-31T23:59:59.000+08:00"),
+        (-62_135_625_600_000, "0001-01-01T00:00:00+08:00"),
+        (-11_670_940_801_000, "1600-02-29T23:59:59+08:00"),
+        (-2_209_017_601_000, "1899-12-31T23:59:59+08:00"),
+        (-2_203_920_000_000, "1900-03-01T00:00:00+08:00"),
+        (-28_801_000, "1969-12-31T23:59:59+08:00"),
         (-1, "1970-01-01T07:59:59.999+08:00"),
-        (0, "1970-01-01T08:00:00.000+08:00"),
+        (0, "1970-01-01T08:00:00+08:00"),
         (946_655_999_999, "1999-12-31T23:59:59.999+08:00"),
-        (946_656_000_000, "2000-01-01T00:00:00.000+08:00"),
-        (951_753_600_000, "2000-02-29T00:00:00.000+08:00"),
-        (951_840_000_000, "2000-03-01T00:00:00.000+08:00"),
+        (946_656_000_000, "2000-01-01T00:00:00+08:00"),
+        (951_753_600_000, "2000-02-29T00:00:00+08:00"),
+        (951_840_000_000, "2000-03-01T00:00:00+08:00"),
         (1_630_657_918_151, "2021-09-03T16:31:58.151+08:00"),
         (1_709_222_399_007, "2024-02-29T23:59:59.007+08:00"),
-        (4_107_513_599_000, "2100-02-28T23:59:59.000+08:00"),
-        (4_107_513_600_000, "2100-03-01T00:00:00.000+08:00"),
-        (13_574_563_200_000, "2400-02-29T08:00:00.000+08:00"),
+        (1_737_018_502_780, "2025-01-16T17:08:22.78+08:00"),
+        (1_737_018_502_010, "2025-01-16T17:08:22.01+08:00"),
+        (4_107_513_599_000, "2100-02-28T23:59:59+08:00"),
+        (4_107_513_600_000, "2100-03-01T00:00:00+08:00"),
+        (13_574_563_200_000, "2400-02-29T08:00:00+08:00"),
         (253_402_271_999_999, "9999-12-31T23:59:59.999+08:00"),
     ];
 
@@ -125,8 +152,8 @@ mod tests {
 
     #[test]
     fn instants_outside_four_digit_years_are_written_at_the_nearest_end() {
-        assert_eq!(format_time(i64::MIN), "0000-01-01T00:00:00.000+08:00");
-        assert_eq!(format_time(MIN_MS - 1), "0000-01-01T00:00:00.000+08:00");
+        assert_eq!(format_time(i64::MIN), "0000-01-01T00:00:00+08:00");
+        assert_eq!(format_time(MIN_MS - 1), "0000-01-01T00:00:00+08:00");
         assert_eq!(format_time(i64::MAX), "9999-12-31T23:59:59.999+08:00");
     }
 

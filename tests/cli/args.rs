@@ -128,7 +128,7 @@ fn serve_help_lists_every_flag_with_its_variable_and_exits_0() {
         .and_then(|rest| rest.split("\n## ").next())
         .expect("the README's Settings section");
     let documented = flag_variable_pairs(settings);
-    assert_eq!(documented.len(), 29, "{documented:#?}");
+    assert_eq!(documented.len(), 30, "{documented:#?}");
     assert_eq!(flag_variable_pairs(&text), documented);
     // Only serve's own: no flag of check or validate.
     for other in [
@@ -186,6 +186,16 @@ fn bad_values_from_flags_or_variables_exit_2() {
             &["serve"],
             &[("OCP_MOCK_RATE_LIMIT", "10")],
             "--rate-limit: rate limit \"10\"",
+        ),
+        (
+            &["serve", "--ocp-version", "4.4"],
+            &[],
+            "--ocp-version: unknown OCP version \"4.4\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+        ),
+        (
+            &["serve"],
+            &[("OCP_MOCK_OCP_VERSION", "latest")],
+            "unknown OCP version \"latest\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
         ),
         (&["serve", "stray"], &[], "unexpected argument \"stray\""),
         (&["validate"], &[], "missing <FILE>"),

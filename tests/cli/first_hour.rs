@@ -105,6 +105,7 @@ fn the_admin_index_lists_every_admin_call_and_each_get_answers() {
             "GET /__mock/",
             "GET /__mock/health",
             "GET /__mock/requests",
+            "GET /__mock/tasks",
             "POST /__mock/reset",
             "GET /__mock/scenarios",
             "PUT /__mock/scenarios",

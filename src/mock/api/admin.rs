@@ -1,7 +1,8 @@
 //! The mock's own API under `/__mock/`, outside OCP's `/api/` so never confused with it.
 //!
 //! `GET /__mock/` (this list), `GET /__mock/health`, `GET /__mock/requests` (the journal; `?method=` and `?path=` glob
-//! filters), `POST /__mock/reset`, `GET|PUT /__mock/scenarios`. Answers use OCP's envelope too,
+//! filters), `GET /__mock/tasks` (what each task was asked for), `POST /__mock/reset`,
+//! `GET|PUT /__mock/scenarios`. Answers use OCP's envelope too,
 //! with an empty `traceId`; they neither advance the clock nor consume a trace id, so they never
 //! change what the OCP routes answer.
 
@@ -41,6 +42,11 @@ const DESCRIPTIONS: &[(&str, &str, &str)] = &[
         "GET",
         "/__mock/requests",
         "the journal, newest kept, with headers and body (?method=, ?path= glob)",
+    ),
+    (
+        "GET",
+        "/__mock/tasks",
+        "the tasks kept, with what each call asked for (servers, skipHostOperationServerIds)",
     ),
     (
         "POST",
@@ -120,6 +126,30 @@ pub fn requests(ctx: Ctx<'_>, req: &MockRequest) -> Outcome {
     ))
 }
 
+/// `GET /__mock/tasks`: every task kept, by id, with what the call that created it asked for:
+/// its cluster, its servers in request order, and the servers whose hosts it leaves alone
+/// (`skipHostOperationServerIds` of OCP 4.3.5's POST, which no documented answer shows).
+pub fn tasks(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    let state = ctx.store.lock();
+    let list: Vec<Value> = state
+        .tasks()
+        .map(|run| {
+            let origin = &run.origin;
+            let servers: Vec<i64> = origin.servers.iter().map(|&(server, _)| server).collect();
+            json!({
+                "id": origin.task_id,
+                "name": ctx.templates.of(origin.kind).name(),
+                "status": run.state.as_str(),
+                "creator": origin.creator,
+                "obproxyClusterId": origin.cluster_id,
+                "obproxyServerIds": servers,
+                "skipHostOperationServerIds": origin.skip_host_servers,
+            })
+        })
+        .collect();
+    Ok((200, Some(Data::Json(json!({"tasks": list})))))
+}
+
 /// The most one journal read writes (about): the newest entries that fit are listed, and
 /// `truncated` says older ones were left out (narrow the read with `?method=` and `?path=`).
 const REQUESTS_BUDGET_BYTES: usize = 1 << 20;
@@ -183,6 +213,10 @@ pub const ROUTES: &[Route<Handler>] = &[
     Route {
         pattern: "/__mock/requests",
         methods: &[(Method::GET, Handler::Admin(requests))],
+    },
+    Route {
+        pattern: "/__mock/tasks",
+        methods: &[(Method::GET, Handler::Admin(tasks))],
     },
     Route {
         pattern: "/__mock/reset",

@@ -1,7 +1,8 @@
 //! What the mock answers, by family: OCP's OBProxy routes ([`obproxy`]), its task routes
 //! ([`tasks`]), its system routes ([`system`]), its host routes ([`hosts`]), its OceanBase
 //! cluster and tenant routes ([`ob`]) and the mock's own API under `/__mock/` ([`admin`]), in
-//! one route table. Lists page alike ([`paging`]).
+//! one route table; every other documented endpoint replays its page's sample ([`replay`]).
+//! [`profile`] builds a profile's routes from its documented endpoints.
 //!
 //! Handlers are plain functions over plain data: the mock's [`Ctx`] (settings, task template,
 //! state store), the request and its path parameters. They return an [`Outcome`]; the pipeline in
@@ -11,6 +12,8 @@ pub mod admin;
 pub mod hosts;
 pub mod ob;
 pub mod obproxy;
+pub mod profile;
+pub mod replay;
 pub mod servers;
 pub mod system;
 pub mod tasks;
@@ -19,14 +22,14 @@ use serde_json::Value;
 
 use crate::mock::auth::Identity;
 use crate::mock::request::MockRequest;
-use crate::mock::router::{Params, Route, match_path};
+use crate::mock::router::{Params, Route};
 use crate::mock::scenario::{self, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
 use crate::mock::sim::progress::TaskOrigin;
 use crate::mock::state::{Stamp, State, Store};
+use crate::ocp::catalogue::{Endpoint, RequestParts};
 use crate::ocp::error::OcpError;
 use crate::ocp::task::TaskTemplates;
-use crate::ocp::version::OcpVersion;
 
 /// The `data` of a success envelope, or the whole body of the few answers OCP sends without one.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +79,25 @@ pub struct Call<'a> {
     pub identity: &'a Identity,
     /// The subtask a task created by this call fails at (the `fail-at` scenario).
     pub fail_at: Option<String>,
+    /// The endpoint OCP's pages document for this call: its parameters, for
+    /// [`Endpoint::check`], and its sample; none for a family route no version documents.
+    pub endpoint: Option<&'static Endpoint>,
+}
+
+impl Call<'_> {
+    /// Refuses the request where it breaks what its page documents (path and query parameter
+    /// types, required query and body parameters, a JSON body): OCP's 400 `COM10001` naming the
+    /// parameter. The replay runs it before every answer; a family handler may run it first.
+    pub fn check_documented(&self, params: &Params<'_>) -> Result<(), OcpError> {
+        let Some(endpoint) = self.endpoint else {
+            return Ok(());
+        };
+        endpoint.check(&RequestParts {
+            path: params.iter().collect(),
+            query: self.req.query.as_deref(),
+            body: &self.req.body,
+        })
+    }
 }
 
 /// A handler of OCP's API: authenticated, stamped, run under the state lock and journaled.
@@ -92,22 +114,12 @@ pub enum Handler {
     Admin(AdminHandler),
 }
 
-/// Routes that only newer OCP releases have: under an older profile their path is unknown
-/// (404 for any method), as it is to the OCP that profile documents.
-const SINCE: &[(&str, OcpVersion)] = &[(SERVERS_DELETE, OcpVersion::V4_3_5)];
-
 /// OCP 4.3.5's delete of OBProxy servers.
 pub const SERVERS_DELETE: &str = "/api/v2/obproxy/clusters/{id}/servers/delete";
 
-/// Whether `path` is a route the profile `version` has (every path but those of [`SINCE`]).
-pub fn exists_in(version: OcpVersion, path: &str) -> bool {
-    SINCE
-        .iter()
-        .all(|(pattern, since)| version >= *since || match_path(pattern, path).is_none())
-}
-
-/// Every route the mock answers, one table per family: a family adds its routes to its own
-/// table.
+/// Every handler of the mock, one table per family: a family adds its routes to its own
+/// table. An OCP route answers only in the profiles whose catalogue documents its method and
+/// pattern (see [`profile`]); every other documented endpoint replays its sample ([`replay`]).
 pub const ROUTES: &[&[Route<Handler>]] = &[
     obproxy::ROUTES,
     servers::ROUTES,
@@ -117,6 +129,20 @@ pub const ROUTES: &[&[Route<Handler>]] = &[
     hosts::ROUTES,
     ob::ROUTES,
 ];
+
+/// The OCP routes a family handles with state of its own, as (method, pattern): the rest of
+/// the documented API replays its pages' samples. Patterns write captures `{name}` as the
+/// catalogue does.
+pub fn stateful_routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .flat_map(|t| t.iter())
+        .flat_map(|r| r.methods.iter().map(move |(m, h)| (m, h, r.pattern)))
+        .filter_map(|(m, h, pattern)| match h {
+            Handler::Ocp(_) => Some((m.as_str(), pattern)),
+            Handler::Admin(_) => None,
+        })
+}
 
 /// Whether a path belongs to the mock's own API rather than OCP's.
 pub fn is_admin_path(path: &str) -> bool {

@@ -153,4 +153,9 @@ pub const ROUTES: &[Route<Handler>] = &[
         pattern: "/api/v2/ob/clusters/{clusterId}/tenants/{tenantId}",
         methods: &[(Method::GET, Handler::Ocp(get_tenant))],
     },
+    // The tenant page's path as written (`cluster`); its sample request says `clusters`.
+    Route {
+        pattern: "/api/v2/ob/cluster/{clusterId}/tenants/{tenantId}",
+        methods: &[(Method::GET, Handler::Ocp(get_tenant))],
+    },
 ];

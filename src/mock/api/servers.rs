@@ -18,7 +18,7 @@ const SKIP_HOST_IDS: &str = "skipHostOperationServerIds";
 
 /// `POST /api/v2/obproxy/clusters/{id}/servers/delete`: a new "Delete obproxy server" task.
 ///
-/// Under older profiles the path is unknown (see `api::exists_in`).
+/// Under older profiles the path is unknown: their catalogues do not document it.
 pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
     let cluster_id = params.long("id")?;
     let body: Value = serde_json::from_slice(&call.req.body).map_err(|e| {
@@ -47,7 +47,7 @@ pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &C
         ));
     }
     refuse_other_clusters(state, cluster_id, &server_ids)?;
-    // Only a 4.3.5 profile routes here (`api::exists_in`), and it has this task's template.
+    // Only a 4.3.5 profile documents this route, and it has this task's template.
     let task = state.delete_servers(
         ctx.templates,
         DeleteCall {

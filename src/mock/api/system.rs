@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::State;
-use crate::ocp::info::documented_info;
+use crate::ocp::info::mock_info;
 use crate::ocp::time::format_time;
 
 /// The one path OCP serves without credentials ("You can call this API without
@@ -24,9 +24,9 @@ pub fn time(_ctx: Ctx<'_>, _state: &mut State, _params: &Params, call: &Call) ->
 }
 
 /// `GET /api/v2/info`: the documented example of the OCP version the mock follows, as a bare
-/// JSON object.
+/// JSON object, `buildVersion` naming that version.
 pub fn info(ctx: Ctx<'_>, _state: &mut State, _params: &Params, _call: &Call) -> Outcome {
-    let info = documented_info(ctx.settings.ocp_version);
+    let info = mock_info(ctx.settings.ocp_version);
     Ok((200, Some(Data::Bare(Value::Object(info)))))
 }
 

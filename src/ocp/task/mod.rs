@@ -175,6 +175,11 @@ impl TaskTemplate {
             .filter_map(|n| n.fields.get("name").and_then(Value::as_str))
     }
 
+    /// The task's `name` (`Offline obproxy`, `Delete obproxy server`).
+    pub fn name(&self) -> &str {
+        self.task.get("name").and_then(Value::as_str).unwrap_or("")
+    }
+
     /// The smallest subtask id of the example: where a fresh mock's subtask ids start.
     pub fn first_subtask_id(&self) -> i64 {
         self.first_id
