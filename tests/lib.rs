@@ -20,6 +20,7 @@ mod pace;
 mod profiles;
 mod props;
 mod races;
+mod readme;
 mod record;
 mod refusals;
 mod scenarios;
