@@ -85,7 +85,7 @@ fn workdir() -> PathBuf {
 fn script(block: &Block, ports: &[(u16, u16)]) -> String {
     let mut out = String::from(
         "set -euo pipefail\n\
-         curl() { command curl -w '%{stderr}%{http_code}' \"$@\" 2>.claims/status; }\n",
+         curl() { command curl -w '%{stderr}%{http_code}' \"$@\" 2>.claims/status | tee .claims/body; }\n",
     );
     for (i, command) in block.commands.iter().enumerate() {
         let mut text = command.text.clone();
@@ -94,12 +94,14 @@ fn script(block: &Block, ports: &[(u16, u16)]) -> String {
         }
         if text.starts_with("cargo run --release -- serve") {
             out.push_str(": the test started this mock\n");
-        } else if text.ends_with('&') {
-            out.push_str(&format!("{text}\n"));
+        } else if let Some(command) = text.strip_suffix('&') {
+            // A server left running: what it prints is its claim (its address).
+            out.push_str(&format!("{command} > .claims/{i}.out &\n"));
         } else {
             out.push_str(&format!(
-                "rm -f .claims/status\n{{ {text}\n}} > .claims/{i}.out\n\
-                 if [ -f .claims/status ]; then mv .claims/status .claims/{i}.status; fi\n"
+                "rm -f .claims/status .claims/body\n{{ {text}\n}} > .claims/{i}.out\n\
+                 if [ -f .claims/status ]; then mv .claims/status .claims/{i}.status; fi\n\
+                 if [ -f .claims/body ]; then mv .claims/body .claims/{i}.body; fi\n"
             ));
         }
     }
@@ -136,7 +138,10 @@ fn run_bash(script: &str, dir: &Path) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let _ = Process::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = Process::new("kill")
+        .args(["-TERM", "--", &group])
+        .stderr(Stdio::null())
+        .status();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr");
@@ -148,25 +153,48 @@ fn run_bash(script: &str, dir: &Path) -> Result<(), String> {
 }
 
 /// Judges the claims of a block's commands; returns how many held, and every failure.
-fn judge_block(block: &Block, dir: &Path, failures: &mut Vec<String>) -> usize {
+fn judge_block(
+    block: &Block,
+    ports: &[(u16, u16)],
+    dir: &Path,
+    failures: &mut Vec<String>,
+) -> usize {
     let mut held = 0;
     for (i, command) in block.commands.iter().enumerate() {
         let curl = command.text.contains("curl ");
-        let claims = claims::parse(&command.claim, curl);
-        if claims.is_empty() || command.text.ends_with('&') || command.text.starts_with("cargo run")
-        {
+        // The README's addresses in a claim (what a server prints) are the test's ports.
+        let claim = ports
+            .iter()
+            .fold(command.claim.clone(), |claim, (from, to)| {
+                claim.replace(&format!("127.0.0.1:{from}"), &format!("127.0.0.1:{to}"))
+            });
+        let claims = claims::parse(&claim, curl);
+        if std::env::var_os("README_CLAIMS").is_some() {
+            eprintln!("README.md:{}: {:?}", command.line, claims);
+        }
+        if claims.is_empty() || command.text.starts_with("cargo run") {
             continue;
         }
-        let output = std::fs::read_to_string(dir.join(format!(".claims/{i}.out")))
-            .unwrap_or_default();
+        // A command the failed block never reached: the block's failure says so.
+        let Ok(output) = std::fs::read_to_string(dir.join(format!(".claims/{i}.out"))) else {
+            continue;
+        };
         let status = std::fs::read_to_string(dir.join(format!(".claims/{i}.status")))
             .ok()
             .and_then(|s| s.trim().parse().ok());
-        let (head, body) = match output.split_once("\r\n\r\n") {
-            Some((head, body)) if output.starts_with("HTTP/") => (head, body),
-            _ => ("", output.as_str()),
+        // The last curl's answer; the whole output when the command called no curl.
+        let last = std::fs::read_to_string(dir.join(format!(".claims/{i}.body")))
+            .unwrap_or_else(|_| output.clone());
+        let (head, body) = match last.split_once("\r\n\r\n") {
+            Some((head, body)) if last.starts_with("HTTP/") => (head, body),
+            _ => ("", last.as_str()),
         };
-        let got = Outcome { output: &output, status, head, body };
+        let got = Outcome {
+            output: &output,
+            status,
+            head,
+            body,
+        };
         for claim in &claims {
             match claims::judge(claim, &got, root()) {
                 Ok(()) => held += 1,
@@ -197,20 +225,34 @@ fn every_shell_block_of_the_readme_runs_and_its_comments_hold() {
             skipped.push(format!("README.md:{}: {reason}", block.line));
             continue;
         }
+        let claims = dir.join(".claims");
+        std::fs::remove_dir_all(&claims).expect("the claims of the block before");
+        std::fs::create_dir(&claims).expect("a fresh claims folder");
         let own = block.serve.as_ref().map(|args| serve(args));
         let mut ports = vec![(8080, own.as_ref().map_or(port, |(_, p)| *p))];
         ports.extend(extra);
         if let Err(why) = run_bash(&script(block, &ports), &dir) {
             failures.push(format!("README.md:{}: the block failed: {why}", block.line));
         }
-        held += judge_block(block, &dir, &mut failures);
+        held += judge_block(block, &ports, &dir, &mut failures);
         ran += 1;
     }
-    eprintln!("README: {ran} shell blocks run, {held} claims held, {} skipped:", skipped.len());
+    eprintln!(
+        "README: {ran} shell blocks run, {held} claims held, {} skipped:",
+        skipped.len()
+    );
     for line in &skipped {
         eprintln!("  {line}");
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(failures.is_empty(), "{} README claims failed:\n{}", failures.len(), failures.join("\n"));
-    assert!(ran >= 10 && held >= 40, "too little of the README ran: {ran} blocks, {held} claims");
+    assert!(
+        failures.is_empty(),
+        "{} README claims failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        ran >= 10 && held >= 40,
+        "too little of the README ran: {ran} blocks, {held} claims"
+    );
 }

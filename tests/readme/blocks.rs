@@ -16,8 +16,8 @@ pub struct Block {
 pub struct Command {
     pub line: usize,
     pub text: String,
-    /// The comment after the command, followed by any comment lines under it that start with
-    /// `{` (an output written on a line of its own).
+    /// The comment after the command, followed by any comment line under it that starts with
+    /// `{` (an output written on a line of its own) or holds `as JSON: `.
     pub claim: String,
 }
 
@@ -52,7 +52,12 @@ pub fn blocks(readme: &str) -> Vec<Block> {
                 .strip_prefix(SERVE)
                 .map(|args| args.split_whitespace().map(str::to_owned).collect())
         });
-        out.push(Block { line: at + 1, skip, serve, commands });
+        out.push(Block {
+            line: at + 1,
+            skip,
+            serve,
+            commands,
+        });
         at = end + 1;
     }
     out
@@ -82,7 +87,7 @@ fn commands(lines: &[&str], first: usize) -> Vec<Command> {
         }
         if !text.trim().is_empty() {
             out.push(Command { line, text, claim });
-        } else if claim.starts_with('{') {
+        } else if claim.starts_with('{') || claim.contains("as JSON: ") {
             if let Some(last) = out.last_mut() {
                 last.claim = format!("{} {claim}", last.claim).trim().to_owned();
             }
@@ -111,8 +116,14 @@ pub fn split_comment(line: &str) -> (&str, &str) {
 
 #[test]
 fn a_comment_starts_at_a_hash_outside_quotes() {
-    assert_eq!(split_comment("curl x   # 404 ODP21001"), ("curl x   ", "404 ODP21001"));
-    assert_eq!(split_comment("echo '# not' \"#\"  # yes"), ("echo '# not' \"#\"  ", "yes"));
+    assert_eq!(
+        split_comment("curl x   # 404 ODP21001"),
+        ("curl x   ", "404 ODP21001")
+    );
+    assert_eq!(
+        split_comment("echo '# not' \"#\"  # yes"),
+        ("echo '# not' \"#\"  ", "yes")
+    );
     assert_eq!(split_comment("echo a#b"), ("echo a#b", ""));
     assert_eq!(split_comment("# only"), ("", "only"));
 }
@@ -127,5 +138,8 @@ fn continuations_join_and_output_lines_join_the_claim() {
     assert_eq!(found[0].commands[1].text, "curl a \\\n  b");
     assert_eq!(found[0].commands[1].claim, "200 {\"x\":1}");
     assert_eq!(found[0].commands[1].line, 5);
-    assert_eq!(found[1].serve.as_deref(), Some(&["--ocp-version".to_owned(), "4.3.5".to_owned()][..]));
+    assert_eq!(
+        found[1].serve.as_deref(),
+        Some(&["--ocp-version".to_owned(), "4.3.5".to_owned()][..])
+    );
 }

@@ -46,7 +46,9 @@ pub fn parse(comment: &str, curl: bool) -> Vec<Claim> {
     out.extend(output.map(Claim::Output));
     if let Some(file) = text.split_once("as JSON: ").map(|(_, f)| f) {
         let file = file.split_whitespace().next().unwrap_or_default();
-        out.push(Claim::SameJson(file.trim_end_matches(['.', ',']).to_owned()));
+        out.push(Claim::SameJson(
+            file.trim_end_matches(['.', ',']).to_owned(),
+        ));
     }
     match text.get(..3).and_then(|s| s.parse().ok()) {
         Some(status) if text.len() == 3 || !text.as_bytes()[3].is_ascii_digit() => {
@@ -96,8 +98,8 @@ fn words(text: &str, out: &mut Vec<Claim>) {
     let mut state = None;
     for (i, word) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or_default();
-        if is_error_id(word) {
-            out.push(Claim::Code((*word).to_owned()));
+        if is_error_id(word.trim_end_matches(':')) {
+            out.push(Claim::Code(word.trim_end_matches(':').to_owned()));
         } else if matches!(*word, "task" | "host") {
             if let Ok(id) = next.parse() {
                 out.push(Claim::Item(id));
@@ -148,14 +150,18 @@ pub fn judge(claim: &Claim, got: &Outcome<'_>, root: &std::path::Path) -> Result
         };
     }
     if let Claim::Output(want) = claim {
-        return expect(got.output.trim_end_matches('\n') == want, || got.output.to_owned());
+        return expect(got.output.trim_end_matches('\n') == want, || {
+            got.output.to_owned()
+        });
     }
     if let Claim::Header(name, value) = claim {
         let found = got.head.lines().find_map(|l| {
             let (n, v) = l.split_once(':')?;
             n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
         });
-        return expect(found.as_deref() == Some(value.as_str()), || format!("{found:?}"));
+        return expect(found.as_deref() == Some(value.as_str()), || {
+            format!("{found:?}")
+        });
     }
     let body: Value = serde_json::from_str(got.body).map_err(|e| format!("not JSON ({e})"))?;
     judge_json(claim, &body, root)
@@ -183,7 +189,8 @@ fn judge_json(claim: &Claim, body: &Value, root: &std::path::Path) -> Result<(),
         Claim::ServerGone(id) => data["obproxies"].is_array() && server(*id).is_none(),
         Claim::NoData => body.get("data").is_none(),
         Claim::SameJson(file) => {
-            let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let text =
+                std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
             let want: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
             *body == want
         }
@@ -209,17 +216,48 @@ fn shorten(text: &str) -> String {
 #[test]
 fn a_comment_reads_as_its_claims() {
     use Claim::*;
-    assert_eq!(parse("404 ODP21002", true), [Status(404), Code("ODP21002".into())]);
-    assert_eq!(parse("task 33149, RUNNING", true), [Status(200), Item(33149), TaskStatus("RUNNING".into())]);
+    assert_eq!(
+        parse("404 ODP21002", true),
+        [Status(404), Code("ODP21002".into())]
+    );
+    assert_eq!(
+        parse("409 ODP21016: busy", true),
+        [Status(409), Code("ODP21016".into())]
+    );
+    assert_eq!(
+        parse("task 33149, RUNNING", true),
+        [Status(200), Item(33149), TaskStatus("RUNNING".into())]
+    );
     assert_eq!(
         parse("server 2: DELETING / OPERATING", true),
-        [Status(200), Server(2, "DELETING".into(), "OPERATING".into())]
+        [
+            Status(200),
+            Server(2, "DELETING".into(), "OPERATING".into())
+        ]
     );
-    assert_eq!(parse("server 2 is gone", true), [Status(200), ServerGone(2)]);
-    assert_eq!(parse("405, Allow: DELETE", true), [Status(405), Header("Allow".into(), "DELETE".into())]);
-    assert_eq!(parse("prints 0001-x.json", false), [Output("0001-x.json".into())]);
-    assert_eq!(parse("{\"a\": 1}", true), [Output("{\"a\": 1}".into()), Status(200)]);
-    assert_eq!(parse("polls: SUCCESSFUL at the 4th", true), [Status(200), TaskStatus("SUCCESSFUL".into())]);
-    assert_eq!(parse("200, no data: the host is gone", true), [Status(200), NoData]);
+    assert_eq!(
+        parse("server 2 is gone", true),
+        [Status(200), ServerGone(2)]
+    );
+    assert_eq!(
+        parse("405, Allow: DELETE", true),
+        [Status(405), Header("Allow".into(), "DELETE".into())]
+    );
+    assert_eq!(
+        parse("prints 0001-x.json", false),
+        [Output("0001-x.json".into())]
+    );
+    assert_eq!(
+        parse("{\"a\": 1}", true),
+        [Output("{\"a\": 1}".into()), Status(200)]
+    );
+    assert_eq!(
+        parse("polls: SUCCESSFUL at the 4th", true),
+        [Status(200), TaskStatus("SUCCESSFUL".into())]
+    );
+    assert_eq!(
+        parse("200, no data: the host is gone", true),
+        [Status(200), NoData]
+    );
     assert_eq!(parse("just prose", false), []);
 }
