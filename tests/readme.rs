@@ -5,7 +5,7 @@
 //! line gets a fresh mock of its own started with ARGS (that line is not run itself). The
 //! README's addresses (`127.0.0.1:8080`, and `8081`, `8082` for further servers) are replaced
 //! by free ports. A block preceded by `<!-- readme-test: skip: REASON -->` is not run; the test
-//! prints how many were skipped and why.
+//! prints how many were skipped and why. With `README_CLAIMS=1` it lists each command's claims.
 
 mod blocks;
 mod claims;
@@ -70,8 +70,9 @@ fn free_port() -> u16 {
 
 /// The folder blocks run in: a fresh temporary one, with the repository's `scripts/` and
 /// `fixtures/` linked in, so files a block writes (`recorded/`) land there.
-fn workdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ocp-mock-readme-{}", std::process::id()));
+fn workdir(name: &str) -> PathBuf {
+    let id = std::process::id();
+    let dir = std::env::temp_dir().join(format!("ocp-mock-readme-{name}-{id}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join(".claims")).expect("a temporary folder");
     for name in ["scripts", "fixtures"] {
@@ -216,7 +217,7 @@ fn describe(command: &Command, claim: &Claim, found: &str) -> String {
 fn every_shell_block_of_the_readme_runs_and_its_comments_hold() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     let blocks = blocks::blocks(&readme);
-    let dir = workdir();
+    let dir = workdir("blocks");
     let (_session, port) = serve(&[]);
     let extra = [(8081, free_port()), (8082, free_port())];
     let (mut ran, mut held, mut skipped, mut failures) = (0, 0, Vec::new(), Vec::new());
@@ -255,4 +256,32 @@ fn every_shell_block_of_the_readme_runs_and_its_comments_hold() {
         ran >= 10 && held >= 40,
         "too little of the README ran: {ran} blocks, {held} claims"
     );
+}
+
+/// A transcript (`$ ocp-mock check ...` and its report) prints what it shows, byte for byte,
+/// against a fresh mock of its own.
+#[test]
+fn every_transcript_of_the_readme_prints_what_it_shows() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let transcripts = blocks::transcripts(&readme);
+    assert!(!transcripts.is_empty(), "the README shows a check's report");
+    let dir = workdir("transcripts");
+    for transcript in &transcripts {
+        let (_mock, port) = serve(&[]);
+        let to = format!("127.0.0.1:{port}");
+        let command = transcript.command.replace("127.0.0.1:8080", &to);
+        let script = format!("set -euo pipefail\n{command} > .claims/transcript.out");
+        run_bash(&script, &dir)
+            .unwrap_or_else(|why| panic!("README.md:{}: {why}", transcript.line));
+        let printed = std::fs::read_to_string(dir.join(".claims/transcript.out")).expect("out");
+        crate::support::assert_same_bytes(
+            printed.as_bytes(),
+            transcript.output.replace("127.0.0.1:8080", &to).as_bytes(),
+            format_args!(
+                "README.md:{}: what `{}` prints",
+                transcript.line, transcript.command
+            ),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,6 +21,14 @@ pub struct Command {
     pub claim: String,
 }
 
+/// A ```` ```text ```` block that opens with `$ COMMAND`: a session, whose other lines are what
+/// the command prints.
+pub struct Transcript {
+    pub line: usize,
+    pub command: String,
+    pub output: String,
+}
+
 const SKIP: &str = "<!-- readme-test: skip:";
 const SERVE: &str = "cargo run --release -- serve";
 
@@ -63,6 +71,33 @@ pub fn blocks(readme: &str) -> Vec<Block> {
     out
 }
 
+/// Every transcript of `readme`, in order.
+pub fn transcripts(readme: &str) -> Vec<Transcript> {
+    let lines: Vec<&str> = readme.lines().collect();
+    let mut out = Vec::new();
+    for (at, fence) in lines.iter().enumerate() {
+        let Some(command) = lines.get(at + 1).and_then(|l| l.strip_prefix("$ ")) else {
+            continue;
+        };
+        if *fence != "```text" {
+            continue;
+        }
+        let end = (at + 2..lines.len())
+            .find(|&i| lines[i] == "```")
+            .unwrap_or_else(|| panic!("README.md:{}: an unclosed block", at + 1));
+        let output = lines[at + 2..end]
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        out.push(Transcript {
+            line: at + 1,
+            command: command.to_owned(),
+            output,
+        });
+    }
+    out
+}
+
 /// The commands of a block's lines; `first` is the README line number of the first.
 fn commands(lines: &[&str], first: usize) -> Vec<Command> {
     let mut out: Vec<Command> = Vec::new();
@@ -87,10 +122,10 @@ fn commands(lines: &[&str], first: usize) -> Vec<Command> {
         }
         if !text.trim().is_empty() {
             out.push(Command { line, text, claim });
-        } else if claim.starts_with('{') || claim.contains("as JSON: ") {
-            if let Some(last) = out.last_mut() {
-                last.claim = format!("{} {claim}", last.claim).trim().to_owned();
-            }
+        } else if (claim.starts_with('{') || claim.contains("as JSON: "))
+            && let Some(last) = out.last_mut()
+        {
+            last.claim = format!("{} {claim}", last.claim).trim().to_owned();
         }
     }
     out
