@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Send an OCP API request signed with an AK/SK pair (OCP-ACCESS-KEY-HMACSHA1).
 
-    OCP_AK=cqammmxBpfGjFlto OCP_SK=2fc0c299cc94c6be266f2ceece765d4d \
-        python3 scripts/ocp_sign.py DELETE http://127.0.0.1:8080/api/v2/obproxy/clusters/1/obproxies/2
+    python3 scripts/ocp_sign.py DELETE http://127.0.0.1:8080/api/v2/obproxy/clusters/1/obproxies/2
+    OCP_AK=myid OCP_SK=mysecret python3 scripts/ocp_sign.py GET http://127.0.0.1:8080/api/v2/info
 
-Prints the HTTP status on stderr and the body on stdout; exits 1 on a non-2xx answer.
-Standard library only.
+OCP_AK and OCP_SK name the pair (by default the pair of OCP's documentation, which the mock
+accepts unless started with its own `--access-key`). Prints the HTTP status on stderr and the
+body on stdout; exits 1 on a non-2xx answer. Standard library only.
 """
+import argparse
 import base64
 import email.utils
 import hashlib
@@ -16,6 +18,16 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+
+
+def arguments():
+    """The command line: METHOD URL [BODY]."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("method", help="the HTTP method, e.g. GET or DELETE")
+    parser.add_argument("url", help="the whole URL, query included")
+    parser.add_argument("body", nargs="?", default="", help="a JSON body to send")
+    return parser.parse_args()
 
 
 def string_to_sign(method, body, content_type, date, host, ocp_headers, path, query):
@@ -32,8 +44,8 @@ def string_to_sign(method, body, content_type, date, host, ocp_headers, path, qu
 
 
 def main():
-    method, url = sys.argv[1], sys.argv[2]
-    body = sys.argv[3].encode() if len(sys.argv) > 3 else b""
+    args = arguments()
+    method, url, body = args.method, args.url, args.body.encode()
     ak = os.environ.get("OCP_AK", "cqammmxBpfGjFlto")
     sk = os.environ.get("OCP_SK", "2fc0c299cc94c6be266f2ceece765d4d")
     parts = urllib.parse.urlsplit(url)

@@ -66,6 +66,9 @@ fn serve(options: ServeOptions) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Before the address is announced: a SIGTERM sent as soon as it is read stops the mock
+        // gracefully instead of killing it.
+        let shutdown = shutdown_signal();
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
         if let Err(e) = announce_address(shown, port_file.as_deref()) {
@@ -73,7 +76,7 @@ fn serve(options: ServeOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
         announce(&settings, cli::all_interfaces(shown.ip()));
-        match ocp_mock::serve(listener, settings, shutdown_signal()).await {
+        match ocp_mock::serve(listener, settings, shutdown).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");
                 ExitCode::SUCCESS
@@ -135,13 +138,14 @@ fn record(run: RecordRun) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let shutdown = shutdown_signal();
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock recording {target} into {out}, listening on http://{shown}");
         if let Err(e) = announce_address(shown, port_file.as_deref()) {
             eprintln!("ocp-mock: {e}");
             return ExitCode::FAILURE;
         }
-        match proxy.run(listener, shutdown_signal()).await {
+        match proxy.run(listener, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ocp-mock: {e}");
@@ -218,26 +222,32 @@ fn print_identities(auth: &AuthSettings) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Completes on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled (the accept loop may not poll it before answering a first client), so
+/// a signal sent any time after the call stops the mock gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
+        let handlers = signal(SignalKind::interrupt()).and_then(|interrupt| {
+            signal(SignalKind::terminate()).map(|terminate| (interrupt, terminate))
+        });
+        async move {
+            match handlers {
+                Ok((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -114,6 +114,26 @@ fn serve_answers_the_documented_call_and_stops_on_sigterm_with_exit_0() {
     assert!(wait_with_timeout(&mut child).success());
 }
 
+/// The signal handlers are in place once the address is announced: a SIGTERM right after the
+/// first answer (before the accept loop may have looked at its shutdown future) is a graceful
+/// stop, never a kill by the signal.
+#[test]
+fn sigterm_right_after_the_first_answer_stops_the_mock_gracefully() {
+    for _ in 0..10 {
+        let (mut child, addr) = spawn_serve(&["--quiet"], &[]);
+        let reply = send(
+            &addr,
+            &format!(
+                "DELETE {DOCUMENTED_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {ADMIN_BASIC}\r\n\r\n"
+            ),
+        );
+        assert_eq!(reply.status, 200);
+        terminate(&child);
+        let status = wait_with_timeout(&mut child);
+        assert_eq!(status.code(), Some(0), "{status}");
+    }
+}
+
 #[test]
 fn a_request_in_flight_at_sigterm_is_answered_before_exit() {
     let (mut child, addr) = spawn_serve(&[], &[]);

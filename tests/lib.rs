@@ -21,6 +21,7 @@ mod pace;
 mod profiles;
 mod props;
 mod races;
+mod readme;
 mod record;
 mod refusals;
 mod scenarios;

@@ -160,7 +160,7 @@ async fn the_readme_s_time_and_info_commands_answer_as_it_says() {
     assert_eq!(time.status, 200);
     let text = String::from_utf8(time.raw_body).unwrap();
     assert!(
-        readme.contains(&format!("{time_line}  # {text}")),
+        readme.contains(&format!("{time_line}  # prints {text}")),
         "the README shows {text}"
     );
     let info = call(mock.address(), "GET", INFO, &[]).await;

@@ -5,7 +5,7 @@
 //! is signed again with the proxy's own key (the client's signature covers the proxy's `Host`,
 //! not OCP's), a Basic one passes unchanged. The client gets OCP's status, the headers it reads
 //! and the body; the exchange is written to the output directory as
-//! `NNNN-METHOD-path-slug.json` (see [`crate::mock::replay::fixture`]), credentials redacted.
+//! `NNNN-METHOD-path-slug.json` (see `mock::replay::fixture`), credentials redacted.
 //!
 //! Bounded: request bodies past `max_body_bytes` are refused (413), answers past it are passed
 //! on but not recorded, and past `max_exchanges` nothing more is recorded. A target that cannot
