@@ -12,11 +12,11 @@ use crate::wrk::DOCUMENTED_PATH;
 
 const EXAMPLE: &str = include_str!("../../fixtures/delete-obproxy.json");
 
-/// Repeats `f` for about a second; nanoseconds per call.
-fn nanos_per_call(mut f: impl FnMut()) -> f64 {
+/// Repeats `f` for about `span`; nanoseconds per call.
+fn nanos_per_call(span: Duration, mut f: impl FnMut()) -> f64 {
     let started = Instant::now();
     let mut n = 0u64;
-    while started.elapsed() < Duration::from_secs(1) {
+    while started.elapsed() < span {
         for _ in 0..1000 {
             f();
         }
@@ -51,20 +51,26 @@ pub fn router_lookups() -> Vec<(usize, f64, f64)> {
         }
         (router, count)
     };
-    [build(false, 0), build(true, 0), build(true, 10_000)]
-        .into_iter()
-        .map(|(router, count)| {
-            let time = |method: &Method, path: &str| {
-                nanos_per_call(|| {
-                    let found =
-                        router.resolve(std::hint::black_box(method), std::hint::black_box(path));
-                    assert!(found.is_ok(), "{method} {path}");
-                })
-            };
-            let delete = time(&Method::DELETE, DOCUMENTED_PATH);
-            let other = time(&last.method, &last_path);
-            (count, delete, other)
+    let routers = [build(false, 0), build(true, 0), build(true, 10_000)];
+    let time = |router: &Router<usize>, method: &Method, path: &str| {
+        nanos_per_call(Duration::from_millis(100), || {
+            let found = router.resolve(std::hint::black_box(method), std::hint::black_box(path));
+            assert!(found.is_ok(), "{method} {path}");
         })
+    };
+    // The routers in turn, ten times over: the fastest of each, as other work on the machine
+    // only ever slows a lookup down.
+    let mut best = vec![(f64::INFINITY, f64::INFINITY); routers.len()];
+    for _ in 0..10 {
+        for ((router, _), best) in routers.iter().zip(&mut best) {
+            best.0 = best.0.min(time(router, &Method::DELETE, DOCUMENTED_PATH));
+            best.1 = best.1.min(time(router, &last.method, &last_path));
+        }
+    }
+    routers
+        .iter()
+        .zip(best)
+        .map(|((_, count), (delete, other))| (*count, delete, other))
         .collect()
 }
 
@@ -72,7 +78,7 @@ pub fn contract_checks_per_second() -> f64 {
     use ocp_mock::contract::{Contract, Expect};
     let body: serde_json::Value = serde_json::from_str(EXAMPLE).expect("the example");
     let contract = Contract::global();
-    1e9 / nanos_per_call(|| {
+    1e9 / nanos_per_call(Duration::from_secs(1), || {
         let v = contract.check_response(200, std::hint::black_box(&body), Expect::NewTask);
         assert!(v.is_empty());
     })
@@ -94,7 +100,7 @@ pub fn signature_verifications_per_second() -> f64 {
         ..SignedParts::default()
     };
     let sent = sign(secret, &string_to_sign(&parts, Variant::PLAIN));
-    1e9 / nanos_per_call(|| {
+    1e9 / nanos_per_call(Duration::from_secs(1), || {
         let parts = std::hint::black_box(&parts);
         let expected = sign(secret, &string_to_sign(parts, Variant::PLAIN));
         assert!(constant_time_eq(expected.as_bytes(), sent.as_bytes()));
