@@ -68,6 +68,7 @@ fn serve(options: ServeOptions) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let shutdown = shutdown_signal();
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock listening on http://{shown}");
         if let Err(e) = announce_address(shown, port_file.as_deref()) {
@@ -75,7 +76,7 @@ fn serve(options: ServeOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
         announce(&settings, cli::all_interfaces(shown.ip()));
-        match ocp_mock::serve(listener, settings, shutdown_signal()).await {
+        match ocp_mock::serve(listener, settings, shutdown).await {
             Ok(()) => {
                 eprintln!("ocp-mock stopped");
                 ExitCode::SUCCESS
@@ -137,13 +138,14 @@ fn record(run: RecordRun) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let shutdown = shutdown_signal();
         let shown = listener.local_addr().unwrap_or(addr);
         eprintln!("ocp-mock recording {target} into {out}, listening on http://{shown}");
         if let Err(e) = announce_address(shown, port_file.as_deref()) {
             eprintln!("ocp-mock: {e}");
             return ExitCode::FAILURE;
         }
-        match proxy.run(listener, shutdown_signal()).await {
+        match proxy.run(listener, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ocp-mock: {e}");
@@ -220,26 +222,33 @@ fn print_identities(auth: &AuthSettings) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT or SIGTERM. Their handlers are installed when this is called, before the address is
+/// announced: a signal sent as soon as a client has its answer is never the default, fatal one.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
+        use tokio::signal::unix::{Signal, SignalKind, signal};
+        async fn received(signal: Option<Signal>) {
+            match signal {
+                Some(mut s) => {
+                    s.recv().await;
                 }
+                None => std::future::pending().await,
             }
-            Err(_) => {
-                let _ = interrupt.await;
+        }
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            tokio::select! {
+                () = received(interrupt) => {}
+                () = received(term) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
