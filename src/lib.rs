@@ -100,6 +100,9 @@ pub use contract::{Contract, Expect};
 pub use mock::auth::{AccessKey, AuthSettings, Role, User};
 pub use mock::journal::{RecordedRequest, RequestMatcher};
 pub use mock::replay::{Replay, ReplayError};
+/// The route matcher the mock answers through, public so that its cost can be timed against
+/// its number of routes (the benchmark does).
+pub use mock::router;
 pub use mock::scenario::{BadRateLimit, Fault, RateLimit, RouteFilter, Scenario, ScenarioError};
 pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;

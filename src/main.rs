@@ -40,15 +40,17 @@ fn serve(options: ServeOptions) -> ExitCode {
         addr,
         settings,
         port_file,
+        worker_threads,
     } = options;
     // A bad scenario is an argument error: refused before the port is bound and announced.
     if let Err(e) = settings.check_scenarios() {
         return serve_failed(e.into());
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = worker_threads {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ocp-mock: cannot start the runtime: {e}");

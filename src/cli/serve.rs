@@ -107,6 +107,9 @@ pub struct ServeArgs {
     /// Answer the calls recorded in DIR (by ocp-mock record) first, as recorded
     #[arg(long, env = "OCP_MOCK_REPLAY", value_name = "DIR")]
     replay: Option<PathBuf>,
+    /// Threads answering requests (default: the number of CPUs)
+    #[arg(long, env = "OCP_MOCK_WORKER_THREADS", value_name = "N", value_parser = values::threads)]
+    worker_threads: Option<usize>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -161,6 +164,8 @@ pub struct ServeOptions {
     pub settings: Settings,
     /// Where to write the port once listening.
     pub port_file: Option<PathBuf>,
+    /// The runtime's worker threads; `None` for one per CPU.
+    pub worker_threads: Option<usize>,
 }
 
 impl ServeArgs {
@@ -207,6 +212,7 @@ impl ServeArgs {
             addr: self.addr,
             settings,
             port_file: self.port_file,
+            worker_threads: self.worker_threads,
         })
     }
 }

@@ -338,3 +338,13 @@ fn every_form_of_all_interfaces_is_recognised() {
         assert!(!super::all_interfaces(one.parse().unwrap()), "{one}");
     }
 }
+
+#[test]
+fn worker_threads_are_one_per_cpu_unless_given_from_1_to_256() {
+    assert_eq!(serve(&[]).worker_threads, None);
+    assert_eq!(serve(&["--worker-threads", "1"]).worker_threads, Some(1));
+    for bad in ["0", "257", "two"] {
+        let why = refused(&["serve", "--worker-threads", bad]);
+        assert!(why.contains("--worker-threads"), "{why}");
+    }
+}

@@ -78,6 +78,11 @@ pub fn count<const MIN: u64>(s: &str) -> Result<usize, ValueError> {
     bounded(s, MIN, max).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }
 
+/// A number of threads: 1 to 256.
+pub fn threads(s: &str) -> Result<usize, ValueError> {
+    bounded(s, 1, 256).map(|n| usize::try_from(n).unwrap_or(1))
+}
+
 /// Milliseconds, at least `MIN` and at most a day.
 pub fn millis_from<const MIN: u64>(s: &str) -> Result<Duration, ValueError> {
     bounded(s, MIN, MAX_MILLIS).map(Duration::from_millis)

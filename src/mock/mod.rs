@@ -18,7 +18,7 @@ mod log;
 pub mod paging;
 pub mod replay;
 pub mod request;
-mod router;
+pub mod router;
 pub mod scenario;
 pub mod settings;
 pub mod sim;

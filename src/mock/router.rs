@@ -119,6 +119,16 @@ impl<T> Node<T> {
     }
 }
 
+/// The most segments a path can have and match a route (OCP's deepest documented path has 8; a
+/// route deeper than this never matches).
+const MAX_DEPTH: usize = 32;
+
+/// The captures of a lookup so far, on the stack.
+struct Captured<'p> {
+    parts: [&'p str; MAX_DEPTH],
+    len: usize,
+}
+
 /// Routes, as a tree of segments.
 pub struct Router<T> {
     nodes: Vec<Node<T>>,
@@ -220,14 +230,32 @@ impl<T> Router<T> {
         method: &Method,
         path: &'p str,
     ) -> Result<(&T, Params<'p>), OcpError> {
-        let parts: Vec<&str> = match path.strip_prefix('/') {
-            Some(rest) => rest.split('/').collect(),
-            None => return Err(OcpError::no_such_route(method.as_str(), path)),
+        // The segments and captures on the stack: a lookup allocates only the parameters it
+        // returns. A path deeper than any route can be is a 404 without a walk.
+        let mut parts = [""; MAX_DEPTH];
+        let mut depth = 0;
+        for part in path
+            .strip_prefix('/')
+            .into_iter()
+            .flat_map(|r| r.split('/'))
+        {
+            if depth == MAX_DEPTH {
+                return Err(OcpError::no_such_route(method.as_str(), path));
+            }
+            parts[depth] = part;
+            depth += 1;
+        }
+        let mut captured = Captured {
+            parts: [""; MAX_DEPTH],
+            len: 0,
         };
-        let mut captured = Vec::new();
-        let Some(at) = self.find(0, &parts, &mut captured) else {
+        let found = (depth > 0)
+            .then(|| self.find(0, &parts[..depth], &mut captured))
+            .flatten();
+        let Some(at) = found else {
             return Err(OcpError::no_such_route(method.as_str(), path));
         };
+        let captured = &captured.parts[..captured.len];
         let entries = &self.nodes[at].entries;
         let Some(entry) = entries.iter().find(|e| e.method == method) else {
             let allow: Vec<&str> = entries.iter().map(|e| e.method.as_str()).collect();
@@ -246,7 +274,7 @@ impl<T> Router<T> {
     }
 
     /// The node where a path with routes ends, literals tried before captures.
-    fn find<'p>(&self, at: usize, parts: &[&'p str], captured: &mut Vec<&'p str>) -> Option<usize> {
+    fn find<'p>(&self, at: usize, parts: &[&'p str], captured: &mut Captured<'p>) -> Option<usize> {
         let node = &self.nodes[at];
         let Some((first, rest)) = parts.split_first() else {
             return (!node.entries.is_empty()).then_some(at);
@@ -259,11 +287,12 @@ impl<T> Router<T> {
         let digits = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit());
         let captures = [node.digits.filter(|_| digits), node.any];
         for next in captures.into_iter().flatten() {
-            captured.push(first);
+            captured.parts[captured.len] = first;
+            captured.len += 1;
             if let Some(found) = self.find(next, rest, captured) {
                 return Some(found);
             }
-            captured.pop();
+            captured.len -= 1;
         }
         None
     }

@@ -96,7 +96,7 @@ pub fn family_handler(method: &Method, pattern: &str) -> Option<OcpHandler> {
     ROUTES
         .iter()
         .flat_map(|t| t.iter())
-        .filter(|r| plain(r.pattern) == pattern)
+        .filter(|r| same_path(r.pattern, pattern))
         .flat_map(|r| r.methods.iter())
         .find_map(|(m, h)| match h {
             Handler::Ocp(h) if m == method => Some(*h),
@@ -104,7 +104,29 @@ pub fn family_handler(method: &Method, pattern: &str) -> Option<OcpHandler> {
         })
 }
 
+/// Whether two patterns name the same path, captures compared by name only (a family's
+/// `{id:[\\d]+}` is `{id}`). Without allocating: the mock's start-up runs it for every pair
+/// of a documented endpoint and a family route.
+fn same_path(a: &str, b: &str) -> bool {
+    fn literal(p: &str) -> &str {
+        p.find('{').map_or(p, |at| &p[..at])
+    }
+    if literal(a) != literal(b) {
+        return false;
+    }
+    let (mut a, mut b) = (segments(a), segments(b));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(Seg::Literal(x)), Some(Seg::Literal(y))) if x == y => {}
+            (Some(Seg::Capture { name: x, .. }), Some(Seg::Capture { name: y, .. })) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
 /// A pattern with its captures written `{name}`.
+#[cfg(test)]
 fn plain(pattern: &str) -> String {
     segments(pattern)
         .map(|s| match s {
@@ -167,6 +189,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn patterns_are_the_same_path_when_segments_and_capture_names_agree() {
+        assert!(same_path("/api/v2/x/{id:[\\d]+}", "/api/v2/x/{id}"));
+        assert!(!same_path("/api/v2/x/{id}", "/api/v2/x/{clusterId}"));
+        assert!(!same_path("/api/v2/x/{id}", "/api/v2/x/{id}/y"));
+        assert!(!same_path("/api/v2/x", "/api/v2/{x}"));
     }
 
     #[test]

@@ -114,3 +114,16 @@ fn captures_are_percent_decoded() {
     let (_, params) = value(&r, Method::GET, "/users/a%20b").unwrap();
     assert_eq!(params, [("username".into(), "a b".into())]);
 }
+
+#[test]
+fn a_path_deeper_than_any_route_can_be_is_404_and_the_deepest_allowed_matches() {
+    let deepest: &'static str = format!("{}/{{id}}", "/a".repeat(MAX_DEPTH - 1)).leak();
+    let r = router(&[(Method::GET, deepest, 2)]);
+    let path = format!("{}/7", "/a".repeat(MAX_DEPTH - 1));
+    assert_eq!(
+        value(&r, Method::GET, &path).ok(),
+        Some((2, vec![("id".to_owned(), "7".to_owned())]))
+    );
+    let too_deep = format!("{}/7", "/a".repeat(MAX_DEPTH));
+    assert_eq!(value(&r, Method::GET, &too_deep).unwrap_err().status(), 404);
+}

@@ -2,13 +2,19 @@
 //! body parameters present and of their type, a body that is JSON. Only what the tables say
 //! clearly is refused, and never what the page's own sample request sends (see [`relax_all`]).
 
+#[cfg(test)]
 use http::Method;
 use serde_json::Value;
 
+use super::Endpoint;
+#[cfg(test)]
 use super::page::Page;
 use super::params::{Kind, Location, Param};
-use super::sample::{self, json_fits, relax, text_fits};
-use super::{Endpoint, SampleRequest, Segment, served_path};
+#[cfg(test)]
+use super::sample::{self, relax};
+use super::sample::{json_fits, text_fits};
+#[cfg(test)]
+use super::{SampleRequest, Segment, served_path};
 use crate::ocp::error::OcpError;
 use crate::ocp::ids::{parse_long, parse_long_list};
 
@@ -126,6 +132,7 @@ fn missing(name: &str) -> OcpError {
     OcpError::invalid_parameter(name, "null", "required, missing")
 }
 
+#[cfg(test)]
 /// The page's sample request: its request line of this method whose path fits the endpoint,
 /// else the path with the tables' example values (or `1`) in the captures.
 pub fn sample_request(
@@ -150,6 +157,7 @@ pub fn sample_request(
     SampleRequest { path, query, body }
 }
 
+#[cfg(test)]
 /// Whether a concrete path fits the segments.
 fn fits(segments: &[Segment], path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').skip(1).collect();
@@ -164,6 +172,7 @@ fn fits(segments: &[Segment], path: &str) -> bool {
         })
 }
 
+#[cfg(test)]
 /// The path with each capture filled by its table's example value, or `1`.
 fn filled(segments: &[Segment], params: &[Param]) -> String {
     segments
@@ -183,6 +192,7 @@ fn filled(segments: &[Segment], params: &[Param]) -> String {
         .collect()
 }
 
+#[cfg(test)]
 /// Relaxes every parameter so that the sample request passes its own endpoint's checks.
 pub fn relax_all(params: &mut [Param], segments: &[Segment], sample: &SampleRequest) {
     let parts: Vec<&str> = sample.path.split('/').skip(1).collect();

@@ -1,9 +1,11 @@
 //! OCP's documented API as the mock reads it: for each OCP version, every endpoint its reference
 //! pages document, with its parameters and its sample request and response.
 //!
-//! The pages are data (`fixtures/ocp-catalogue/`, embedded); each version's catalogue is parsed
-//! once per process, on first use. 4.3.5 is 4.3.4's catalogue with the pages 4.3.5 documents
-//! (OBProxy and task management) replacing or adding their method and path.
+//! The pages are data (`fixtures/ocp-catalogue/`); what the mock uses of them is derived once,
+//! into one compact file per version (`fixtures/ocp-catalogue/compact/`, see [`compact`]), which
+//! the binary embeds and reads once per process, on first use. A test derives the files from the
+//! pages again and fails when they are stale. 4.3.5 is 4.3.4's catalogue with the pages 4.3.5
+//! documents (OBProxy and task management) replacing or adding their method and path.
 //!
 //! Quirks of the pages, and what the catalogue does with them:
 //! - an endpoint documented twice (`GET /api/v2/ob/clusters` on its own page and on the "API
@@ -16,8 +18,11 @@
 //!   `data` built from the response tables.
 
 mod check;
+mod compact;
+#[cfg(test)]
 mod page;
 mod params;
+#[cfg(test)]
 mod repair;
 mod sample;
 #[cfg(test)]
@@ -29,6 +34,7 @@ use http::Method;
 use serde_json::Value;
 
 use crate::ocp::version::OcpVersion;
+#[cfg(test)]
 use page::{DocFile, Page};
 
 pub use check::RequestParts;
@@ -85,7 +91,7 @@ pub struct Endpoint {
     pub params: Vec<Param>,
     /// The page's sample request.
     pub sample_request: SampleRequest,
-    /// The page's sample answer, parsed on first use.
+    /// The page's sample answer, its `data` read on first use.
     sample: LazySample,
     /// The documentation page it comes from.
     pub page: String,
@@ -100,17 +106,8 @@ impl Endpoint {
     /// The envelope text of the sample when its `data` is a task (an object with `subtasks`)
     /// or a page of them (`contents`): those endpoints start asynchronous work in OCP.
     pub fn task_sample(&self) -> Option<&str> {
-        if !self.sample.mentions_subtasks() {
-            return None;
-        }
-        let is_task = |d: &Value| d.get("subtasks").is_some();
-        let is_task = self.sample().data.as_ref().is_some_and(|d| {
-            is_task(d)
-                || d.get("contents")
-                    .and_then(|c| c.get(0))
-                    .is_some_and(is_task)
-        });
-        self.sample().envelope.as_deref().filter(|_| is_task)
+        let head = self.sample.head();
+        head.envelope.as_deref().filter(|_| self.sample.is_task())
     }
 
     /// The value the sample request's path gives the capture `name`.
@@ -144,23 +141,38 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The catalogue of `version`, parsed on first use.
+    /// The catalogue of `version`, read on first use.
     pub fn of(version: OcpVersion) -> &'static Catalogue {
-        static V3_1_1: LazyLock<Catalogue> =
-            LazyLock::new(|| Catalogue::read(Vec::new(), V3_1_1_TEXT));
-        static V4_2_2: LazyLock<Catalogue> =
-            LazyLock::new(|| Catalogue::read(Vec::new(), V4_2_2_TEXT));
-        static V4_3_4: LazyLock<Catalogue> =
-            LazyLock::new(|| Catalogue::read(Vec::new(), V4_3_4_TEXT));
-        static V4_3_5: LazyLock<Catalogue> = LazyLock::new(|| {
-            let base = Catalogue::of(OcpVersion::V4_3_4).endpoints.clone();
-            Catalogue::read(base, V4_3_5_TEXT)
-        });
+        static V3_1_1: LazyLock<Catalogue> = LazyLock::new(|| compact::read(V3_1_1_TEXT));
+        static V4_2_2: LazyLock<Catalogue> = LazyLock::new(|| compact::read(V4_2_2_TEXT));
+        static V4_3_4: LazyLock<Catalogue> = LazyLock::new(|| compact::read(V4_3_4_TEXT));
+        static V4_3_5: LazyLock<Catalogue> = LazyLock::new(|| compact::read(V4_3_5_TEXT));
         match version {
             OcpVersion::V3_1_1 => &V3_1_1,
             OcpVersion::V4_2_2 => &V4_2_2,
             OcpVersion::V4_3_4 => &V4_3_4,
             OcpVersion::V4_3_5 => &V4_3_5,
+        }
+    }
+
+    /// The catalogue of `version` read from its pages (what the compact files are derived from).
+    #[cfg(test)]
+    fn from_pages(version: OcpVersion) -> Catalogue {
+        let pages = |file: &str| {
+            let path = format!(
+                "{}/fixtures/ocp-catalogue/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            std::fs::read_to_string(&path).expect("the documentation pages are in the repository")
+        };
+        match version {
+            OcpVersion::V3_1_1 => Catalogue::read(Vec::new(), &pages("V3.1.1.en-US.json")),
+            OcpVersion::V4_2_2 => Catalogue::read(Vec::new(), &pages("V4.2.2.en-US.json")),
+            OcpVersion::V4_3_4 => Catalogue::read(Vec::new(), &pages("V4.3.4.en-US.json")),
+            OcpVersion::V4_3_5 => {
+                let base = Catalogue::from_pages(OcpVersion::V4_3_4).endpoints;
+                Catalogue::read(base, &pages("V4.3.5-pages.en-US.json"))
+            }
         }
     }
 
@@ -173,33 +185,35 @@ impl Catalogue {
 
     /// `base` with the endpoints of the file `text`, a page of the file replacing an endpoint
     /// of `base` of the same method and path.
+    #[cfg(test)]
     fn read(mut endpoints: Vec<Endpoint>, text: &str) -> Catalogue {
-        {
-            // The embedded files are checked by this module's tests: they parse.
-            let file: DocFile = serde_json::from_str(text).expect("an embedded catalogue parses");
-            let mut seen_here: Vec<usize> = Vec::new();
-            for page in &file.pages {
-                let Some(endpoint) = endpoint(page) else {
-                    continue;
-                };
-                let at = endpoints
-                    .iter()
-                    .position(|e| e.method == endpoint.method && e.pattern == endpoint.pattern);
-                match at {
-                    // A second page of the same endpoint in one file: keep the one with a sample.
-                    Some(i) if seen_here.contains(&i) => {
-                        if !endpoints[i].sample.documented() && endpoint.sample.documented() {
+        let file: DocFile = serde_json::from_str(text).expect("the documentation pages parse");
+        // Whether each endpoint of this file shows a sample, by index in `endpoints`.
+        let mut seen_here: Vec<(usize, bool)> = Vec::new();
+        for page in &file.pages {
+            let Some((endpoint, documented)) = endpoint(page) else {
+                continue;
+            };
+            let at = endpoints
+                .iter()
+                .position(|e| e.method == endpoint.method && e.pattern == endpoint.pattern);
+            match at {
+                // A second page of the same endpoint in one file: keep the one with a sample.
+                Some(i) => match seen_here.iter_mut().find(|(j, _)| *j == i) {
+                    Some((_, had)) => {
+                        if !*had && documented {
                             endpoints[i] = endpoint;
+                            *had = true;
                         }
                     }
-                    Some(i) => {
-                        endpoints[i] = endpoint;
-                        seen_here.push(i);
-                    }
                     None => {
-                        seen_here.push(endpoints.len());
-                        endpoints.push(endpoint);
+                        endpoints[i] = endpoint;
+                        seen_here.push((i, documented));
                     }
+                },
+                None => {
+                    seen_here.push((endpoints.len(), documented));
+                    endpoints.push(endpoint);
                 }
             }
         }
@@ -207,12 +221,13 @@ impl Catalogue {
     }
 }
 
-const V3_1_1_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V3.1.1.en-US.json");
-const V4_2_2_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.2.2.en-US.json");
-const V4_3_4_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.3.4.en-US.json");
-const V4_3_5_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/V4.3.5-pages.en-US.json");
+const V3_1_1_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/compact/V3.1.1.json");
+const V4_2_2_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/compact/V4.2.2.json");
+const V4_3_4_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/compact/V4.3.4.json");
+const V4_3_5_TEXT: &str = include_str!("../../../fixtures/ocp-catalogue/compact/V4.3.5.json");
 
 /// The path the mock serves for a documented one: under `/api/v2` when written without.
+#[cfg(test)]
 fn served_path(documented: &str) -> String {
     let path = documented.split('?').next().unwrap_or_default().trim();
     if path.starts_with("/api/") {
@@ -252,8 +267,10 @@ fn pattern(segments: &[Segment]) -> String {
         .collect()
 }
 
-/// The endpoint a page documents; `None` for pages with no request path.
-fn endpoint(page: &Page) -> Option<Endpoint> {
+/// The endpoint a page documents, and whether the page shows a sample envelope of a success;
+/// `None` for pages with no request path.
+#[cfg(test)]
+fn endpoint(page: &Page) -> Option<(Endpoint, bool)> {
     let method: Method = page.method.as_deref()?.parse().ok()?;
     let segments = segments(&served_path(page.path.as_deref()?));
     let captures: Vec<&str> = segments
@@ -264,10 +281,10 @@ fn endpoint(page: &Page) -> Option<Endpoint> {
         })
         .collect();
     let mut params = params::read(page, method.as_str(), &captures);
-    let sample = LazySample::of(page);
+    let (sample, documented) = LazySample::of(page);
     let sample_request = check::sample_request(page, &method, &segments, &params);
     check::relax_all(&mut params, &segments, &sample_request);
-    Some(Endpoint {
+    let endpoint = Endpoint {
         pattern: pattern(&segments),
         method,
         segments,
@@ -280,5 +297,6 @@ fn endpoint(page: &Page) -> Option<Endpoint> {
         sample_request,
         sample,
         page: page.file.clone(),
-    })
+    };
+    Some((endpoint, documented))
 }

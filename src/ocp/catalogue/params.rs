@@ -7,10 +7,13 @@
 //! from the table's title, then from the method; and a type the mock does not recognise is not
 //! checked.
 
+use serde::{Deserialize, Serialize};
+
+#[cfg(test)]
 use super::page::{Page, Row, Table};
 
 /// Where a request carries a parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Location {
     /// A `{name}` segment of the path.
     Path,
@@ -21,7 +24,7 @@ pub enum Location {
 }
 
 /// What the mock checks of a parameter's value, from its documented type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// `Long`, `Integer`, `int`: a Java integer.
     Integer,
@@ -39,6 +42,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    #[cfg(test)]
     /// The kind of a documented type name.
     pub fn of(documented: &str) -> Self {
         let t = documented.trim().trim_matches('`').to_ascii_lowercase();
@@ -58,7 +62,7 @@ impl Kind {
 }
 
 /// One documented request parameter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Param {
     /// The name as the page writes it.
     pub name: String,
@@ -74,6 +78,7 @@ pub struct Param {
     pub example: Option<String>,
 }
 
+#[cfg(test)]
 /// Titles of the tables that list request parameters (lowercased, without a trailing colon).
 const PARAM_TITLES: &[&str] = &[
     "request parameters",
@@ -86,6 +91,7 @@ const PARAM_TITLES: &[&str] = &[
     "the following table describes parameters in the request path.",
 ];
 
+#[cfg(test)]
 /// The request parameters of a page whose path has the captures `captures`.
 pub fn read(page: &Page, method: &str, captures: &[&str]) -> Vec<Param> {
     let mut out: Vec<Param> = Vec::new();
@@ -115,6 +121,7 @@ pub fn read(page: &Page, method: &str, captures: &[&str]) -> Vec<Param> {
     out
 }
 
+#[cfg(test)]
 /// One row as a parameter; `None` for rows that name no plain top-level field (nested rows,
 /// notes).
 fn param(row: &Row<'_>, title: &str, method: &str, captures: &[&str]) -> Option<Param> {

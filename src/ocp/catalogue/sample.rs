@@ -1,14 +1,23 @@
 //! A page's samples: the response it shows (repaired, or built from its tables when it shows
 //! none that parses), and the request it shows (path, query and JSON body).
 
-use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
+use serde::{Deserialize, Serialize};
+#[cfg(test)]
+use serde_json::Map;
+use serde_json::Value;
+
+#[cfg(test)]
 use super::page::{CodeBlock, Page, Table};
-use super::params::{Kind, Param};
+use super::params::Kind;
+#[cfg(test)]
+use super::params::Param;
+#[cfg(test)]
 use super::repair::repair;
 
 /// Where a replayed sample comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Origin {
     /// The page's sample, as printed.
     Documented,
@@ -35,6 +44,7 @@ pub struct SampleResponse {
     pub origin: Origin,
 }
 
+#[cfg(test)]
 /// A block's JSON: as parsed, or repaired; with its text and whether it was repaired.
 fn block_json(block: &CodeBlock) -> Option<(String, Value, bool)> {
     if !block.text.trim_start().starts_with(['{', '[']) {
@@ -46,16 +56,19 @@ fn block_json(block: &CodeBlock) -> Option<(String, Value, bool)> {
     }
 }
 
+#[cfg(test)]
 /// Whether a JSON value is an OCP envelope (rather than a request body or a bare object).
 fn is_envelope(value: &Value) -> bool {
     value.get("successful").is_some() || value.get("traceId").is_some()
 }
 
+#[cfg(test)]
 /// Whether a block's text reads as an envelope, without parsing it.
 fn looks_enveloped(text: &str) -> bool {
     text.contains("\"successful\"") || text.contains("\"traceId\"")
 }
 
+#[cfg(test)]
 /// Whether a block's text is an error envelope (`"successful": false`), without parsing it.
 fn says_unsuccessful(text: &str) -> bool {
     text.match_indices("\"successful\"").any(|(at, key)| {
@@ -65,58 +78,86 @@ fn says_unsuccessful(text: &str) -> bool {
     })
 }
 
-/// A page's answer, parsed on first use: reading every sample of every page would cost the
-/// mock's start-up more than all its other work, and most endpoints are never called.
+/// An endpoint's answer as the catalogue stores it, its `data` read from the envelope's text on
+/// first use: reading every sample would cost the mock's start-up more than all its other work,
+/// and most endpoints are never called.
 #[derive(Debug, Clone)]
 pub struct LazySample {
-    /// The texts of the page's blocks that may be a sample envelope, in page order.
-    candidates: Vec<String>,
-    /// The answer when none of them is one (text, or built from the tables).
-    fallback: SampleResponse,
-    parsed: std::sync::OnceLock<SampleResponse>,
+    /// The answer as stored: `data` only where it was built from the tables.
+    head: SampleResponse,
+    /// Whether `data` is a task (an object with `subtasks`) or a page of them.
+    task: bool,
+    parsed: OnceLock<SampleResponse>,
 }
 
 impl LazySample {
-    /// The page's sample blocks, kept unparsed.
-    pub fn of(page: &Page) -> Self {
-        let candidates = page
-            .code_blocks
-            .iter()
-            .filter(|b| b.text.trim_start().starts_with('{') && looks_enveloped(&b.text))
-            .map(|b| b.text.to_string())
-            .collect();
+    /// A stored answer; `task` when its `data` is a task or a page of them.
+    pub fn new(head: SampleResponse, task: bool) -> Self {
         Self {
-            candidates,
-            fallback: unenveloped(page),
-            parsed: std::sync::OnceLock::new(),
+            head,
+            task,
+            parsed: OnceLock::new(),
         }
     }
 
-    /// Whether the page shows a sample envelope of a success (read from the text, not yet
-    /// checked to parse).
-    pub fn documented(&self) -> bool {
-        self.candidates.iter().any(|t| !says_unsuccessful(t))
+    /// The answer as stored (an envelope's `data` not yet read).
+    pub fn head(&self) -> &SampleResponse {
+        &self.head
     }
 
-    /// Whether a sample block mentions subtasks (read from the text): only such a sample can be
-    /// a task, so the others need not be parsed to know they are not.
-    pub fn mentions_subtasks(&self) -> bool {
-        self.candidates.iter().any(|t| t.contains("\"subtasks\""))
+    /// Whether the answer's `data` is a task or a page of them.
+    pub fn is_task(&self) -> bool {
+        self.task
     }
 
-    /// The answer: the last successful envelope of the page, repaired where needed; else the
-    /// fallback.
+    /// The answer, its envelope's `data` read on the first call.
     pub fn get(&self) -> &SampleResponse {
-        self.parsed.get_or_init(|| {
-            self.candidates
-                .iter()
-                .rev()
-                .find_map(|text| envelope(text))
-                .unwrap_or_else(|| self.fallback.clone())
+        let Some(text) = self
+            .head
+            .envelope
+            .as_deref()
+            .filter(|_| self.head.data.is_none())
+        else {
+            return &self.head;
+        };
+        self.parsed.get_or_init(|| SampleResponse {
+            data: serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|mut v| v.get_mut("data").map(Value::take)),
+            ..self.head.clone()
         })
+    }
+
+    /// A page's answer, and whether the page shows a sample envelope of a success (read from
+    /// the text, whether or not it parses): the last successful envelope of the page, repaired
+    /// where needed; else its text, or a `data` built from its tables.
+    #[cfg(test)]
+    pub fn of(page: &Page) -> (Self, bool) {
+        let candidates: Vec<&str> = page
+            .code_blocks
+            .iter()
+            .filter(|b| b.text.trim_start().starts_with('{') && looks_enveloped(&b.text))
+            .map(|b| b.text.as_ref())
+            .collect();
+        let documented = candidates.iter().any(|t| !says_unsuccessful(t));
+        let head = candidates
+            .iter()
+            .rev()
+            .find_map(|text| envelope(text))
+            .unwrap_or_else(|| unenveloped(page));
+        let is_task = |d: &Value| d.get("subtasks").is_some();
+        let task = head.envelope.is_some()
+            && head.data.as_ref().is_some_and(|d| {
+                is_task(d)
+                    || d.get("contents")
+                        .and_then(|c| c.get(0))
+                        .is_some_and(is_task)
+            });
+        (Self::new(head, task), documented)
     }
 }
 
+#[cfg(test)]
 /// A block's answer, when it is (or is repaired into) a successful envelope.
 fn envelope(text: &str) -> Option<SampleResponse> {
     let (text, value, repaired) = match serde_json::from_str::<Value>(text) {
@@ -144,6 +185,7 @@ fn envelope(text: &str) -> Option<SampleResponse> {
     })
 }
 
+#[cfg(test)]
 /// The answer of a page with no sample envelope: its plain-text answer when it documents only
 /// text, else a `data` built from its response tables.
 fn unenveloped(page: &Page) -> SampleResponse {
@@ -169,6 +211,7 @@ fn unenveloped(page: &Page) -> SampleResponse {
     }
 }
 
+#[cfg(test)]
 /// A `data` object from the page's "Response parameters" table: each top-level field with a
 /// neutral value of its documented type.
 fn built(page: &Page) -> Option<Value> {
@@ -198,6 +241,7 @@ fn built(page: &Page) -> Option<Value> {
     Some(Value::Object(data))
 }
 
+#[cfg(test)]
 /// `METHOD target` out of a request line (backticks and a trailing ` HTTP/1.1` allowed).
 pub fn request_line(line: &str) -> Option<(&str, &str)> {
     let line = line.trim().trim_matches('`').trim();
@@ -207,6 +251,7 @@ pub fn request_line(line: &str) -> Option<(&str, &str)> {
     (known && target.starts_with('/')).then_some((method, target))
 }
 
+#[cfg(test)]
 /// Every request line the page writes: its sample requests, and the lines above or in its
 /// code blocks.
 pub fn request_lines<'p>(page: &'p Page<'_>) -> Vec<(&'p str, &'p str)> {
@@ -222,6 +267,7 @@ pub fn request_lines<'p>(page: &'p Page<'_>) -> Vec<(&'p str, &'p str)> {
         .collect()
 }
 
+#[cfg(test)]
 /// The sample request's JSON body: the first JSON block before the sample response that is not
 /// an envelope.
 pub fn request_body(page: &Page) -> Option<Value> {
@@ -262,6 +308,7 @@ pub fn text_fits(kind: Kind, text: &str) -> bool {
     }
 }
 
+#[cfg(test)]
 /// A parameter relaxed so that the page's own sample passes: not required where the sample
 /// leaves it out, not checked where the sample's value does not fit its documented type.
 pub fn relax(param: &mut Param, sample: Option<Option<&Value>>, text: Option<Option<&str>>) {
