@@ -309,3 +309,32 @@ async fn the_scenario_header_is_not_read_where_no_credentials_are_checked() {
         assert_ne!(reply.status, 503, "{path}: the header was read");
     }
 }
+
+#[tokio::test]
+async fn a_latency_never_holds_a_connection_past_the_idle_timeout() {
+    let mock = MockServer::builder()
+        .limits(ocp_mock::Limits {
+            idle_timeout: Duration::from_millis(300),
+            ..ocp_mock::Limits::default()
+        })
+        .start()
+        .await;
+    let started = Instant::now();
+    let reply = call(
+        mock.address(),
+        "GET",
+        "/api/v2/obproxy/clusters/1",
+        &[(SCENARIO, "latency:300000")],
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(300),
+        "the latency applies up to the idle timeout: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(30),
+        "cut to the idle timeout, not five minutes: {waited:?}"
+    );
+}

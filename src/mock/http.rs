@@ -251,7 +251,9 @@ async fn serve(
         );
     }
     if let Some(delay) = response.delay {
-        tokio::time::sleep(delay).await;
+        // A latency scenario never holds a connection slot past the idle timeout that frees
+        // slots: a longer latency is cut to it (raise --idle-timeout-ms for longer ones).
+        tokio::time::sleep(delay.min(app.settings.limits.idle_timeout)).await;
     }
     if response.drop_connection {
         return Err(Dropped);
