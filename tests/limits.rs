@@ -187,8 +187,13 @@ async fn a_connection_past_the_limit_gets_a_503_envelope() {
 
 #[tokio::test]
 async fn shutdown_waits_for_requests_in_flight_no_longer_than_its_timeout() {
+    // The idle timeout is raised so that the latency, which is cut to it, outlasts the shutdown.
+    let limits = Limits {
+        idle_timeout: Duration::from_secs(10),
+        ..small()
+    };
     let mock = MockServer::builder()
-        .limits(small())
+        .limits(limits)
         .scenario("latency:5000@GET /api/*".parse().unwrap())
         .start()
         .await;
