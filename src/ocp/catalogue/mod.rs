@@ -2,7 +2,7 @@
 //! pages document, with its parameters and its sample request and response.
 //!
 //! The pages are data (`fixtures/ocp-catalogue/`); what the mock uses of them is derived once,
-//! into one compact file per version (`fixtures/ocp-catalogue/compact/`, see [`compact`]), which
+//! into one compact file per version (`fixtures/ocp-catalogue/compact/`, see `compact`), which
 //! the binary embeds and reads once per process, on first use. A test derives the files from the
 //! pages again and fails when they are stale. 4.3.5 is 4.3.4's catalogue with the pages 4.3.5
 //! documents (OBProxy and task management) replacing or adding their method and path.
