@@ -148,9 +148,9 @@ fn give_way(schema: &mut Value, failure: &Failure) -> Option<Disagreement> {
         list.retain(|v| v.as_str() != Some(&name));
         return Some(Disagreement {
             pointer: format!("{}/{}", failure.pointer, name),
-            table: format!("{name} always present"),
-            sample: "absent".into(),
-            done: "not required".into(),
+            table: format!("a required `{name}`"),
+            sample: format!("no `{name}`"),
+            done: "makes it optional".into(),
         });
     }
     let (table, done) = change(node, keyword, &failure.value)?;
@@ -254,7 +254,7 @@ mod tests {
             .collect();
         assert!(what.contains(&("/a", "allows string")), "{what:?}");
         assert!(what.contains(&("/s", "adds the value")), "{what:?}");
-        assert!(what.contains(&("/b", "not required")), "{what:?}");
+        assert!(what.contains(&("/b", "makes it optional")), "{what:?}");
         assert_eq!(
             schema["properties"]["a"]["type"],
             json!(["integer", "string"])
