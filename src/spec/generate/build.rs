@@ -181,22 +181,29 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// A `data` the table calls an array that the sample wraps as OCP's list data
-    /// (`{"contents": [...]}`): the array as `contents`.
+    /// A `data` the table calls an array, or one task, that the sample gives as OCP's list
+    /// data (`{"contents": [...]}`, a batch call's tasks): the array, or a list of tasks, as
+    /// `contents`.
     fn wrapped_list(&mut self, schema: Value) -> Value {
-        let wrapped = self
-            .sample
-            .is_some_and(|d| d.get("contents").is_some_and(Value::is_array));
-        if schema.get("type") != Some(&json!("array")) || !wrapped {
+        let contents = self.sample.and_then(|d| d.get("contents"));
+        let Some(contents) = contents.filter(|c| c.is_array()) else {
             return schema;
-        }
+        };
+        let task = json!("#/$defs/TaskInstance");
+        let (table, items) = if schema.get("type") == Some(&json!("array")) {
+            ("an array", schema)
+        } else if schema.get("$ref") == Some(&task) && contents.pointer("/0/subtasks").is_some() {
+            ("one task", json!({"type": "array", "items": schema}))
+        } else {
+            return schema;
+        };
         self.notes.push(Disagreement {
             pointer: "/data".into(),
-            table: "an array".into(),
-            sample: "an object with the array as contents".into(),
+            table: table.into(),
+            sample: "an object with a list as contents".into(),
             done: "types data.contents with the table's items".into(),
         });
-        json!({"type": "object", "properties": {"contents": schema}})
+        json!({"type": "object", "properties": {"contents": items}})
     }
 
     /// The schema of one field.

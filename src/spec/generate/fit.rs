@@ -198,12 +198,19 @@ fn change(node: &mut Map<String, Value>, keyword: &str, value: &Value) -> Option
             (format!("always {before}"), "allows the value".to_owned())
         }
         "format" | "pattern" => {
-            node.remove("format");
-            node.remove("pattern");
-            (
-                "an ISO-8601 time with an offset".to_owned(),
-                "allows any string".to_owned(),
-            )
+            let said = if node.get("format") == Some(&Value::from("date-time")) {
+                "an ISO-8601 time with an offset".to_owned()
+            } else {
+                format!(
+                    "a match of {}",
+                    plain(node.get("pattern").unwrap_or(&before))
+                )
+            };
+            // Both go at once; the other keyword's failure then has nothing left to change.
+            let format = node.remove("format");
+            let pattern = node.remove("pattern");
+            format.or(pattern)?;
+            (said, "allows any string".to_owned())
         }
         "minimum"
         | "maximum"
