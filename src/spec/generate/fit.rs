@@ -197,21 +197,7 @@ fn change(node: &mut Map<String, Value>, keyword: &str, value: &Value) -> Option
             );
             (format!("always {before}"), "allows the value".to_owned())
         }
-        "format" | "pattern" => {
-            let said = if node.get("format") == Some(&Value::from("date-time")) {
-                "an ISO-8601 time with an offset".to_owned()
-            } else {
-                format!(
-                    "a match of {}",
-                    plain(node.get("pattern").unwrap_or(&before))
-                )
-            };
-            // Both go at once; the other keyword's failure then has nothing left to change.
-            let format = node.remove("format");
-            let pattern = node.remove("pattern");
-            format.or(pattern)?;
-            (said, "allows any string".to_owned())
-        }
+        "format" | "pattern" => (loosen_text(node)?, "allows any string".to_owned()),
         "minimum"
         | "maximum"
         | "minItems"
@@ -230,6 +216,19 @@ fn change(node: &mut Map<String, Value>, keyword: &str, value: &Value) -> Option
         _ => return None,
     };
     Some(said)
+}
+
+/// Drops the format and pattern of a text (both at once: the other keyword's failure then has
+/// nothing left to change, and gives `None`); what they said.
+fn loosen_text(node: &mut Map<String, Value>) -> Option<String> {
+    let said = if node.get("format") == Some(&Value::from("date-time")) {
+        "an ISO-8601 time with an offset".to_owned()
+    } else {
+        format!("a match of {}", plain(node.get("pattern")?))
+    };
+    let format = node.remove("format");
+    let pattern = node.remove("pattern");
+    format.or(pattern).map(|_| said)
 }
 
 /// A keyword's value as a line of the report shows it: `integer`, `["integer", "null"]`.
