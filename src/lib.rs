@@ -80,6 +80,9 @@
 //!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, and
 //!   [`catalogue`]: the endpoints each version's pages document (`fixtures/ocp-catalogue/`);
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
+//! - [`spec`]: a response schema per documented endpoint and OCP version
+//!   (`schemas/endpoints/`), generated from the catalogue's response tables and fitted to the
+//!   pages' samples; found by pattern or by a concrete path through the mock's router;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports, and the OCP version a target reports, its error codes judged by it.
 //! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
@@ -94,6 +97,7 @@ pub mod contract;
 mod mock;
 mod ocp;
 pub mod record;
+pub mod spec;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};
