@@ -8,11 +8,13 @@
 //! shape of `data` is kept: a field that appears, vanishes or changes type is drift, a cluster
 //! name is not.
 
+mod all_reads;
 mod canned;
 mod client;
 mod command;
 mod drifted;
 mod first_run;
+mod proxy;
 mod target;
 #[cfg(feature = "tls")]
 mod tls;
