@@ -13,6 +13,7 @@ mod canned;
 mod client;
 mod command;
 mod drifted;
+mod endpoint;
 mod first_run;
 mod proxy;
 mod target;

@@ -80,20 +80,52 @@ fn section(out: &mut String, generated: &[Generated]) {
             "\n### `{} {}`\n\n{} (`{}`)\n\n",
             g.endpoint.method, g.endpoint.pattern, g.title, g.endpoint.page
         );
-        for d in &g.disagreements {
-            let pointer = if d.pointer.is_empty() {
-                "(root)"
-            } else {
-                &d.pointer
-            };
-            let _ = writeln!(
-                out,
-                "- `{pointer}`: the table says {}, the sample has {}: the schema {}.",
-                d.table, d.sample, d.done
-            );
+        for line in lines(&g.disagreements) {
+            let _ = writeln!(out, "{line}");
         }
         for failure in &g.failures {
             let _ = writeln!(out, "- still fails: {failure}.");
         }
     }
+}
+
+/// The report's lines of one endpoint's disagreements: fields of one object that the sample
+/// leaves out, one line for them all.
+fn lines(disagreements: &[super::Disagreement]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut absent: Vec<(&str, Vec<&str>)> = Vec::new();
+    for d in disagreements {
+        let parent = d.pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let name = d.pointer.rsplit('/').next().unwrap_or_default();
+        if d.done == "makes it optional" {
+            match absent.iter_mut().find(|(p, _)| *p == parent) {
+                Some((_, names)) => names.push(name),
+                None => absent.push((parent, vec![name])),
+            }
+            continue;
+        }
+        let pointer = if d.pointer.is_empty() {
+            "(root)"
+        } else {
+            &d.pointer
+        };
+        out.push(format!(
+            "- `{pointer}`: the table says {}, the sample has {}: the schema {}.",
+            d.table, d.sample, d.done
+        ));
+    }
+    for (parent, names) in absent {
+        let parent = if parent.is_empty() { "(root)" } else { parent };
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let (such, them) = if names.len() == 1 {
+            ("such field", "it")
+        } else {
+            ("such fields", "them")
+        };
+        out.push(format!(
+            "- `{parent}`: the structure requires {}, the sample has no {such}: the schema makes {them} optional.",
+            names.join(", "),
+        ));
+    }
+    out
 }
