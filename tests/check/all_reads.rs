@@ -161,7 +161,14 @@ fn every_read_of_each_profile_passes_against_a_fresh_mock_and_each_skip_says_why
         let note = format!(
             "--all-reads: the {gets} documented GETs of OCP {version}, each judged by its response schema; no write is sent"
         );
-        assert!(report.notes.contains(&note), "{:?}", report.notes);
+        let (queries, lists) = if gets == 73 { (5, 5) } else { (3, 4) };
+        let tally = format!(
+            "--all-reads: {passed} of {gets} reads passed, 0 failed, {} skipped: \
+             {queries} need query parameters, {lists} have no documented list of their ids, \
+             2 learned no id",
+            gets - passed
+        );
+        assert_eq!(report.notes[1..], [note, tally], "OCP {version}");
         let methods: Vec<String> = mock.requests().into_iter().map(|r| r.method).collect();
         assert!(methods.iter().all(|m| m == "GET"), "{methods:?}");
     }
