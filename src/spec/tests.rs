@@ -3,7 +3,7 @@
 use http::Method;
 use serde_json::{Value, json};
 
-use super::generate::{Counts, counts, generate};
+use super::generate::{Counts, counts, generate, table};
 use super::*;
 
 #[test]
@@ -217,4 +217,23 @@ fn a_concrete_path_finds_its_pattern() {
             .find(&Method::POST, post)
             .is_some()
     );
+}
+
+#[test]
+fn the_readme_and_the_disagreement_report_quote_the_counts_of_every_version() {
+    let all: Vec<_> = OcpVersion::ALL
+        .into_iter()
+        .map(|v| (v, generate(v)))
+        .collect();
+    let rows = table(&all);
+    let header = "| version | schemas | samples | samples passing | disagreements |\n|---|---|---|---|---|\n";
+    let quoted = format!("{header}{rows}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&quoted),
+        "README.md should quote:\n{quoted}"
+    );
+    let report = include_str!("../../schemas/endpoints/DISAGREEMENTS.md");
+    assert!(report.contains(&quoted), "DISAGREEMENTS.md is stale");
 }

@@ -175,3 +175,35 @@ fn a_text_endpoint_judges_the_saved_text() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_readme_shows_what_a_drifted_answer_and_an_undocumented_endpoint_print() {
+    let dir = std::env::temp_dir().join(format!("ocp-mock-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut drifted = cluster();
+    drifted["data"]["port"] = json!("2883");
+    std::fs::write(dir.join("drifted.json"), drifted.to_string()).unwrap();
+    let run = |endpoint: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ocp-mock"))
+            .args(["validate", "--endpoint", endpoint, "drifted.json"])
+            .current_dir(&dir)
+            .env_remove("OCP_MOCK_OCP_VERSION")
+            .env_remove("OCP_MOCK_FORMAT")
+            .output()
+            .expect("the binary runs")
+    };
+    let pattern = "GET /api/v2/obproxy/clusters/{id}";
+    let failed = run(pattern);
+    assert_exit(&failed, 1);
+    let unknown = run("PUT /api/v2/obproxy/clusters/1");
+    assert_exit(&unknown, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown = format!(
+        "```text\nocp-mock validate --endpoint '{pattern}' drifted.json\n{}\n\
+         ocp-mock validate --endpoint 'PUT /api/v2/obproxy/clusters/1' drifted.json\n{}```\n",
+        text(&failed.stdout),
+        text(&unknown.stderr)
+    );
+    let readme = include_str!("../../README.md");
+    assert!(readme.contains(&shown), "README.md should show:\n{shown}");
+}

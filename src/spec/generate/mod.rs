@@ -17,7 +17,7 @@ use crate::ocp::catalogue::{Catalogue, Endpoint, Origin, documented_pattern};
 use crate::ocp::version::OcpVersion;
 
 pub use build::DRAFT;
-pub use report::{Counts, counts};
+pub use report::{Counts, counts, table};
 
 pub use fit::Disagreement;
 
