@@ -84,7 +84,8 @@
 //!   (`schemas/endpoints/`), generated from the catalogue's response tables and fitted to the
 //!   pages' samples; found by pattern or by a concrete path through the mock's router;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
-//!   answers, reports, and the OCP version a target reports, its error codes judged by it.
+//!   answers, reports, and the OCP version a target reports, its error codes judged by it;
+//!   `check/reads/` every documented GET of that version (`--all-reads`), judged by [`spec`].
 //! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
 //!   fixture (on the checker's client; `record/http.rs` its own accept loop), which the mock's
 //!   `replay/` (the fixture format, loading and contract check, the pipeline's hook) answers

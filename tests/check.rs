@@ -8,12 +8,14 @@
 //! shape of `data` is kept: a field that appears, vanishes or changes type is drift, a cluster
 //! name is not.
 
+mod all_reads;
 mod canned;
 mod client;
 mod command;
 mod drifted;
 mod endpoint;
 mod first_run;
+mod proxy;
 mod target;
 #[cfg(feature = "tls")]
 mod tls;

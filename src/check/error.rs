@@ -110,6 +110,12 @@ pub enum CheckError {
     /// setting, not a contract violation.
     #[error("{0}")]
     Precondition(String),
+    /// `--all-reads` needs an OCP version to know which reads are documented, and neither the
+    /// target's `/api/v2/info` nor `--ocp-version` gave one.
+    #[error(
+        "--all-reads needs the target's OCP version, and GET /api/v2/info gave none ({0}): give --ocp-version"
+    )]
+    UnknownVersion(String),
     /// `validate --endpoint` names an endpoint the version's pages do not document.
     #[error("OCP {version} documents no {endpoint}{hint} (see schemas/endpoints/V{version}.json)")]
     UnknownEndpoint {

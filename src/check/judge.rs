@@ -49,11 +49,74 @@ pub(crate) fn body(
     expect: Expect,
     out: &mut Vec<Violation>,
 ) -> Option<Value> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(body) => {
-            out.extend(Contract::global().check_response(status, &body, expect));
-            Some(body)
+    let body = parse(bytes, out)?;
+    out.extend(Contract::global().check_response(status, &body, expect));
+    Some(body)
+}
+
+/// Judges the answer of a documented read: HTTP 200, then a JSON body (or, for an endpoint
+/// documented as answering text, UTF-8 text, judged as a JSON string), then `schema`, the
+/// endpoint's response schema; an envelope also gets the contract's invariants. Returns the
+/// violations and the body (the text as a JSON string).
+pub(crate) fn read(
+    answer: &Answer,
+    text: bool,
+    schema: impl Fn(&Value) -> Vec<Violation>,
+) -> (Vec<Violation>, Option<Value>) {
+    let mut out = Vec::new();
+    if answer.status != 200 {
+        out.push(Violation::new(
+            "",
+            format!("http status: expected 200, got {}", answer.status),
+        ));
+    }
+    let content_type = answer.header("content-type").unwrap_or_default();
+    let body = if text {
+        match std::str::from_utf8(&answer.body) {
+            Ok(text) => Some(Value::from(text)),
+            Err(e) => {
+                out.push(Violation::new("", format!("body is not UTF-8 text ({e})")));
+                None
+            }
         }
+    } else {
+        if !is_json(&content_type) {
+            out.push(Violation::new(
+                "",
+                format!(
+                    "content-type: expected application/json, got {}",
+                    if content_type.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        shown(&content_type)
+                    }
+                ),
+            ));
+        }
+        parse(&answer.body, &mut out)
+    };
+    if let Some(body) = &body {
+        if answer.status == 200 {
+            out.extend(schema(body));
+        }
+        if body.get("successful").is_some() {
+            out.extend(Contract::global().check_response(answer.status, body, Expect::Any));
+        }
+    }
+    // The schema and the contract may both see one mistake: say it once.
+    let mut unique: Vec<Violation> = Vec::with_capacity(out.len());
+    for violation in out {
+        if !unique.contains(&violation) {
+            unique.push(violation);
+        }
+    }
+    (unique, body)
+}
+
+/// A JSON body, or the violation saying it is not one.
+fn parse(bytes: &[u8], out: &mut Vec<Violation>) -> Option<Value> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(body) => Some(body),
         Err(e) => {
             let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
             out.push(Violation::new(
@@ -273,6 +336,48 @@ fn success_data<'a>(body: &'a Value, out: &mut Vec<Violation>) -> Option<&'a Val
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn answer(status: u16, content_type: &str, body: &str) -> Answer {
+        let mut headers = http::HeaderMap::new();
+        if !content_type.is_empty() {
+            headers.insert("content-type", content_type.parse().unwrap());
+        }
+        Answer {
+            status,
+            headers,
+            body: bytes::Bytes::from(body.to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_read_is_judged_by_status_type_schema_and_the_envelope_s_invariants() {
+        let says = |found: Vec<Violation>| -> Vec<String> {
+            found.iter().map(ToString::to_string).collect()
+        };
+        let text = answer(200, "text/plain;charset=UTF-8", "okay");
+        let (found, body) = read(&text, true, |body| {
+            vec![Violation::new("", format!("schema saw {body}"))]
+        });
+        assert_eq!(says(found), ["(root): schema saw \"okay\""]);
+        assert_eq!(body, Some(json!("okay")));
+        // An error answer is not judged by the success schema: its status says enough.
+        let error = answer(500, "", r#"{"successful": false}"#);
+        let (found, _) = read(&error, false, |_| panic!("no schema for a 500"));
+        assert_eq!(
+            says(found)[..2],
+            [
+                "(root): http status: expected 200, got 500",
+                "(root): content-type: expected application/json, got none"
+            ]
+        );
+        let envelope = r#"{"successful": true, "status": 500, "timestamp": "2021-09-03T16:31:58.162+08:00",
+            "duration": 1, "traceId": "0fda4c74b7a84932", "server": "x", "data": {}}"#;
+        let (found, _) = read(&answer(200, "application/json", envelope), false, |_| {
+            Vec::new()
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pointer, "/status");
+    }
 
     #[test]
     fn content_types_with_parameters_are_json() {

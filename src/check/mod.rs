@@ -6,6 +6,8 @@
 //! schemas and invariants. `validate` applies the same judgement to answers saved earlier.
 //!
 //! - Safe by default: the probes only read, or provoke errors (401, 404, 400).
+//! - Every documented read with `--all-reads` ([`reads`]): GETs only, each judged by its
+//!   endpoint's response schema ([`crate::spec`]), path ids learned from earlier answers.
 //! - Destructive only when asked twice: `--delete CLUSTER_ID:SERVER_IDS --allow-delete` deletes
 //!   OBProxy servers and follows the task until it ends, checking that it only moves forward.
 //! - Exit status: 0 every probe passed, 1 a violation, 2 the check could not run.
@@ -31,6 +33,8 @@
 //!   connection, with deadlines and size limits; [`CheckError`]: why a check could not run;
 //! - `tls` (feature `tls`): tokio-rustls with the ring provider and Mozilla's roots;
 //! - [`probes`]: the [`Checker`] and its safe probes; `task`: the delete and its polling;
+//! - [`reads`]: `--all-reads`, its plan (which reads, in which order, each id from which
+//!   answer) and the ids learned;
 //! - `judge`: the checks every answer gets; `validate`: saved answers;
 //! - [`version`]: which OCP the target reports (`/api/v2/info`), and the form of its error codes;
 //! - [`report`]: verdicts, and the human, JSON and JUnit renderings.
@@ -41,6 +45,7 @@ mod error;
 mod judge;
 mod precondition;
 pub mod probes;
+pub mod reads;
 pub mod report;
 mod task;
 #[cfg(feature = "tls")]
@@ -56,6 +61,8 @@ pub use error::CheckError;
 pub use probes::Checker;
 pub use report::{Format, Outcome, ProbeResult, Report};
 pub use validate::{ValidateOptions, validate};
+
+use crate::ocp::version::OcpVersion;
 
 /// The probes' names: stable, used in every report format and as JUnit test case names.
 pub mod names {
@@ -97,6 +104,9 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Per request: connect, send and the whole answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Reads `--all-reads` sends at most: the largest catalogue documents 73 GETs, so the default
+/// never cuts a run short, while a wrong loop could not flood the target.
+pub const DEFAULT_MAX_CALLS: usize = 200;
 
 /// Who the probes call as.
 #[derive(Clone, PartialEq, Eq)]
@@ -218,6 +228,14 @@ pub struct CheckOptions {
     pub ca_cert: Option<PathBuf>,
     /// Accept any certificate (a self-signed test box).
     pub insecure: bool,
+    /// Also send every documented GET of the target's OCP version and judge each answer with
+    /// that endpoint's response schema (see [`reads`]). Reads only: never a write.
+    pub all_reads: bool,
+    /// How many reads `all_reads` sends at most; the rest are reported as skipped.
+    pub max_calls: usize,
+    /// The OCP version whose documented reads `all_reads` sends, when the target's
+    /// `/api/v2/info` names none (or names another: this wins, and a note says so).
+    pub ocp_version: Option<OcpVersion>,
 }
 
 impl CheckOptions {
@@ -234,6 +252,9 @@ impl CheckOptions {
             format: Format::Human,
             ca_cert: None,
             insecure: false,
+            all_reads: false,
+            max_calls: DEFAULT_MAX_CALLS,
+            ocp_version: None,
         }
     }
 }

@@ -76,7 +76,8 @@ impl Checker {
         })
     }
 
-    /// Every probe in order; the destructive ones are listed as skipped unless asked for.
+    /// Every probe in order; the destructive ones are listed as skipped unless asked for; then,
+    /// with `all_reads`, every documented GET.
     ///
     /// When the target refuses the credentials given (401 on the cluster list), the check
     /// stops there: every later probe would fail for that one reason, which is a mistake in
@@ -85,6 +86,10 @@ impl Checker {
         let mut notes: Vec<String> = self.correction.iter().cloned().collect();
         notes.push(self.ocp_version_note());
         let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
+        if self.options.all_reads {
+            // Known once the target is known to answer, and before the delete.
+            self.reads_version()?;
+        }
         let list = self.cluster_list()?;
         if list.status == Some(401) {
             return Err(CheckError::Refused {
@@ -126,6 +131,8 @@ impl Checker {
                 ));
             }
         }
+        // After the delete, when there is one: its task is then there to be read.
+        probes.extend(self.reads_if_asked(&mut notes)?);
         Ok(Report {
             command: "check",
             subject: self.client.target().to_string(),

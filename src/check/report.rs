@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use crate::contract::{Violation, normalize, unified_diff};
 
+/// The widest name the human report pads the others to.
+const NAME_COLUMN: usize = 24;
+
 /// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -200,7 +203,17 @@ impl Report {
                 text.to_owned()
             }
         };
-        let width = self.probes.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        // `--all-reads` names its rows by their endpoint, up to 90 characters: such a name
+        // overflows the column rather than pushing every other row's request to the right,
+        // and a row named by its own request is not padded at all.
+        let width = self
+            .probes
+            .iter()
+            .filter(|p| p.request != p.name)
+            .map(|p| p.name.len())
+            .filter(|&len| len <= NAME_COLUMN)
+            .max()
+            .unwrap_or(0);
         let mut out = format!("Checking {}\n", self.subject);
         for note in &self.notes {
             let _ = writeln!(out, "  {note}");
@@ -212,11 +225,13 @@ impl Report {
                 Outcome::Skip(why) => (paint("33", "SKIP"), format!(" ({why})")),
             };
             let status = probe.status.map_or(String::new(), |s| format!(" -> {s}"));
-            let _ = writeln!(
-                out,
-                "{verdict}  {:width$}  {}{status}{detail}",
-                probe.name, probe.request
-            );
+            // A read sent as its pattern (`GET /api/v2/info`) is named by what it sends.
+            let named = if probe.request == probe.name {
+                probe.name.clone()
+            } else {
+                format!("{:width$}  {}", probe.name, probe.request)
+            };
+            let _ = writeln!(out, "{verdict}  {named}{status}{detail}");
             for violation in probe.violations() {
                 let _ = writeln!(out, "      {violation}");
             }
@@ -432,6 +447,31 @@ mod tests {
                 "  <system-out>GET /api/v2/info: target reports OCP 4.3.4</system-out>\n</testsuite>\n"
             ),
             "{junit}"
+        );
+    }
+
+    #[test]
+    fn a_read_named_by_its_request_is_printed_once_and_long_names_overflow() {
+        let mut info = ProbeResult::new("GET /api/v2/info", "GET /api/v2/info");
+        info.status = Some(200);
+        let mut host = ProbeResult::new(
+            "GET /api/v2/compute/hosts/{hostId}",
+            "GET /api/v2/compute/hosts/1",
+        );
+        host.status = Some(200);
+        let report = Report {
+            command: "check",
+            subject: "http://ocp".into(),
+            notes: Vec::new(),
+            probes: vec![ProbeResult::new("cluster list", "GET /x"), info, host],
+        };
+        assert_eq!(
+            report.render(Format::Human, false),
+            "Checking http://ocp\n\
+             PASS  cluster list  GET /x\n\
+             PASS  GET /api/v2/info -> 200\n\
+             PASS  GET /api/v2/compute/hosts/{hostId}  GET /api/v2/compute/hosts/1 -> 200\n\
+             3 probes: 3 passed, 0 failed, 0 skipped\n"
         );
     }
 

@@ -47,6 +47,17 @@ pub struct CheckArgs {
     /// Confirm --delete
     #[arg(long, env = "OCP_MOCK_ALLOW_DELETE", value_parser = FalseyValueParser::new())]
     allow_delete: bool,
+    /// Also send every documented GET of the target's OCP version and judge each answer with
+    /// that endpoint's response schema (reads only: no write is ever sent)
+    #[arg(long, env = "OCP_MOCK_ALL_READS", value_parser = FalseyValueParser::new())]
+    all_reads: bool,
+    /// With --all-reads: send at most N reads, skip the rest (default 200)
+    #[arg(long, env = "OCP_MOCK_MAX_CALLS", value_name = "N", value_parser = values::max_calls)]
+    max_calls: Option<usize>,
+    /// With --all-reads: the reads of this OCP release, 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default:
+    /// the one GET /api/v2/info reports)
+    #[arg(long, env = "OCP_MOCK_CHECK_OCP_VERSION", value_name = "VERSION")]
+    ocp_version: Option<OcpVersion>,
     /// Between task polls (default 2000)
     #[arg(long, env = "OCP_MOCK_POLL_INTERVAL", value_name = "MS", value_parser = values::millis)]
     poll_interval: Option<Duration>,
@@ -126,6 +137,9 @@ impl CheckArgs {
         set(&mut options.poll_interval, self.poll_interval);
         set(&mut options.poll_timeout, self.poll_timeout);
         set(&mut options.timeout, self.timeout);
+        options.all_reads = self.all_reads;
+        set(&mut options.max_calls, self.max_calls);
+        options.ocp_version = self.ocp_version;
         if options.timeout.is_zero() {
             return Err(CliError::bad("--timeout", "must be more than 0 ms"));
         }

@@ -292,6 +292,7 @@ fn check_and_validate_take_their_flags_and_defaults() {
     );
     assert_eq!(o.timeout, ocp_mock::check::DEFAULT_TIMEOUT);
     assert_eq!(o.format, ocp_mock::check::Format::Junit);
+    assert!(!o.all_reads, "reads only when asked");
     let Ok(Invocation::Validate(v)) = run(&["validate", "a.json", "-"]) else {
         panic!("not validate");
     };
@@ -346,5 +347,45 @@ fn worker_threads_are_one_per_cpu_unless_given_from_1_to_256() {
     for bad in ["0", "257", "two"] {
         let why = refused(&["serve", "--worker-threads", bad]);
         assert!(why.contains("--worker-threads"), "{why}");
+    }
+}
+
+#[test]
+fn check_takes_all_reads_with_its_cap_and_version() {
+    let base = [
+        "check",
+        "--target",
+        "http://x",
+        "--user",
+        "a:b",
+        "--all-reads",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        base.iter().chain(extra).copied().collect()
+    };
+    let Ok(Invocation::Check(o)) = run(&with(&[])) else {
+        panic!("not check");
+    };
+    assert!(o.all_reads);
+    assert_eq!(
+        (o.max_calls, o.ocp_version),
+        (ocp_mock::check::DEFAULT_MAX_CALLS, None)
+    );
+    let Ok(Invocation::Check(o)) = run(&with(&["--max-calls", "5", "--ocp-version", "3.1.1"]))
+    else {
+        panic!("not check");
+    };
+    assert_eq!((o.max_calls, o.ocp_version), (5, Some(OcpVersion::V3_1_1)));
+    for (extra, message) in [
+        (
+            &["--max-calls", "0"][..],
+            "--max-calls: \"0\" is not a whole number from 1 to 10000",
+        ),
+        (
+            &["--ocp-version", "4.4"][..],
+            "--ocp-version: unknown OCP version \"4.4\" (known: 3.1.1, 4.2.2, 4.3.4, 4.3.5)",
+        ),
+    ] {
+        assert_eq!(refused(&with(extra)), message);
     }
 }

@@ -78,6 +78,11 @@ pub fn count<const MIN: u64>(s: &str) -> Result<usize, ValueError> {
     bounded(s, MIN, max).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }
 
+/// The reads `check --all-reads` may send: 1 to 10000.
+pub fn max_calls(s: &str) -> Result<usize, ValueError> {
+    bounded(s, 1, 10_000).map(|n| usize::try_from(n).unwrap_or(1))
+}
+
 /// A number of threads: 1 to 256.
 pub fn threads(s: &str) -> Result<usize, ValueError> {
     bounded(s, 1, 256).map(|n| usize::try_from(n).unwrap_or(1))
