@@ -78,10 +78,14 @@
 //!   and tenants), the task and its template (`task/`), `/info`,
 //!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, the route
 //!   matcher with OCP's one 404/405 (`router.rs`, which the server and the endpoint schemas
-//!   share), and [`catalogue`]: the endpoints each version's pages document (`fixtures/ocp-catalogue/`);
+//!   share), and [`catalogue`]: the endpoints each version's pages document
+//!   (`fixtures/ocp-catalogue/`);
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
+//! - [`spec`]: a response schema per documented endpoint and OCP version
+//!   (`schemas/endpoints/`), generated from the catalogue's response tables and fitted to the
+//!   pages' samples; found by pattern or by a concrete path through the route matcher;
 //! - [`openapi`]: the OpenAPI 3.1 document of each version's documented API, generated from
-//!   the catalogue and the contract's schemas (`bundle.rs` moves schemas into its components,
+//!   the catalogue, the contract's schemas and the endpoints' (`bundle.rs` moves schemas into its components,
 //!   `operation.rs` an endpoint's parameters and body, `responses.rs` its answers,
 //!   `security.rs` Basic and AK/SK), which `ocp-mock openapi` prints and the mock serves;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
@@ -99,6 +103,7 @@ mod mock;
 mod ocp;
 pub mod openapi;
 pub mod record;
+pub mod spec;
 
 pub use check::{CheckOptions, Credentials, DeleteTarget, ValidateOptions};
 pub use contract::{Contract, Expect};

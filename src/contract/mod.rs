@@ -47,6 +47,9 @@ pub use diff::unified_diff;
 pub use normalize::normalize;
 pub use schema::SCHEMAS;
 
+#[cfg(test)]
+pub(crate) use schema::describe;
+pub(crate) use schema::violation;
 use schema::{Envelope, Schemas};
 
 /// One contract violation: where and what.
@@ -156,7 +159,7 @@ impl Contract {
 
 /// Drops repeated violations, keeping the first: a time string that breaks both the time
 /// pattern and the date-time format is one mistake, reported once.
-fn dedup(violations: Vec<Violation>) -> Vec<Violation> {
+pub(crate) fn dedup(violations: Vec<Violation>) -> Vec<Violation> {
     let mut out: Vec<Violation> = Vec::with_capacity(violations.len());
     for violation in violations {
         if !out.contains(&violation) {

@@ -140,7 +140,7 @@ impl Schemas {
 ///
 /// A missing field is reported at the pointer the field should have, which says more than the
 /// pointer of the object missing it.
-fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
+pub(crate) fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violation {
     let path = error.instance_path().as_str();
     if let ValidationErrorKind::Required { property } = error.kind() {
         let name = property
@@ -161,8 +161,12 @@ fn common_definition(error: &ValidationError<'_>) -> (bool, bool) {
         .absolute_keyword_location()
         .map(|uri| uri.as_str().to_owned())
         .unwrap_or_default();
+    // A self-contained schema (an endpoint's, `crate::spec`) has its own `$defs/time`.
+    let local = error.schema_path().as_str();
     let is_time = keyword.ends_with("common.json#/$defs/time/pattern")
-        || keyword.ends_with("common.json#/$defs/time/format");
+        || keyword.ends_with("common.json#/$defs/time/format")
+        || (keyword.is_empty()
+            && (local.ends_with("/$defs/time/pattern") || local.ends_with("/$defs/time/format")));
     let is_trace_id = keyword.ends_with("common.json#/$defs/traceId/pattern");
     (is_time, is_trace_id)
 }

@@ -181,3 +181,16 @@ mod tests {
         );
     }
 }
+
+/// A JSON number as Jackson reads it into a `Long` field: an integer within 64 bits, or a
+/// number with no fraction (`5.0`, which JSON Schema counts as an integer too). A number
+/// written past 64 bits (`-9223372036854775809`) is refused, though the JSON reader keeps it
+/// as the nearest float: only a float below 2^53 in magnitude is surely the number written.
+pub fn json_long(value: &serde_json::Value) -> Option<i64> {
+    if let Some(n) = value.as_i64() {
+        return Some(n);
+    }
+    let float = value.as_f64()?;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    (float.fract() == 0.0 && float.abs() < EXACT).then_some(float as i64)
+}

@@ -14,6 +14,7 @@
 //! `GET /__mock/openapi.json`. Both write [`text`], built once per process and version.
 
 mod bundle;
+mod family;
 mod operation;
 mod responses;
 mod security;

@@ -12,9 +12,10 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value, json};
 
 use super::bundle::Components;
-use super::{responses, security};
+use super::{family, responses, security};
 use crate::ocp::catalogue::{BodyShape, Catalogue, Endpoint, Kind, Location, Param, Segment};
 use crate::ocp::version::OcpVersion;
+use crate::spec::EndpointSchemas;
 
 /// The operation ids given so far in one document: they must be unique.
 #[derive(Debug, Default)]
@@ -63,7 +64,7 @@ pub fn operation(
         "operationId".into(),
         json!(ids.next(endpoint.method.as_str(), &endpoint.segments)),
     );
-    op.insert("summary".into(), json!(summary(endpoint)));
+    op.insert("summary".into(), json!(summary(version, endpoint)));
     op.insert(
         "description".into(),
         json!(format!(
@@ -132,9 +133,13 @@ fn segments_of(pattern: &str) -> Vec<Segment> {
         .collect()
 }
 
-/// The summary: the page's title, read from its file name
-/// (`100.query-the-alert-event-list.md` is "Query the alert event list").
-fn summary(endpoint: &Endpoint) -> String {
+/// The summary: the page's title, as the endpoint's schema records it, else read from the
+/// page's file name (`100.query-the-alert-event-list.md` is "Query the alert event list").
+fn summary(version: OcpVersion, endpoint: &Endpoint) -> String {
+    let schema = EndpointSchemas::of(version).get(&endpoint.method, &endpoint.pattern);
+    if let Some(title) = schema.map(|s| s.title.trim()).filter(|t| !t.is_empty()) {
+        return title.to_owned();
+    }
     let file = endpoint.page.rsplit('/').next().unwrap_or_default();
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let words = stem
@@ -186,12 +191,12 @@ fn parameters(endpoint: &Endpoint, names: &[String]) -> Vec<Value> {
             .iter()
             .find(|p| p.location == Location::Path && p.name == *name);
         let shown = names.get(at).unwrap_or(name);
-        let mut value = json!({
-            "name": shown,
-            "in": "path",
-            "required": true,
-            "schema": path_schema(param, digits),
-        });
+        let schema = if family::is_stateful(endpoint.method.as_str(), &endpoint.pattern) {
+            family::path(name)
+        } else {
+            path_schema(param, digits)
+        };
+        let mut value = json!({"name": shown, "in": "path", "required": true, "schema": schema});
         describe(&mut value, param);
         if shown != name {
             let said = value["description"].as_str().unwrap_or_default().to_owned();
@@ -208,16 +213,21 @@ fn parameters(endpoint: &Endpoint, names: &[String]) -> Vec<Value> {
         .iter()
         .filter(|p| p.location == Location::Query)
     {
-        let mut value = json!({
-            "name": param.name,
-            "in": "query",
-            "required": param.required,
-            "schema": text_schema(param.kind),
-        });
+        let own = family::query(endpoint.method.as_str(), &endpoint.pattern, &param.name);
+        // The type an example is written in: the family's, else the table's.
+        let typed = own.clone().unwrap_or_else(|| text_schema(param.kind));
+        let schema = own.unwrap_or_else(|| query_schema(param));
+        let mut value = json!({"name": param.name, "in": "query", "required": param.required});
+        if schema["type"] == "array" {
+            // A comma-separated list, as OCP's filters take them: `status=A,B`.
+            value["style"] = json!("form");
+            value["explode"] = json!(false);
+        }
+        value["schema"] = schema;
         describe(&mut value, Some(param));
         let sample = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| *k == param.name);
         if let Some((_, example)) = sample {
-            value["example"] = example_value(&value["schema"], &example);
+            value["example"] = example_value(&typed, &example);
         }
         out.push(value);
     }
@@ -255,6 +265,18 @@ fn text_schema(kind: Kind) -> Value {
     }
 }
 
+/// A query value's schema. Spring binds an empty number or boolean (`size=`) as no value: for
+/// an optional one, the empty text is allowed beside the type.
+fn query_schema(param: &Param) -> Value {
+    let schema = text_schema(param.kind);
+    let converted = matches!(param.kind, Kind::Integer | Kind::Number | Kind::Boolean);
+    if converted && !param.required {
+        let empty = json!({"type": "string", "maxLength": 0});
+        return json!({"anyOf": [schema, empty]});
+    }
+    schema
+}
+
 /// A Java `Long`, as OCP reads an id.
 fn long() -> Value {
     json!({"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX})
@@ -279,6 +301,14 @@ fn example_value(schema: &Value, text: &str) -> Value {
 /// and, where required, listed as required), or an array where the page sends one; the
 /// page's sample body as its example.
 fn request_body(endpoint: &Endpoint) -> Option<Value> {
+    let example = endpoint.sample_request.body.clone();
+    if let Some(schema) = family::body(endpoint.method.as_str(), &endpoint.pattern) {
+        let mut media = json!({"schema": schema});
+        if let Some(example) = example {
+            media["example"] = example;
+        }
+        return Some(json!({"required": true, "content": {"application/json": media}}));
+    }
     let shape = endpoint.body_shape()?;
     let params: Vec<&Param> = endpoint
         .params
@@ -305,8 +335,8 @@ fn request_body(endpoint: &Endpoint) -> Option<Value> {
         }
     };
     let mut media = json!({"schema": schema});
-    if let Some(sample) = &endpoint.sample_request.body {
-        media["example"] = sample.clone();
+    if let Some(example) = example {
+        media["example"] = example;
     }
     Some(json!({
         "required": body_required(endpoint),

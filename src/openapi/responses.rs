@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::bundle::Components;
 use crate::ocp::catalogue::{Auth, Endpoint, Segment};
 use crate::ocp::version::OcpVersion;
+use crate::spec::{EndpointSchema, EndpointSchemas};
 
 /// The error answers every operation shares, by status: the component's name and what it
 /// means. Every one is OCP's error envelope.
@@ -122,25 +123,34 @@ fn answers(endpoint: &Endpoint, status: u16) -> bool {
     match status {
         400 => takes_input,
         401 | 403 => endpoint.auth == Auth::Required,
-        404 => has_captures,
+        // An id of the path, or of the body (`hostIdList`), that names nothing.
+        404 => has_captures || endpoint.body_shape().is_some(),
         409 => endpoint.method != http::Method::GET,
         _ => true,
     }
 }
 
-/// The documented success: plain text for the pages that document text, else the endpoint's
-/// JSON schema with the page's sample as its example.
+/// The documented success: the endpoint's response schema (`crate::spec`), its definitions
+/// moved into the components, with the page's sample as its example; plain text for the pages
+/// that document text. An endpoint without a schema (none today: a test holds every one to
+/// having one) falls back on the contract's success envelope.
 fn success(version: OcpVersion, endpoint: &Endpoint, components: &mut Components) -> Value {
     let sample = endpoint.sample();
     let description = format!("The answer OCP {version}'s page documents.");
-    if let Some(text) = &sample.text {
-        return json!({
-            "description": description,
-            "content": {"text/plain": {"schema": {"type": "string"}, "example": text}},
-        });
+    let schema = EndpointSchemas::of(version).get(&endpoint.method, &endpoint.pattern);
+    if schema.is_some_and(EndpointSchema::is_text) || sample.text.is_some() {
+        let schema = schema.map_or_else(|| json!({"type": "string"}), |s| text_schema(s.schema()));
+        let mut media = json!({"schema": schema});
+        if let Some(text) = &sample.text {
+            media["example"] = json!(text);
+        }
+        return json!({"description": description, "content": {"text/plain": media}});
     }
-    let _ = components;
-    let mut media = json!({"schema": Components::contract("success-envelope.json")});
+    let schema = schema.map_or_else(
+        || Components::contract("success-envelope.json"),
+        |s| components.hoist(s.schema()),
+    );
+    let mut media = json!({"schema": schema});
     let example = sample
         .envelope
         .as_deref()
@@ -149,4 +159,14 @@ fn success(version: OcpVersion, endpoint: &Endpoint, components: &mut Components
         media["example"] = example;
     }
     json!({"description": description, "content": {"application/json": media}})
+}
+
+/// A text answer's schema: the endpoint schema describes the text as a JSON string, which is
+/// what an OpenAPI reader validates a `text/plain` body as; only its `$schema` goes.
+fn text_schema(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("$schema");
+    }
+    schema
 }

@@ -9,6 +9,7 @@ use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
+use crate::ocp::ids::json_long;
 use crate::ocp::task::TaskKind;
 
 /// The body's list of servers to delete.
@@ -88,7 +89,7 @@ fn id_list(body: &Value, key: &str, max: usize) -> Result<Option<Vec<i64>>, OcpE
     }
     let mut ids = Vec::with_capacity(items.len());
     for item in items {
-        let id = item.as_i64().ok_or_else(|| bad("not a list of ids"))?;
+        let id = json_long(item).ok_or_else(|| bad("not a list of ids"))?;
         if ids.contains(&id) {
             return Err(bad(&format!("{id} is listed twice")));
         }

@@ -43,10 +43,15 @@ impl Endpoint {
                     check_text(param, value)?;
                 }
                 Location::Query => {
+                    // Spring binds an empty value of a number or a boolean as no value
+                    // (`size=` is `null`); text stays text, empty or not.
+                    let converted =
+                        matches!(param.kind, Kind::Integer | Kind::Number | Kind::Boolean);
                     let value = parts.query.and_then(|q| {
                         form_urlencoded::parse(q.as_bytes())
                             .find(|(k, _)| k == param.name.as_str())
                             .map(|(_, v)| v.into_owned())
+                            .filter(|v| !(converted && v.is_empty()))
                     });
                     match value {
                         Some(v) => check_text(param, &v)?,

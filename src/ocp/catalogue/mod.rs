@@ -247,6 +247,13 @@ fn served_path(documented: &str) -> String {
     }
 }
 
+/// The pattern the catalogue gives a path as a page writes it (`/compute/hosts/{hostId}`
+/// gives `/api/v2/compute/hosts/{hostId}`), to find an endpoint's page again.
+#[cfg(test)]
+pub(crate) fn documented_pattern(documented: &str) -> String {
+    pattern(&segments(&served_path(documented)))
+}
+
 /// A path's segments after the leading `/`.
 fn segments(path: &str) -> Vec<Segment> {
     path.split('/')

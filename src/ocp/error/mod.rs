@@ -105,6 +105,11 @@ pub const CLUSTER_STATUS_CONFLICT: ErrorCode = ErrorCode {
     id: "ODP21010",
     status: 409,
 };
+/// A name another item of its kind has (a new OBProxy cluster's): 409.
+pub const NAME_EXISTS: ErrorCode = ErrorCode {
+    id: "COM10006",
+    status: 409,
+};
 /// A host that already runs an OBProxy, named for a new one: 409.
 pub const SERVICE_ON_HOST: ErrorCode = ErrorCode {
     id: "ODP21116",
@@ -160,7 +165,7 @@ pub const TENANT_NOT_FOUND: ErrorCode = ErrorCode {
 
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 22] = [
+pub const ERRORS: [&ErrorCode; 23] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -174,6 +179,7 @@ pub const ERRORS: [&ErrorCode; 22] = [
     &SERVER_NOT_IN_CLUSTER,
     &CLUSTER_STATUS_CONFLICT,
     &SERVICE_ON_HOST,
+    &NAME_EXISTS,
     &TASK_STATE_CONFLICT,
     &TASK_ROLLBACK_PROHIBITED,
     &SUBTASK_SKIP_PROHIBITED,
