@@ -12,6 +12,7 @@ mod canned;
 mod client;
 mod command;
 mod drifted;
+mod endpoint;
 mod first_run;
 mod target;
 #[cfg(feature = "tls")]

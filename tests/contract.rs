@@ -238,7 +238,10 @@ fn the_schemas_are_embedded_named_and_self_contained() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
         .expect("the schemas folder")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|entry| entry.ok())
+        // `schemas/endpoints/` holds the generated schemas, held to the pages by their own test.
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
         .collect();
     on_disk.sort();
     let mut embedded: Vec<String> = SCHEMAS.iter().map(|(n, _)| (*n).to_owned()).collect();

@@ -110,6 +110,16 @@ pub enum CheckError {
     /// setting, not a contract violation.
     #[error("{0}")]
     Precondition(String),
+    /// `validate --endpoint` names an endpoint the version's pages do not document.
+    #[error("OCP {version} documents no {endpoint}{hint} (see schemas/endpoints/V{version}.json)")]
+    UnknownEndpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// The version whose schemas were searched.
+        version: crate::ocp::version::OcpVersion,
+        /// The methods it documents for that path, when there are some: `; that path takes GET, DELETE`.
+        hint: String,
+    },
     /// A saved answer (`validate`) cannot be read.
     #[error("cannot read {file}: {error}")]
     Read {

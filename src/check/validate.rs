@@ -4,6 +4,10 @@
 //! A saved answer is its JSON body only; the HTTP status it came with is taken from the body's
 //! own `status` field (which the contract requires to equal it), unless `--status` says
 //! otherwise.
+//!
+//! With `--endpoint 'GET /api/v2/...'` the answer is judged with that endpoint's response schema
+//! instead ([`crate::spec`], of the `--ocp-version` given): the whole body, `data` included. A
+//! text endpoint's file (`GET /api/v2/time`) is its text, trailing whitespace aside.
 
 use std::io::Read;
 
@@ -11,8 +15,10 @@ use serde_json::Value;
 
 use super::report::{Format, ProbeResult, Report};
 use super::{CheckError, judge};
-use crate::contract::Expect;
+use crate::contract::{Expect, Violation};
 use crate::ocp::task::DOCUMENTED_EXAMPLE;
+use crate::ocp::version::OcpVersion;
+use crate::spec::{EndpointRef, EndpointSchema, EndpointSchemas};
 
 /// The largest file read, the same bound as an answer over the network.
 const MAX_FILE_BYTES: u64 = super::client::MAX_BODY_BYTES as u64;
@@ -28,17 +34,29 @@ pub struct ValidateOptions {
     pub expect: Expect,
     /// How the report is printed.
     pub format: Format,
+    /// Judge with this endpoint's response schema rather than the contract.
+    pub endpoint: Option<EndpointRef>,
+    /// The OCP version whose schemas `endpoint` is looked up in.
+    pub ocp_version: OcpVersion,
 }
 
 /// What a validation report names as its subject.
 pub const SUBJECT: &str = "saved answers";
 
-/// Judges every file; a file that cannot be read stops the run (exit 2).
+/// Judges every file; a file that cannot be read, or an endpoint the version does not
+/// document, stops the run (exit 2).
 pub fn validate(options: &ValidateOptions) -> Result<Report, CheckError> {
+    let schema = match &options.endpoint {
+        Some(endpoint) => Some(endpoint_schema(endpoint, options.ocp_version)?),
+        None => None,
+    };
     let mut probes = Vec::new();
     for file in &options.files {
         let bytes = read(file)?;
-        probes.push(validate_one(file, &bytes, options));
+        probes.push(match schema {
+            Some(schema) => validate_as(file, &bytes, schema, options.ocp_version),
+            None => validate_one(file, &bytes, options),
+        });
     }
     Ok(Report {
         command: "validate",
@@ -112,6 +130,78 @@ pub(crate) fn validate_one(name: &str, bytes: &[u8], options: &ValidateOptions) 
     probe.judge(found);
     if options.expect == Expect::NewTask {
         probe.documented = serde_json::from_str(DOCUMENTED_EXAMPLE).ok();
+    }
+    probe
+}
+
+/// The schema of the endpoint named, or why there is none.
+fn endpoint_schema(
+    endpoint: &EndpointRef,
+    version: OcpVersion,
+) -> Result<&'static EndpointSchema, CheckError> {
+    let schemas = EndpointSchemas::of(version);
+    schemas.resolve(endpoint).ok_or_else(|| {
+        let methods: Vec<String> = schemas
+            .methods_of(&endpoint.path)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let hint = if methods.is_empty() {
+            String::new()
+        } else {
+            format!("; that path takes {}", methods.join(", "))
+        };
+        CheckError::UnknownEndpoint {
+            endpoint: endpoint.to_string(),
+            version,
+            hint,
+        }
+    })
+}
+
+/// Judges one saved body with an endpoint's schema; `name` is how the report calls it.
+fn validate_as(
+    name: &str,
+    bytes: &[u8],
+    schema: &EndpointSchema,
+    version: OcpVersion,
+) -> ProbeResult {
+    let name = if name == "-" { "stdin" } else { name };
+    let request = format!(
+        "saved answer, judged as {} {} (OCP {version})",
+        schema.method, schema.path
+    );
+    let mut probe = ProbeResult::new(name, request);
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        probe.judge(vec![Violation::new(
+            "",
+            format!("larger than the {MAX_FILE_BYTES}-byte limit"),
+        )]);
+        return probe;
+    }
+    let body = if schema.is_text() {
+        std::str::from_utf8(bytes)
+            .map(|text| Value::String(text.trim_end().to_owned()))
+            .map_err(|e| format!("a text answer, but not UTF-8 ({e})"))
+    } else {
+        serde_json::from_slice::<Value>(bytes).map_err(|e| {
+            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+            format!(
+                "body is not JSON ({e}): starts with {}",
+                judge::shown(&start)
+            )
+        })
+    };
+    match body {
+        Ok(body) => {
+            probe.status = body
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok());
+            probe.judge(schema.judge(&body));
+            probe.body = Some(body);
+        }
+        Err(why) => probe.judge(vec![Violation::new("", why)]),
     }
     probe
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
-use ocp_mock::Expect;
 use ocp_mock::check::{CheckOptions, Credentials, DeleteTarget, Format, ValidateOptions};
+use ocp_mock::spec::EndpointRef;
+use ocp_mock::{Expect, OcpVersion};
 
 use super::values;
 use super::{CliError, from_env, set};
@@ -79,7 +80,19 @@ pub struct ValidateArgs {
     /// The report on stdout (default human)
     #[arg(long, env = "OCP_MOCK_FORMAT", value_name = "human|json|junit")]
     format: Option<Format>,
-    /// Saved answers: JSON bodies, - for stdin
+    /// Judge with this endpoint's response schema (schemas/endpoints/) instead of the contract:
+    /// 'METHOD PATH', a concrete path or a pattern, e.g. 'GET /api/v2/obproxy/clusters/12'
+    #[arg(
+        long,
+        env = "OCP_MOCK_ENDPOINT",
+        value_name = "METHOD PATH",
+        conflicts_with_all = ["status", "expect"]
+    )]
+    endpoint: Option<EndpointRef>,
+    /// The OCP release whose schemas --endpoint uses: 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default 4.3.4)
+    #[arg(long, env = "OCP_MOCK_OCP_VERSION", value_name = "VERSION")]
+    ocp_version: Option<OcpVersion>,
+    /// Saved answers: JSON bodies (plain text for a text endpoint), - for stdin
     #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
 }
@@ -165,6 +178,8 @@ impl ValidateArgs {
             status: self.status,
             expect: self.expect.unwrap_or_default(),
             format: self.format.unwrap_or_default(),
+            endpoint: self.endpoint,
+            ocp_version: self.ocp_version.unwrap_or_default(),
         }
     }
 }

@@ -154,6 +154,13 @@ pub(crate) fn violation(error: &ValidationError<'_>, forbidden: &str) -> Violati
     Violation::new(path, message(error, forbidden))
 }
 
+/// The pattern of `common.json#/$defs/time`, which the endpoint schemas (`crate::spec`) copy
+/// in place: an error of this pattern is a bad time wherever the schema has it.
+const TIME_PATTERN: &str =
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?[+-][0-9]{2}:[0-9]{2}$";
+/// The pattern of `common.json#/$defs/traceId`, copied the same way.
+const TRACE_ID_PATTERN: &str = "^([0-9a-f]{16})?$";
+
 /// Which of the common definitions a schema error comes from, for the two whose raw messages
 /// (a regular expression) would tell a reader nothing.
 fn common_definition(error: &ValidationError<'_>) -> (bool, bool) {
@@ -161,13 +168,17 @@ fn common_definition(error: &ValidationError<'_>) -> (bool, bool) {
         .absolute_keyword_location()
         .map(|uri| uri.as_str().to_owned())
         .unwrap_or_default();
-    // A self-contained schema (an endpoint's, `crate::spec`) has its own `$defs/time`.
-    let local = error.schema_path().as_str();
+    // A copy of the time definition: the same pattern, or the date-time format only it uses.
+    let copied_time = match error.kind() {
+        ValidationErrorKind::Pattern { pattern } => pattern == TIME_PATTERN,
+        ValidationErrorKind::Format { format } => format == "date-time",
+        _ => false,
+    };
     let is_time = keyword.ends_with("common.json#/$defs/time/pattern")
         || keyword.ends_with("common.json#/$defs/time/format")
-        || (keyword.is_empty()
-            && (local.ends_with("/$defs/time/pattern") || local.ends_with("/$defs/time/format")));
-    let is_trace_id = keyword.ends_with("common.json#/$defs/traceId/pattern");
+        || copied_time;
+    let is_trace_id = keyword.ends_with("common.json#/$defs/traceId/pattern")
+        || matches!(error.kind(), ValidationErrorKind::Pattern { pattern } if pattern == TRACE_ID_PATTERN);
     (is_time, is_trace_id)
 }
 
@@ -258,5 +269,17 @@ fn lowercase_first(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_pattern_is_the_one_of_the_common_schema() {
+        let common: Value = serde_json::from_str(SCHEMAS[0].1).unwrap();
+        assert_eq!(common["$defs"]["time"]["pattern"], TIME_PATTERN);
+        assert_eq!(common["$defs"]["traceId"]["pattern"], TRACE_ID_PATTERN);
     }
 }

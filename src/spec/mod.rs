@@ -227,6 +227,72 @@ impl EndpointSchemas {
     }
 }
 
+/// An endpoint as a user names it: `GET /api/v2/obproxy/clusters/12` (a concrete path) or
+/// `GET /api/v2/obproxy/clusters/{id}` (a pattern), as `ocp-mock validate --endpoint` takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointRef {
+    /// The method, uppercase.
+    pub method: Method,
+    /// The path, a concrete one or a pattern.
+    pub path: String,
+}
+
+/// Text that does not name an endpoint as `METHOD PATH`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not METHOD PATH (e.g. 'GET /api/v2/obproxy/clusters/{{id}}')")]
+pub struct BadEndpointRef(pub String);
+
+impl std::str::FromStr for EndpointRef {
+    type Err = BadEndpointRef;
+
+    /// Reads `METHOD PATH`, the method in any case, the path starting with `/`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || BadEndpointRef(text.to_owned());
+        let mut words = text.split_whitespace();
+        let (Some(method), Some(path), None) = (words.next(), words.next(), words.next()) else {
+            return Err(bad());
+        };
+        let known = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        let method = method.to_ascii_uppercase();
+        if !known.contains(&method.as_str()) || !path.starts_with('/') {
+            return Err(bad());
+        }
+        Ok(Self {
+            method: method.parse().map_err(|_| bad())?,
+            path: path.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for EndpointRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+impl EndpointSchemas {
+    /// The schema of the endpoint `name` names (see [`EndpointSchemas::find`]).
+    pub fn resolve(&self, name: &EndpointRef) -> Option<&EndpointSchema> {
+        self.find(&name.method, &name.path)
+    }
+
+    /// The methods this version documents for the path of `name`, for a message about a
+    /// method it does not document there.
+    pub fn methods_of(&self, path: &str) -> Vec<Method> {
+        let methods = [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ];
+        methods
+            .into_iter()
+            .filter(|m| self.find(m, path).is_some())
+            .collect()
+    }
+}
+
 const V3_1_1_TEXT: &str = include_str!("../../schemas/endpoints/V3.1.1.json");
 const V4_2_2_TEXT: &str = include_str!("../../schemas/endpoints/V4.2.2.json");
 const V4_3_4_TEXT: &str = include_str!("../../schemas/endpoints/V4.3.4.json");

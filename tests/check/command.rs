@@ -14,7 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_ocp-mock");
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/delete-obproxy.json");
 
 /// Runs the binary with a clean `OCP_MOCK_*` environment plus `env`.
-fn ocp_mock(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
+pub(super) fn ocp_mock(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
     let mut command = Command::new(BIN);
     command
         .args(args)
@@ -36,12 +36,12 @@ fn ocp_mock(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output
     child.wait_with_output().expect("the binary ends")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[track_caller]
-fn assert_exit(out: &Output, code: i32) {
+pub(super) fn assert_exit(out: &Output, code: i32) {
     assert_eq!(
         out.status.code(),
         Some(code),

@@ -36,18 +36,18 @@ pub enum Shape {
 }
 
 /// The schema of an answer of this shape, from these tables, and where the tables had to
-/// give way before any sample value was looked at (a `data` the table calls a task, when the
-/// sample's is none). `task` says whether the sample's `data` is a task, when there is one.
-pub fn schema(
+/// give way to the sample's `data` before its values were looked at (a `data` the table calls a
+/// task when the sample's is none, an array the sample wraps as `{"contents": [...]}`).
+pub fn schema<'t>(
     shape: Shape,
     title: &str,
-    tables: &Tables,
-    task: Option<bool>,
+    tables: &'t Tables,
+    sample: Option<&'t Value>,
 ) -> (Value, Vec<Disagreement>) {
     let mut builder = Builder {
         structures: &tables.structures,
         defs: Map::new(),
-        task,
+        sample,
         notes: Vec::new(),
     };
     let mut root = match shape {
@@ -80,8 +80,8 @@ pub fn schema(
 struct Builder<'t> {
     structures: &'t [Structure],
     defs: Map<String, Value>,
-    /// Whether the sample's `data` is a task.
-    task: Option<bool>,
+    /// The sample's `data`, when it has one.
+    sample: Option<&'t Value>,
     /// Choices made against the tables.
     notes: Vec<Disagreement>,
 }
@@ -107,53 +107,103 @@ impl<'t> Builder<'t> {
         envelope
     }
 
-    /// `data`: as any field, except that an untyped object next to a page-parameters table is
-    /// a page, and that a `data` the tables name no structure for is the page's first one.
+    /// `data`: as any field, except where the page or its sample says more (see `paged`,
+    /// `not_a_task`, `first_structure`, `wrapped_list`).
     fn data(&mut self, data: &Field) -> Value {
-        let page = self.find("pageparameters");
-        if data.children.is_empty()
-            && is_object(&data.ty)
-            && page.is_some()
-            && self.reference(data).is_none()
-        {
-            let items = self.first().map_or(json!({}), |s| self.define(s));
-            let page = page.map_or(json!({}), |s| self.define(s));
-            return json!({"type": "object", "properties": {
-                "contents": {"type": "array", "items": items}, "page": page}});
+        if let Some(page) = self.paged(data) {
+            return describe(page, &data.description);
         }
-        let mut schema = self.field(data);
-        if schema.get("$ref") == Some(&json!("#/$defs/TaskInstance"))
-            && self.task == Some(false)
-            && let Some(first) = self.first()
-        {
-            self.defs.remove("TaskInstance");
-            self.defs.remove("SubtaskInstance");
-            self.notes.push(Disagreement {
-                pointer: "/data".into(),
-                table: "the asynchronous task".into(),
-                sample: "no task (no subtasks)".into(),
-                done: format!("types data from \"{}\"", first.title),
-            });
-            schema = describe(self.define(first), &data.description);
+        let schema = self.field(data);
+        let schema = self.not_a_task(schema);
+        let schema = self.first_structure(schema, data);
+        let schema = self.wrapped_list(schema);
+        describe(schema, &data.description)
+    }
+
+    /// An untyped object next to a page-parameters table is a page of the first structure.
+    fn paged(&mut self, data: &Field) -> Option<Value> {
+        let page = self.find("pageparameters")?;
+        if !data.children.is_empty() || !is_object(&data.ty) || self.reference(data).is_some() {
+            return None;
         }
+        let items = self.first().map_or(json!({}), |s| self.define(s));
+        let page = self.define(page);
+        Some(json!({"type": "object", "properties": {
+            "contents": {"type": "array", "items": items}, "page": page}}))
+    }
+
+    /// A `data` the table calls the task when the sample's is none (no `subtasks`, a page
+    /// copied from a task page): the page's own structure.
+    fn not_a_task(&mut self, schema: Value) -> Value {
+        let task = self.sample.map(is_task);
+        if schema.get("$ref") != Some(&json!("#/$defs/TaskInstance")) || task != Some(false) {
+            return schema;
+        }
+        let Some(first) = self.first() else {
+            return schema;
+        };
+        self.defs.remove("TaskInstance");
+        self.defs.remove("SubtaskInstance");
+        self.notes.push(Disagreement {
+            pointer: "/data".into(),
+            table: "the asynchronous task".into(),
+            sample: "no task (no subtasks)".into(),
+            done: format!("types data from \"{}\"", first.title),
+        });
+        let mut schema = self.define(first);
+        schema["description"] = format!(
+            "Typed from the page's \"{}\": the table's data row names the asynchronous task, \
+             which the page's sample is not.",
+            first.title
+        )
+        .into();
+        schema
+    }
+
+    /// A `data` the tables name no structure for: the page's first one.
+    fn first_structure(&mut self, schema: Value, data: &Field) -> Value {
         let untyped = schema.get("properties").is_none()
             && schema
                 .get("items")
                 .is_none_or(|i| i.as_object().is_some_and(Map::is_empty))
             && schema.get("$ref").is_none();
-        if data.children.is_empty()
-            && untyped
-            && (is_object(&data.ty) || is_array(&data.ty))
-            && let Some(first) = self.first()
-        {
-            let target = self.define(first);
-            schema = if is_array(&data.ty) {
-                json!({"type": "array", "items": target})
-            } else {
-                target
-            };
+        let shaped = is_object(&data.ty) || is_array(&data.ty);
+        match self.first() {
+            Some(first) if data.children.is_empty() && untyped && shaped => {
+                let target = self.define(first);
+                if is_array(&data.ty) {
+                    json!({"type": "array", "items": target})
+                } else {
+                    target
+                }
+            }
+            _ => schema,
         }
-        describe(schema, &data.description)
+    }
+
+    /// A `data` the table calls an array, or one task, that the sample gives as OCP's list
+    /// data (`{"contents": [...]}`, a batch call's tasks): the array, or a list of tasks, as
+    /// `contents`.
+    fn wrapped_list(&mut self, schema: Value) -> Value {
+        let contents = self.sample.and_then(|d| d.get("contents"));
+        let Some(contents) = contents.filter(|c| c.is_array()) else {
+            return schema;
+        };
+        let task = json!("#/$defs/TaskInstance");
+        let (table, items) = if schema.get("type") == Some(&json!("array")) {
+            ("an array", schema)
+        } else if schema.get("$ref") == Some(&task) && contents.pointer("/0/subtasks").is_some() {
+            ("one task", json!({"type": "array", "items": schema}))
+        } else {
+            return schema;
+        };
+        self.notes.push(Disagreement {
+            pointer: "/data".into(),
+            table: table.into(),
+            sample: "an object with a list as contents".into(),
+            done: "types data.contents with the table's items".into(),
+        });
+        json!({"type": "object", "properties": {"contents": items}})
     }
 
     /// The schema of one field.
@@ -283,6 +333,12 @@ impl<'t> Builder<'t> {
         }
         json!({"$ref": "#/$defs/TaskInstance"})
     }
+}
+
+/// Whether a sample's `data` is a task, a page of tasks or a list of them.
+fn is_task(data: &Value) -> bool {
+    let one = |v: &Value| v.get("subtasks").is_some();
+    one(data) || data.pointer("/contents/0").is_some_and(one) || data.get(0).is_some_and(one)
 }
 
 /// The schema of a scalar type (lowercased), with the description's valid values as an enum.

@@ -148,9 +148,9 @@ fn give_way(schema: &mut Value, failure: &Failure) -> Option<Disagreement> {
         list.retain(|v| v.as_str() != Some(&name));
         return Some(Disagreement {
             pointer: format!("{}/{}", failure.pointer, name),
-            table: format!("{name} always present"),
-            sample: "absent".into(),
-            done: "not required".into(),
+            table: format!("a required `{name}`"),
+            sample: format!("no `{name}`"),
+            done: "makes it optional".into(),
         });
     }
     let (table, done) = change(node, keyword, &failure.value)?;
@@ -197,14 +197,7 @@ fn change(node: &mut Map<String, Value>, keyword: &str, value: &Value) -> Option
             );
             (format!("always {before}"), "allows the value".to_owned())
         }
-        "format" | "pattern" => {
-            node.remove("format");
-            node.remove("pattern");
-            (
-                "an ISO-8601 time with an offset".to_owned(),
-                "allows any string".to_owned(),
-            )
-        }
+        "format" | "pattern" => (loosen_text(node)?, "allows any string".to_owned()),
         "minimum"
         | "maximum"
         | "minItems"
@@ -223,6 +216,19 @@ fn change(node: &mut Map<String, Value>, keyword: &str, value: &Value) -> Option
         _ => return None,
     };
     Some(said)
+}
+
+/// Drops the format and pattern of a text (both at once: the other keyword's failure then has
+/// nothing left to change, and gives `None`); what they said.
+fn loosen_text(node: &mut Map<String, Value>) -> Option<String> {
+    let said = if node.get("format") == Some(&Value::from("date-time")) {
+        "an ISO-8601 time with an offset".to_owned()
+    } else {
+        format!("a match of {}", plain(node.get("pattern")?))
+    };
+    let format = node.remove("format");
+    let pattern = node.remove("pattern");
+    format.or(pattern).map(|_| said)
 }
 
 /// A keyword's value as a line of the report shows it: `integer`, `["integer", "null"]`.
@@ -254,7 +260,7 @@ mod tests {
             .collect();
         assert!(what.contains(&("/a", "allows string")), "{what:?}");
         assert!(what.contains(&("/s", "adds the value")), "{what:?}");
-        assert!(what.contains(&("/b", "not required")), "{what:?}");
+        assert!(what.contains(&("/b", "makes it optional")), "{what:?}");
         assert_eq!(
             schema["properties"]["a"]["type"],
             json!(["integer", "string"])

@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 use crate::ocp::catalogue::{Catalogue, Endpoint, Origin, documented_pattern};
 use crate::ocp::version::OcpVersion;
 
+pub use build::DRAFT;
+pub use report::{Counts, counts, table};
+
 pub use fit::Disagreement;
 
 /// One endpoint's generated schema, and how its sample fared.
@@ -107,12 +110,6 @@ pub fn sample(endpoint: &Endpoint, page: &Value) -> Option<Value> {
     }
 }
 
-/// Whether a sample's `data` is a task, a page of tasks or a list of them.
-fn is_task(data: &Value) -> bool {
-    let one = |v: &Value| v.get("subtasks").is_some();
-    one(data) || data.pointer("/contents/0").is_some_and(one) || data.get(0).is_some_and(one)
-}
-
 /// Every endpoint of a version with its schema.
 pub fn generate(version: OcpVersion) -> Vec<Generated> {
     Catalogue::of(version)
@@ -140,8 +137,8 @@ fn one(endpoint: &'static Endpoint, page: &Value) -> Generated {
     let title = page["title"].as_str().unwrap_or_default().to_owned();
     let tables = tables::read(page);
     let sample = sample(endpoint, page);
-    let task = sample.as_ref().and_then(|s| s.get("data")).map(is_task);
-    let (mut schema, mut disagreements) = build::schema(shape, &title, &tables, task);
+    let data = sample.as_ref().and_then(|s| s.get("data"));
+    let (mut schema, mut disagreements) = build::schema(shape, &title, &tables, data);
     let failures = match &sample {
         Some(sample) => {
             let (found, failures) = fit::fit(&mut schema, sample);

@@ -36,12 +36,28 @@ pub fn write(all: &[(OcpVersion, Vec<Generated>)]) -> String {
         "# Where OCP's response tables and their own samples disagree\n\n\
          Generated with the schemas of this folder (`OCP_MOCK_BLESS=1 cargo test --lib \
          spec::generate`); never edit by hand. Each schema is built from its page's response \
-         tables and then fitted to the page's sample answer, because the sample is what OCP \
-         really sends: every place where the sample breaks what the table says is listed \
-         below with what the schema does about it. A field the sample has and the table \
-         lacks is no disagreement: no data object forbids unlisted fields.\n\n\
+         tables (the envelope and the asynchronous task from the hand-written \
+         `schemas/success-envelope.json` and `schemas/task-instance.json`, which the tables \
+         refer to) and then fitted to the page's sample answer, because the sample is what OCP \
+         really sends. Every place where the sample breaks what was documented is listed below \
+         with what the schema does about it: allows the sample's type (`null` included), adds \
+         its value to the valid values, drops a time's format or the trace id's pattern, makes \
+         a field the sample leaves out optional, or types `data` as the sample shapes it. A \
+         field the sample has and the tables lack is no disagreement: no data object forbids \
+         unlisted fields. \"Still fails\" would list a sample no such change makes pass.\n\n\
          | version | schemas | samples | samples passing | disagreements |\n|---|---|---|---|---|\n",
     );
+    out.push_str(&table(all));
+    for (version, generated) in all {
+        let _ = write!(out, "\n## OCP {version}\n");
+        section(&mut out, generated);
+    }
+    out
+}
+
+/// The rows of the counts table, one per version (the README quotes them).
+pub fn table(all: &[(OcpVersion, Vec<Generated>)]) -> String {
+    let mut out = String::new();
     for (version, generated) in all {
         let c = counts(generated);
         let _ = writeln!(
@@ -49,10 +65,6 @@ pub fn write(all: &[(OcpVersion, Vec<Generated>)]) -> String {
             "| {version} | {} | {} | {} | {} |",
             c.schemas, c.samples, c.passing, c.disagreements
         );
-    }
-    for (version, generated) in all {
-        let _ = write!(out, "\n## OCP {version}\n");
-        section(&mut out, generated);
     }
     out
 }
@@ -80,20 +92,52 @@ fn section(out: &mut String, generated: &[Generated]) {
             "\n### `{} {}`\n\n{} (`{}`)\n\n",
             g.endpoint.method, g.endpoint.pattern, g.title, g.endpoint.page
         );
-        for d in &g.disagreements {
-            let pointer = if d.pointer.is_empty() {
-                "(root)"
-            } else {
-                &d.pointer
-            };
-            let _ = writeln!(
-                out,
-                "- `{pointer}`: the table says {}, the sample has {}: the schema {}.",
-                d.table, d.sample, d.done
-            );
+        for line in lines(&g.disagreements) {
+            let _ = writeln!(out, "{line}");
         }
         for failure in &g.failures {
             let _ = writeln!(out, "- still fails: {failure}.");
         }
     }
+}
+
+/// The report's lines of one endpoint's disagreements: fields of one object that the sample
+/// leaves out, one line for them all.
+fn lines(disagreements: &[super::Disagreement]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut absent: Vec<(&str, Vec<&str>)> = Vec::new();
+    for d in disagreements {
+        let parent = d.pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let name = d.pointer.rsplit('/').next().unwrap_or_default();
+        if d.done == "makes it optional" {
+            match absent.iter_mut().find(|(p, _)| *p == parent) {
+                Some((_, names)) => names.push(name),
+                None => absent.push((parent, vec![name])),
+            }
+            continue;
+        }
+        let pointer = if d.pointer.is_empty() {
+            "(root)"
+        } else {
+            &d.pointer
+        };
+        out.push(format!(
+            "- `{pointer}`: documented as {}, the sample has {}: the schema {}.",
+            d.table, d.sample, d.done
+        ));
+    }
+    for (parent, names) in absent {
+        let parent = if parent.is_empty() { "(root)" } else { parent };
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let (such, them) = if names.len() == 1 {
+            ("such field", "it")
+        } else {
+            ("such fields", "them")
+        };
+        out.push(format!(
+            "- `{parent}`: the structure requires {}, the sample has no {such}: the schema makes {them} optional.",
+            names.join(", "),
+        ));
+    }
+    out
 }

@@ -135,12 +135,38 @@ fn fields(table: &Value) -> Vec<Field> {
     root
 }
 
-/// Puts a field `depth` levels under the last field of `level`.
+/// Puts a field `depth` levels under the last field of `level`. A field marked as nested
+/// under a scalar (`name | String` then `├─ cluster | Object`, as some pages draw their
+/// trees) is its sibling: a string has no fields.
 fn insert(level: &mut Vec<Field>, depth: usize, field: Field) {
     match level.last_mut() {
-        Some(parent) if depth > 0 => insert(&mut parent.children, depth - 1, field),
+        Some(parent) if depth > 0 && !is_scalar(&parent.ty) => {
+            insert(&mut parent.children, depth - 1, field)
+        }
         _ => level.push(field),
     }
+}
+
+/// Whether a documented type is a scalar, which has no nested fields.
+fn is_scalar(ty: &str) -> bool {
+    let ty = ty.trim().trim_matches('`').to_ascii_lowercase();
+    [
+        "string",
+        "long",
+        "integer",
+        "int",
+        "boolean",
+        "bool",
+        "double",
+        "float",
+        "number",
+        "datetime",
+        "offsetdatetime",
+        "timestamp",
+        "date",
+        "enum",
+    ]
+    .contains(&ty.as_str())
 }
 
 /// One row as a field and its depth; `None` for a row that names no field.
