@@ -14,7 +14,7 @@
 //! `GET /__mock/openapi.json`. Both write [`text`], built once per process and version.
 
 mod bundle;
-mod family;
+pub(crate) mod family;
 mod operation;
 mod responses;
 mod security;

@@ -4,7 +4,10 @@
 //! English and Chinese messages that version's error table documents, with `{0}`, `{1}` filled in
 //! from the request, so a client that shows `error.message` to a person shows what OCP would.
 
+mod language;
 mod table;
+
+pub use language::Language;
 
 pub use table::{code, table};
 
@@ -197,36 +200,6 @@ fn clip(value: &str, max: usize) -> String {
     match value.char_indices().nth(max) {
         Some((at, _)) => format!("{}...", &value[..at]),
         None => value.to_owned(),
-    }
-}
-
-/// The language of `error.message`, from `Accept-Language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    /// English (`en-US`), the default.
-    En,
-    /// Chinese (`zh-CN`).
-    Zh,
-}
-
-impl Language {
-    /// The first `en*` or `zh*` range of an `Accept-Language` header wins; English otherwise.
-    pub fn from_accept_language(header: Option<&str>) -> Self {
-        let Some(header) = header else {
-            return Self::En;
-        };
-        for range in header.split(',') {
-            let tag = range.split(';').next().unwrap_or("").trim();
-            let primary = tag.split(['-', '_']).next().unwrap_or("");
-            if primary.eq_ignore_ascii_case("zh") {
-                return Self::Zh;
-            }
-            if primary.eq_ignore_ascii_case("en") {
-                return Self::En;
-            }
-        }
-        Self::En
     }
 }
 
