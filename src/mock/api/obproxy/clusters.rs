@@ -13,8 +13,6 @@ use crate::mock::state::{ClusterCreate, State};
 use crate::ocp::error::OcpError;
 use crate::ocp::inventory::WORK_MODES;
 
-/// The work modes OCP documents for a cluster.
-
 /// The port clients reach a cluster on when a create does not say: OBProxy's SQL port.
 const DEFAULT_PORT: u16 = 2883;
 /// The exporter port of OBProxy when not given.
