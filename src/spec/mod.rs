@@ -30,7 +30,8 @@
 //!
 //! # Layout
 //!
-//! - `mod.rs`: [`EndpointSchemas`] and [`EndpointSchema`], read from the embedded files;
+//! - `mod.rs`: [`EndpointSchemas`] and [`EndpointSchema`], read from the embedded files, and
+//!   [`EndpointRef`], an endpoint as `ocp-mock validate --endpoint` names it;
 //! - `generate/` (tests only): the schemas derived from the pages, fitted to the samples, and
 //!   written to `schemas/endpoints/` with `OCP_MOCK_BLESS=1` (a test fails when they are stale).
 
