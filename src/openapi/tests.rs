@@ -129,3 +129,26 @@ fn an_endpoint_s_definitions_are_shared_when_the_same_and_numbered_when_not() {
     assert_eq!(schemas["Sub_2"], json!({"type": "integer"}));
     assert_eq!(schemas.len(), 4);
 }
+
+#[test]
+fn every_documented_endpoint_answers_with_its_own_schema() {
+    use crate::ocp::catalogue::Catalogue;
+    use crate::spec::EndpointSchemas;
+    for version in OcpVersion::ALL {
+        let schemas = EndpointSchemas::of(version);
+        for endpoint in &Catalogue::of(version).endpoints {
+            let own = schemas.get(&endpoint.method, &endpoint.pattern);
+            assert!(
+                own.is_some(),
+                "{version} {} {}",
+                endpoint.method,
+                endpoint.pattern
+            );
+        }
+    }
+    // And the document uses it: the delete's answer is the task's schema, not the envelope's.
+    let doc = document(OcpVersion::V4_3_4);
+    let delete = &doc["paths"]["/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}"]["delete"];
+    let schema = &delete["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(schema["properties"]["data"].is_object(), "{schema}");
+}
