@@ -1,4 +1,4 @@
-//! The `ocp-mock` command line (clap): `serve`, `check`, `validate` and `record`, each with its own
+//! The `ocp-mock` command line (clap): `serve`, `check`, `validate`, `record` and `openapi`, each with its own
 //! `--help`. Every flag can also come from the `OCP_MOCK_*` environment variable its help
 //! names (the flag wins; a variable set to the empty string counts as unset), so CI jobs can
 //! configure the mock and the checker without touching a command line.
@@ -18,6 +18,7 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use ocp_mock::OcpVersion;
 use ocp_mock::check::aborted::render_error;
 use ocp_mock::check::{CheckOptions, Format, ValidateOptions};
 
@@ -51,8 +52,18 @@ enum Command {
     Validate(ValidateArgs),
     /// Forward calls to a real OCP and write each exchange as a fixture for serve --replay
     Record(Box<RecordArgs>),
+    /// Print the OpenAPI 3.1 document of an OCP version's documented API
+    Openapi(OpenapiArgs),
     /// Print the version
     Version,
+}
+
+/// The flags of `openapi`.
+#[derive(Debug, clap::Args)]
+struct OpenapiArgs {
+    /// The OCP release whose API to describe: 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default 4.3.4)
+    #[arg(long, env = "OCP_MOCK_OCP_VERSION", value_name = "VERSION")]
+    ocp_version: Option<OcpVersion>,
 }
 
 /// What the user asked for, ready to run.
@@ -66,6 +77,8 @@ pub enum Invocation {
     Validate(ValidateOptions),
     /// `ocp-mock record`.
     Record(Box<RecordRun>),
+    /// `ocp-mock openapi`: the document of this version.
+    Openapi(OcpVersion),
     /// `ocp-mock version`.
     Version,
 }
@@ -172,6 +185,7 @@ where
         }
         Command::Validate(args) => Invocation::Validate(args.into_options()),
         Command::Record(args) => Invocation::Record(Box::new(args.into_run()?)),
+        Command::Openapi(args) => Invocation::Openapi(args.ocp_version.unwrap_or_default()),
         Command::Version => Invocation::Version,
     })
 }

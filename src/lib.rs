@@ -63,11 +63,10 @@
 //! - `main.rs`, `cli.rs`: the `ocp-mock` binary and its command line (clap), outside the library;
 //! - `mock/`: the server. `mod.rs` is [`MockServer`], its builder and [`serve`]; `http.rs` the
 //!   only file that knows hyper (accept loop, limits, graceful shutdown); `app.rs` the pipeline
-//!   (authenticate, stamp, scenarios, route, journal, envelope); `router.rs` one route matcher
-//!   with one 404/405; `api/` the handlers by family (`obproxy`, `tasks`, `system` for
-//!   `/api/v2/time` and `/api/v2/info`, `hosts`, `ob` for OceanBase clusters and tenants,
-//!   `admin` for the mock's own `/__mock/` API, `replay` for every other documented endpoint)
-//!   and the one route table, `profile` the routes of a profile; `later.rs` a large answer
+//!   (authenticate, stamp, scenarios, route, journal, envelope); `api/` the handlers by
+//!   family (`obproxy`, `tasks`, `system` for `/api/v2/time` and `/api/v2/info`, `hosts`,
+//!   `ob` for OceanBase clusters and tenants, `admin` for the mock's own `/__mock/` API,
+//!   `replay` for every other documented endpoint) and the one route table, `profile` the routes of a profile; `later.rs` a large answer
 //!   written after the state lock is released; `auth/` HTTP Basic and AK/SK; `state.rs` the
 //!   mutable state; `scenario.rs`
 //!   faults on demand; `journal.rs` the bounded request log, with `journal/` what it keeps of
@@ -77,12 +76,18 @@
 //! - `ocp/`: OCP's model, shared by the server and the checker: envelope, error ids and wording
 //!   per version (`error/`), path ids, inventory (OBProxy clusters, hosts, OceanBase clusters
 //!   and tenants), the task and its template (`task/`), `/info`,
-//!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, and
-//!   [`catalogue`]: the endpoints each version's pages document (`fixtures/ocp-catalogue/`);
+//!   the AK/SK signing rule, OCP's time format, the versions the mock can answer as, the route
+//!   matcher with OCP's one 404/405 (`router.rs`, which the server and the endpoint schemas
+//!   share), and [`catalogue`]: the endpoints each version's pages document
+//!   (`fixtures/ocp-catalogue/`);
 //! - [`contract`]: JSON Schemas, invariants, normalisation and diffs for any OCP response;
 //! - [`spec`]: a response schema per documented endpoint and OCP version
 //!   (`schemas/endpoints/`), generated from the catalogue's response tables and fitted to the
-//!   pages' samples; found by pattern or by a concrete path through the mock's router;
+//!   pages' samples; found by pattern or by a concrete path through the route matcher;
+//! - [`openapi`]: the OpenAPI 3.1 document of each version's documented API, generated from
+//!   the catalogue, the contract's schemas and the endpoints' (`bundle.rs` moves schemas into its components,
+//!   `operation.rs` an endpoint's parameters and body, `responses.rs` its answers,
+//!   `security.rs` Basic and AK/SK), which `ocp-mock openapi` prints and the mock serves;
 //! - [`check`]: the contract applied to any OCP: probes over HTTP(S) on hyper's client, saved
 //!   answers, reports, and the OCP version a target reports, its error codes judged by it;
 //!   `check/reads/` every documented GET of that version (`--all-reads`), judged by [`spec`].
@@ -97,6 +102,7 @@ pub mod check;
 pub mod contract;
 mod mock;
 mod ocp;
+pub mod openapi;
 pub mod record;
 pub mod spec;
 

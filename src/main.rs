@@ -32,6 +32,24 @@ fn main() -> ExitCode {
         Invocation::Record(run) => record(*run),
         Invocation::Check(options) => ExitCode::from(ocp_mock::check::run_check(&options)),
         Invocation::Validate(options) => ExitCode::from(ocp_mock::check::run_validate(&options)),
+        Invocation::Openapi(version) => openapi(version),
+    }
+}
+
+/// `ocp-mock openapi`: the document on stdout. A closed stdout (`| head`) is an error like any
+/// other failed write.
+fn openapi(version: ocp_mock::OcpVersion) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(ocp_mock::openapi::text(version).as_bytes())
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ocp-mock: cannot write the document: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod layout;
 mod lifecycle;
 mod limits;
 mod ob;
+mod openapi;
 mod pace;
 mod profiles;
 mod props;

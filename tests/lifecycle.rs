@@ -221,8 +221,8 @@ async fn bad_lifecycle_input_gets_the_documented_errors_and_changes_nothing() {
             "POST",
             "/api/v2/obproxy/clusters",
             json!({"name": "test"}),
-            400,
-            "COM10001",
+            409,
+            "COM10006",
         ),
         (
             "POST",
@@ -242,8 +242,8 @@ async fn bad_lifecycle_input_gets_the_documented_errors_and_changes_nothing() {
             "POST",
             "/api/v2/obproxy/clusters/1/obproxies/batchAdd",
             json!({"hostIds": [9], "sqlPort": 2883, "exporterPort": 2884, "version": "v"}),
-            400,
-            "COM10001",
+            404,
+            "CMP07005",
         ),
         (
             "POST",

@@ -342,15 +342,18 @@ impl App {
     /// Writes the envelope of an outcome with the given bookkeeping.
     fn render_meta(&self, meta: EnvelopeMeta, lang: Language, outcome: Outcome) -> MockResponse {
         let trace_id = meta.trace_id.clone();
-        let (status, headers, body) = match outcome {
-            Ok((status, None)) => (status, Vec::new(), envelope::success(status, meta, None, 0)),
+        let (status, headers, body): (u16, _, Bytes) = match outcome {
+            Ok((status, None)) => {
+                let body = envelope::success(status, meta, None, 0);
+                (status, Vec::new(), body.into())
+            }
             Ok((status, Some(Data::Json(value)))) => {
                 let mut write = |out: &mut Vec<u8>| {
                     // Writing JSON into a Vec cannot fail.
                     let _ = serde_json::to_writer(&mut *out, &value);
                 };
                 let body = envelope::success(status, meta, Some(&mut write), 1024);
-                (status, Vec::new(), body)
+                (status, Vec::new(), body.into())
             }
             Ok((status, Some(Data::NewTask(origin)))) => {
                 let task = origin.new_task(&self.settings.executor);
@@ -358,35 +361,35 @@ impl App {
                 let mut write = |out: &mut Vec<u8>| template.write(&task, out);
                 let hint = template.size_hint(origin.servers.len());
                 let body = envelope::success(status, meta, Some(&mut write), hint);
-                (status, Vec::new(), body)
+                (status, Vec::new(), body.into())
             }
             Ok((status, Some(Data::Later(later)))) => {
                 let mut write = |out: &mut Vec<u8>| later.write(out);
                 let body = envelope::success(status, meta, Some(&mut write), later.size_hint());
-                (status, Vec::new(), body)
+                (status, Vec::new(), body.into())
             }
             Ok((status, Some(Data::Text(text)))) => {
                 let headers = vec![("content-type", TEXT_PLAIN.to_owned())];
-                (status, headers, text.into_bytes())
+                (status, headers, text.into())
             }
             Ok((status, Some(Data::Bare(value)))) => {
                 // Writing JSON into a Vec cannot fail.
-                (
-                    status,
-                    Vec::new(),
-                    serde_json::to_vec(&value).unwrap_or_default(),
-                )
+                let body = serde_json::to_vec(&value).unwrap_or_default();
+                (status, Vec::new(), body.into())
+            }
+            Ok((status, Some(Data::Static(text)))) => {
+                (status, Vec::new(), Bytes::from_static(text.as_bytes()))
             }
             Err(err) => {
                 let (version, style) = (self.settings.ocp_version, self.settings.error_code);
                 let body = envelope::error(&err, lang, version, style, meta);
-                (err.status(), err.headers, body.to_string().into_bytes())
+                (err.status(), err.headers, body.to_string().into())
             }
         };
         MockResponse {
             status,
             headers,
-            body: Bytes::from(body),
+            body,
             trace_id,
             delay: None,
             drop_connection: false,

@@ -55,6 +55,19 @@ pub fn parse_long_list(s: &str) -> Result<Vec<i64>, BadItem> {
     Ok(ids)
 }
 
+/// A JSON number as Jackson reads it into a `Long` field: an integer within 64 bits, or a
+/// number with no fraction (`5.0`, which JSON Schema counts as an integer too). A number
+/// written past 64 bits (`-9223372036854775809`) is refused, though the JSON reader keeps it
+/// as the nearest float: only a float below 2^53 in magnitude is surely the number written.
+pub fn json_long(value: &serde_json::Value) -> Option<i64> {
+    if let Some(n) = value.as_i64() {
+        return Some(n);
+    }
+    let float = value.as_f64()?;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    (float.fract() == 0.0 && float.abs() < EXACT).then_some(float as i64)
+}
+
 #[cfg(test)]
 mod props;
 
@@ -179,5 +192,22 @@ mod tests {
             bad.to_string(),
             "item \"x7\": not a Long (expected an optional sign and ASCII digits)"
         );
+    }
+
+    #[test]
+    fn a_json_long_is_an_integer_or_an_integral_float_written_within_64_bits() {
+        use serde_json::json;
+        assert_eq!(json_long(&json!(7)), Some(7));
+        assert_eq!(
+            json_long(&json!(-9_223_372_036_854_775_808_i64)),
+            Some(i64::MIN)
+        );
+        assert_eq!(json_long(&json!(5.0)), Some(5));
+        assert_eq!(json_long(&json!(5.5)), None);
+        assert_eq!(json_long(&json!("5")), None);
+        let past: serde_json::Value = serde_json::from_str("-9223372036854775809").unwrap();
+        assert_eq!(json_long(&past), None, "written past 64 bits");
+        let huge: serde_json::Value = serde_json::from_str("1e300").unwrap();
+        assert_eq!(json_long(&huge), None);
     }
 }

@@ -189,6 +189,9 @@ pub const OB_CLUSTER_STATUSES: [&str; 15] = [
 /// Every `clusterType` OCP documents for a linked OceanBase cluster.
 pub const OB_CLUSTER_TYPES: [&str; 2] = ["PRIMARY", "STANDBY"];
 
+/// How an OBProxy cluster finds its OceanBase clusters (`workMode`), the first the default.
+pub const WORK_MODES: [&str; 2] = ["CONFIG_URL", "RS_LIST"];
+
 /// Every `status` OCP documents for an OBProxy server.
 pub const SERVER_STATUSES: [&str; 8] = [
     "CREATING",

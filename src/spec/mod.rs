@@ -48,8 +48,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::contract::Violation;
-use crate::mock::router::{Router, Seg};
 use crate::ocp::catalogue::{Catalogue, Segment};
+use crate::ocp::router::{Router, Seg};
 use crate::ocp::version::OcpVersion;
 
 /// What an endpoint answers with.

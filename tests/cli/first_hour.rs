@@ -109,6 +109,7 @@ fn the_admin_index_lists_every_admin_call_and_each_get_answers() {
             "POST /__mock/reset",
             "GET /__mock/scenarios",
             "PUT /__mock/scenarios",
+            "GET /__mock/openapi.json",
         ]
     );
     for call in calls.as_array().unwrap() {

@@ -2,7 +2,8 @@
 //!
 //! `GET /__mock/` (this list), `GET /__mock/health`, `GET /__mock/requests` (the journal; `?method=` and `?path=` glob
 //! filters), `GET /__mock/tasks` (what each task was asked for), `POST /__mock/reset`,
-//! `GET|PUT /__mock/scenarios`. Answers use OCP's envelope too,
+//! `GET|PUT /__mock/scenarios`, `GET /__mock/openapi.json` (the OpenAPI document of the
+//! profile's version, the one answer without an envelope). Answers use OCP's envelope too,
 //! with an empty `traceId`; they neither advance the clock nor consume a trace id, so they never
 //! change what the OCP routes answer.
 
@@ -58,6 +59,11 @@ const DESCRIPTIONS: &[(&str, &str, &str)] = &[
         "PUT",
         "/__mock/scenarios",
         "replace the scenarios (a JSON list of strings)",
+    ),
+    (
+        "GET",
+        "/__mock/openapi.json",
+        "the OpenAPI 3.1 document of the profile's OCP version (no envelope)",
     ),
 ];
 
@@ -150,6 +156,14 @@ pub fn tasks(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
     Ok((200, Some(Data::Json(json!({"tasks": list})))))
 }
 
+/// `GET /__mock/openapi.json`: the OpenAPI document of the profile's version, as
+/// `ocp-mock openapi --ocp-version V` prints it: the bare document a tool reads, not an
+/// envelope around it.
+pub fn openapi(ctx: Ctx<'_>, _req: &MockRequest) -> Outcome {
+    let text = crate::openapi::text(ctx.settings.ocp_version);
+    Ok((200, Some(Data::Static(text))))
+}
+
 /// The most one journal read writes (about): the newest entries that fit are listed, and
 /// `truncated` says older ones were left out (narrow the read with `?method=` and `?path=`).
 const REQUESTS_BUDGET_BYTES: usize = 1 << 20;
@@ -229,6 +243,10 @@ pub const ROUTES: &[Route<Handler>] = &[
             (Method::PUT, Handler::Admin(put_scenarios)),
         ],
     },
+    Route {
+        pattern: "/__mock/openapi.json",
+        methods: &[(Method::GET, Handler::Admin(openapi))],
+    },
 ];
 
 #[cfg(test)]
@@ -245,5 +263,18 @@ mod tests {
         }
         let calls: usize = ROUTES.iter().map(|r| r.methods.len()).sum();
         assert_eq!(calls, DESCRIPTIONS.len(), "a description of no call");
+    }
+
+    #[test]
+    fn the_openapi_document_knows_which_routes_the_mock_answers_from_its_state() {
+        use std::collections::HashSet;
+        let mock: HashSet<(&str, String)> = crate::mock::api::stateful_routes()
+            .map(|(m, p)| (m, p.replace("{id:[\\d]+}", "{id}")))
+            .collect();
+        let listed: HashSet<(&str, String)> = crate::openapi::family::STATEFUL
+            .iter()
+            .map(|(m, p)| (*m, (*p).to_owned()))
+            .collect();
+        assert_eq!(listed, mock);
     }
 }

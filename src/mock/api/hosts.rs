@@ -12,6 +12,7 @@ use crate::mock::paging::{PageRequest, enum_list_param, sort_by, text_param};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{State, host_not_found};
 use crate::ocp::error::OcpError;
+use crate::ocp::ids::json_long;
 use crate::ocp::inventory::{HOST_STATUSES, HostView, SERVICE_TYPES};
 
 /// The body's list of hosts to delete (`POST .../batchDelete`).
@@ -119,7 +120,7 @@ fn host_id_list(body: &[u8], max: usize) -> Result<Vec<i64>, OcpError> {
     }
     let mut ids = Vec::with_capacity(items.len());
     for item in items {
-        let id = item.as_i64().ok_or_else(|| bad("not a list of ids"))?;
+        let id = json_long(item).ok_or_else(|| bad("not a list of ids"))?;
         if !ids.contains(&id) {
             ids.push(id);
         }

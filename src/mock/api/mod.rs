@@ -46,6 +46,9 @@ pub enum Data {
     /// JSON written after the state lock is released (a large page), from what the handler
     /// copied under it.
     Later(crate::mock::later::Later),
+    /// The whole body, JSON text built once per process and sent as it is, without an envelope
+    /// and without a copy (`GET /__mock/openapi.json`).
+    Static(&'static str),
 }
 
 /// What a handler answers: a status and optional `data`, or an OCP error.

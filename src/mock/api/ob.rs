@@ -57,6 +57,8 @@ pub fn list_clusters(ctx: Ctx<'_>, state: &mut State, _params: &Params, call: &C
     let req = call.req;
     let name = text_param(req, "name");
     let statuses = enum_list_param(req, "status", &OB_CLUSTER_STATUSES)?;
+    // Read as OCP reads it, though the mock's clusters have no standby to leave out.
+    bool_param(req, "withStandby")?;
     let inventory = &state.inventory;
     let mut clusters: Vec<Value> = inventory
         .ob_clusters()

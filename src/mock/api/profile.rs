@@ -53,14 +53,9 @@ pub fn ocp_router(version: OcpVersion) -> Router<Target> {
     router
 }
 
-/// The family routes no version's pages document, served in every profile: OCP answers them
-/// (its own pages call them: the tenant page's sample request says `clusters` where its path
-/// says `cluster`), and clients that look an item up use them. A unit test holds this list to
-/// the catalogues both ways.
-pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/v2/ob/clusters/{id}"),
-    ("GET", "/api/v2/ob/clusters/{clusterId}/tenants/{tenantId}"),
-];
+/// The family routes no version's pages document, served in every profile (a model fact, kept
+/// with the catalogue).
+pub use crate::ocp::catalogue::UNDOCUMENTED_ROUTES;
 
 /// Registers the documented task of every endpoint of the profile that replays and whose
 /// sample answers a task (or a page of tasks): a call of it then creates a real task of that

@@ -9,6 +9,7 @@ use crate::mock::api::{Call, Ctx, Data, Handler, Outcome};
 use crate::mock::router::{Params, Route};
 use crate::mock::state::{DeleteCall, State};
 use crate::ocp::error::OcpError;
+use crate::ocp::ids::json_long;
 use crate::ocp::task::TaskKind;
 
 /// The body's list of servers to delete.
@@ -38,14 +39,12 @@ pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &C
             "must not be empty",
         ));
     }
-    let skip = id_list(&body, SKIP_HOST_IDS, max)?.unwrap_or_default();
-    if let Some(id) = skip.iter().find(|id| !server_ids.contains(id)) {
-        return Err(OcpError::invalid_parameter(
-            SKIP_HOST_IDS,
-            &id.to_string(),
-            &format!("{id} is not among {SERVER_IDS}"),
-        ));
-    }
+    // A skipped id this call does not delete names no host operation to skip: ignored.
+    let skip: Vec<i64> = id_list(&body, SKIP_HOST_IDS, max)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|id| server_ids.contains(id))
+        .collect();
     refuse_other_clusters(state, cluster_id, &server_ids)?;
     // Only a 4.3.5 profile documents this route, and it has this task's template.
     let task = state.delete_servers(
@@ -88,7 +87,7 @@ fn id_list(body: &Value, key: &str, max: usize) -> Result<Option<Vec<i64>>, OcpE
     }
     let mut ids = Vec::with_capacity(items.len());
     for item in items {
-        let id = item.as_i64().ok_or_else(|| bad("not a list of ids"))?;
+        let id = json_long(item).ok_or_else(|| bad("not a list of ids"))?;
         if ids.contains(&id) {
             return Err(bad(&format!("{id} is listed twice")));
         }

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::mock::sim::effect::{Effect, NewCluster};
-use crate::ocp::error::{CLUSTER_STATUS_CONFLICT, SERVICE_ON_HOST};
+use crate::ocp::error::{CLUSTER_STATUS_CONFLICT, NAME_EXISTS, SERVICE_ON_HOST};
 use crate::ocp::inventory::{ObLink, ObproxyCluster, ObproxyServer};
 
 /// The ids the next OBProxy cluster and server take: past every id the inventory held, so an
@@ -205,15 +205,13 @@ impl State {
         Ok(cluster.name.clone())
     }
 
-    /// Checks hosts for new servers: each known, named once, and running no OBProxy yet.
+    /// Checks hosts for new servers: each known (else 404), named once, and running no OBProxy
+    /// yet.
     fn free_hosts(&self, hosts: &[i64], target: &str) -> Result<(), OcpError> {
         for (i, &host) in hosts.iter().enumerate() {
             if self.inventory.host(host).is_none() {
-                return Err(OcpError::invalid_parameter(
-                    target,
-                    &host.to_string(),
-                    &format!("no host {host}"),
-                ));
+                // As the host routes answer an unknown host: 404 CMP07005.
+                return Err(host_not_found(host, target));
             }
             if hosts[..i].contains(&host) {
                 return Err(OcpError::invalid_parameter(
@@ -252,11 +250,14 @@ impl State {
             _ => false,
         });
         if pending || self.inventory.cluster_named(&name).is_some() {
-            return Err(OcpError::invalid_parameter(
-                "name",
-                &name,
-                &format!("an obproxy cluster named {name:?} exists or is being created"),
-            ));
+            return Err(OcpError::new(
+                &NAME_EXISTS,
+                vec!["OBProxy cluster".into(), format!("name={name}")],
+            )
+            .with_target("name")
+            .with_debug(format!(
+                "an obproxy cluster named {name:?} exists or is being created"
+            )));
         }
         self.free_hosts(&call.cluster.host_ids, "obproxyInstallParam.hostIds")?;
         let caller = call.caller;

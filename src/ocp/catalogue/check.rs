@@ -43,10 +43,15 @@ impl Endpoint {
                     check_text(param, value)?;
                 }
                 Location::Query => {
+                    // Spring binds an empty value of a number or a boolean as no value
+                    // (`size=` is `null`); text stays text, empty or not.
+                    let converted =
+                        matches!(param.kind, Kind::Integer | Kind::Number | Kind::Boolean);
                     let value = parts.query.and_then(|q| {
                         form_urlencoded::parse(q.as_bytes())
                             .find(|(k, _)| k == param.name.as_str())
                             .map(|(_, v)| v.into_owned())
+                            .filter(|v| !(converted && v.is_empty()))
                     });
                     match value {
                         Some(v) => check_text(param, &v)?,
@@ -60,16 +65,17 @@ impl Endpoint {
         self.check_body(parts.body)
     }
 
-    /// The body's checks: JSON where the page sends JSON, its documented fields present and
-    /// typed.
+    /// The body's checks: JSON of the page's shape where the page sends JSON (an array where
+    /// its sample body is one, else an object), its documented fields present and typed. An
+    /// empty body is read as `{}`, and a body the page does not document is not read.
     fn check_body(&self, body: &[u8]) -> Result<(), OcpError> {
         let checked: Vec<&Param> = self
             .params
             .iter()
             .filter(|p| p.location == Location::Body && (p.required || p.kind != Kind::Unchecked))
             .collect();
-        let takes_json = self.sample_request.body.is_some();
-        if checked.is_empty() && (!takes_json || body.is_empty()) {
+        let shape = self.body_shape();
+        if checked.is_empty() && (body.is_empty() || shape.is_none()) {
             return Ok(());
         }
         let text = String::from_utf8_lossy(body);
@@ -79,15 +85,23 @@ impl Endpoint {
             serde_json::from_slice(body)
                 .map_err(|e| OcpError::invalid_parameter("body", &text, &e.to_string()))?
         };
-        if checked.is_empty() {
-            return Ok(());
-        }
-        let Some(object) = value.as_object() else {
-            return Err(OcpError::invalid_parameter(
-                "body",
-                &text,
-                "not a JSON object",
-            ));
+        let object = match (shape, &value) {
+            (Some(BodyShape::Array), Value::Array(_)) => return Ok(()),
+            (Some(BodyShape::Array), _) => {
+                return Err(OcpError::invalid_parameter(
+                    "body",
+                    &text,
+                    "not a JSON array",
+                ));
+            }
+            (_, Value::Object(object)) => object,
+            _ => {
+                return Err(OcpError::invalid_parameter(
+                    "body",
+                    &text,
+                    "not a JSON object",
+                ));
+            }
         };
         for param in checked {
             match object.get(&param.name).filter(|v| !v.is_null()) {
@@ -105,6 +119,29 @@ impl Endpoint {
         }
         Ok(())
     }
+
+    /// The JSON the page's body is: an array where its sample body is one, an object where
+    /// the sample is an object or the tables document body fields; `None` for a call whose
+    /// page documents no body.
+    pub fn body_shape(&self) -> Option<BodyShape> {
+        match &self.sample_request.body {
+            Some(Value::Array(_)) => Some(BodyShape::Array),
+            Some(_) => Some(BodyShape::Object),
+            None if self.params.iter().any(|p| p.location == Location::Body) => {
+                Some(BodyShape::Object)
+            }
+            None => None,
+        }
+    }
+}
+
+/// The JSON a page's request body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyShape {
+    /// A JSON object of the documented fields.
+    Object,
+    /// A JSON array (a list of items or ids).
+    Array,
 }
 
 /// A path or query value of the parameter's type, or the error `Params::long` gives.

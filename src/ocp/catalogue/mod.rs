@@ -37,10 +37,20 @@ use crate::ocp::version::OcpVersion;
 #[cfg(test)]
 use page::{DocFile, Page};
 
-pub use check::RequestParts;
+pub use check::{BodyShape, RequestParts};
 pub use params::{Kind, Location, Param};
 use sample::LazySample;
 pub use sample::{Origin, SampleResponse};
+
+/// The routes OCP serves that no version's pages document, as (method, pattern): its own pages
+/// call them (the tenant page's sample request says `clusters` where its path says `cluster`),
+/// and clients that look an item up use them. The mock answers them in every profile, and the
+/// OpenAPI document lists them, marked as undocumented. A unit test of the mock's routes holds
+/// this list to the catalogues both ways.
+pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v2/ob/clusters/{id}"),
+    ("GET", "/api/v2/ob/clusters/{clusterId}/tenants/{tenantId}"),
+];
 
 /// A segment of an endpoint's path.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -287,7 +287,10 @@ pub fn request_body(page: &Page) -> Option<Value> {
 /// Whether `value` (a JSON value of the sample body) is of `kind`.
 pub fn json_fits(kind: Kind, value: &Value) -> bool {
     match kind {
-        Kind::Integer => value.is_i64() || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok()),
+        Kind::Integer => {
+            crate::ocp::ids::json_long(value).is_some()
+                || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
+        }
         Kind::Number => {
             value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok())
         }

@@ -4,7 +4,10 @@
 //! English and Chinese messages that version's error table documents, with `{0}`, `{1}` filled in
 //! from the request, so a client that shows `error.message` to a person shows what OCP would.
 
+mod language;
 mod table;
+
+pub use language::Language;
 
 pub use table::{code, table};
 
@@ -105,6 +108,11 @@ pub const CLUSTER_STATUS_CONFLICT: ErrorCode = ErrorCode {
     id: "ODP21010",
     status: 409,
 };
+/// A name another item of its kind has (a new OBProxy cluster's): 409.
+pub const NAME_EXISTS: ErrorCode = ErrorCode {
+    id: "COM10006",
+    status: 409,
+};
 /// A host that already runs an OBProxy, named for a new one: 409.
 pub const SERVICE_ON_HOST: ErrorCode = ErrorCode {
     id: "ODP21116",
@@ -160,7 +168,7 @@ pub const TENANT_NOT_FOUND: ErrorCode = ErrorCode {
 
 /// Every error the mock answers, one per id: the tests hold each version's table to it.
 #[cfg(test)]
-pub const ERRORS: [&ErrorCode; 22] = [
+pub const ERRORS: [&ErrorCode; 23] = [
     &INVALID_PARAMETER,
     &INVALID_REQUEST,
     &REQUEST_TIMEOUT,
@@ -174,6 +182,7 @@ pub const ERRORS: [&ErrorCode; 22] = [
     &SERVER_NOT_IN_CLUSTER,
     &CLUSTER_STATUS_CONFLICT,
     &SERVICE_ON_HOST,
+    &NAME_EXISTS,
     &TASK_STATE_CONFLICT,
     &TASK_ROLLBACK_PROHIBITED,
     &SUBTASK_SKIP_PROHIBITED,
@@ -191,36 +200,6 @@ fn clip(value: &str, max: usize) -> String {
     match value.char_indices().nth(max) {
         Some((at, _)) => format!("{}...", &value[..at]),
         None => value.to_owned(),
-    }
-}
-
-/// The language of `error.message`, from `Accept-Language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    /// English (`en-US`), the default.
-    En,
-    /// Chinese (`zh-CN`).
-    Zh,
-}
-
-impl Language {
-    /// The first `en*` or `zh*` range of an `Accept-Language` header wins; English otherwise.
-    pub fn from_accept_language(header: Option<&str>) -> Self {
-        let Some(header) = header else {
-            return Self::En;
-        };
-        for range in header.split(',') {
-            let tag = range.split(';').next().unwrap_or("").trim();
-            let primary = tag.split(['-', '_']).next().unwrap_or("");
-            if primary.eq_ignore_ascii_case("zh") {
-                return Self::Zh;
-            }
-            if primary.eq_ignore_ascii_case("en") {
-                return Self::En;
-            }
-        }
-        Self::En
     }
 }
 

@@ -36,6 +36,13 @@ use write::Text;
 pub use layout::{Layout, Slot};
 pub use status::{SubtaskStatus, TaskStatus};
 
+/// The task types OCP documents for the task list's `type` (`SYS_ONECE` spelt as OCP spells it).
+pub const TASK_TYPES: &[&str] = &["MANUAL", "SYS_ONECE", "SCHEDULED", "SYS_SCHEDULED"];
+
+/// The properties the task list's `sort` may name: each orders tasks as their ids do (a task's
+/// creation and start come with its id).
+pub const TASK_SORT_PROPERTIES: &[&str] = &["id", "createTime", "startTime"];
+
 /// The documented answer to `DELETE /api/v2/obproxy/clusters/1/obproxies/2`, verbatim: the
 /// template of every task the mock creates and what the checker compares a real answer with.
 /// The crate embeds it here only.

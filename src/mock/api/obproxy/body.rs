@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::mock::request::MockRequest;
 use crate::ocp::error::OcpError;
+use crate::ocp::ids::json_long;
 use crate::ocp::inventory::ObLink;
 
 /// A request body that must be a JSON object.
@@ -83,7 +84,7 @@ impl Body {
     pub fn opt_port(&self, key: &str) -> Result<Option<u16>, OcpError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => match v.as_u64().and_then(|p| u16::try_from(p).ok()) {
+            Some(v) => match json_long(v).and_then(|p| u16::try_from(p).ok()) {
                 Some(p) if p > 0 => Ok(Some(p)),
                 _ => Err(bad(key, v, "not a port from 1 to 65535")),
             },
@@ -100,7 +101,7 @@ impl Body {
     /// A required `Long`.
     pub fn long(&self, key: &str) -> Result<i64, OcpError> {
         let value = self.need(key)?;
-        value.as_i64().ok_or_else(|| bad(key, value, "not a Long"))
+        json_long(value).ok_or_else(|| bad(key, value, "not a Long"))
     }
 
     /// A required list of `Long`s, not empty, at most `max` long.
@@ -108,7 +109,7 @@ impl Body {
         let value = self.need(key)?;
         let ids: Vec<i64> = value
             .as_array()
-            .and_then(|a| a.iter().map(Value::as_i64).collect())
+            .and_then(|a| a.iter().map(json_long).collect())
             .ok_or_else(|| bad(key, value, "not a list of Longs"))?;
         if ids.is_empty() {
             return Err(bad(key, value, "must not be empty"));
@@ -168,20 +169,17 @@ pub fn ob_link(item: &Body) -> Result<ObLink, OcpError> {
     })
 }
 
-/// A list of ObLinks: every item checked before any is used.
+/// A list of ObLinks: every item checked before any is used. Two links to a cluster of the
+/// same name are one, the later winning, as a link to a cluster the OBProxy cluster already
+/// links to replaces the old one.
 pub fn ob_links(items: &[Body]) -> Result<Vec<ObLink>, OcpError> {
     let links: Vec<ObLink> = items.iter().map(ob_link).collect::<Result<_, _>>()?;
-    for (i, link) in links.iter().enumerate() {
-        if links[..i]
-            .iter()
-            .any(|l| l.cluster_name == link.cluster_name)
-        {
-            return Err(OcpError::invalid_parameter(
-                "obLinks",
-                &link.cluster_name,
-                &format!("{:?} is listed twice", link.cluster_name),
-            ));
+    let mut out: Vec<ObLink> = Vec::with_capacity(links.len());
+    for link in links {
+        match out.iter_mut().find(|l| l.cluster_name == link.cluster_name) {
+            Some(earlier) => *earlier = link,
+            None => out.push(link),
         }
     }
-    Ok(links)
+    Ok(out)
 }

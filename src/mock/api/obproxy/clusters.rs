@@ -11,9 +11,7 @@ use crate::mock::router::Params;
 use crate::mock::sim::effect::NewCluster;
 use crate::mock::state::{ClusterCreate, State};
 use crate::ocp::error::OcpError;
-
-/// The work modes OCP documents for a cluster.
-const WORK_MODES: [&str; 2] = ["CONFIG_URL", "RS_LIST"];
+use crate::ocp::inventory::WORK_MODES;
 
 /// The port clients reach a cluster on when a create does not say: OBProxy's SQL port.
 const DEFAULT_PORT: u16 = 2883;

@@ -7,14 +7,7 @@ use crate::mock::router::Params;
 use crate::mock::state::{State, TaskFilter};
 use crate::ocp::error::OcpError;
 use crate::ocp::ids::parse_long;
-use crate::ocp::task::TaskStatus;
-
-/// The task types OCP documents for `type` (`SYS_ONECE` spelt as OCP spells it).
-const TASK_TYPES: &[&str] = &["MANUAL", "SYS_ONECE", "SCHEDULED", "SYS_SCHEDULED"];
-
-/// The properties `sort` may name: each orders tasks as their ids do (a task's creation and
-/// start come with its id).
-const SORT_PROPERTIES: &[&str] = &["id", "createTime", "startTime"];
+use crate::ocp::task::{TASK_SORT_PROPERTIES, TASK_TYPES, TaskStatus};
 
 /// `GET /api/v2/tasks/instances`: one page of the tasks the filters admit, newest first unless
 /// `sort` says `asc`.
@@ -75,7 +68,7 @@ fn ascending(req: &MockRequest) -> Result<bool, OcpError> {
     };
     let bad = |why: &str| OcpError::invalid_parameter("sort", &sort, why);
     let (property, direction) = sort.split_once(',').unwrap_or((sort.as_str(), "asc"));
-    if !SORT_PROPERTIES.contains(&property.trim()) {
+    if !TASK_SORT_PROPERTIES.contains(&property.trim()) {
         return Err(bad("the mock sorts by id, createTime or startTime"));
     }
     match direction.trim().to_ascii_lowercase().as_str() {

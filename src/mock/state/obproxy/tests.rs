@@ -102,7 +102,8 @@ fn a_created_cluster_appears_with_its_servers_only_once_its_task_succeeds() {
     let refused = state
         .create_cluster(&templates, again)
         .expect_err("name taken");
-    assert_eq!(refused.code.id, "COM10001");
+    assert_eq!(refused.code.id, "COM10006");
+    assert_eq!(refused.status(), 409);
     assert_eq!(run(&mut state, &templates, task.task_id), "SUCCESSFUL");
     let cluster = state.inventory.cluster_named("fresh").expect("created").id;
     assert_eq!(cluster, 2, "the id after the inventory's");
@@ -137,7 +138,7 @@ fn added_servers_are_creating_then_running_and_a_busy_host_is_refused() {
     assert_eq!(busy.expect_err("host 1 runs server 1").code.id, "ODP21116");
     assert!(state.inventory.server(2).is_none(), "all or nothing");
     let unknown = state.add_servers(&templates, add(vec![(9, 2883)]));
-    assert_eq!(unknown.expect_err("no host 9").code.id, "COM10001");
+    assert_eq!(unknown.expect_err("no host 9").code.id, "CMP07005");
     let tasks = state
         .add_servers(&templates, add(vec![(7, 2883), (8, 2883)]))
         .expect("added");
