@@ -176,6 +176,11 @@ async fn bad_bodies_are_refused_naming_the_field_and_change_nothing() {
             "skipHostOperationServerIds",
         ),
         (
+            "skip not a subset",
+            r#"{"obproxyServerIds": [1, 2], "skipHostOperationServerIds": [3]}"#,
+            "skipHostOperationServerIds",
+        ),
+        (
             "another cluster's server",
             r#"{"obproxyServerIds": [1, 5]}"#,
             "obproxyServerIds",
@@ -358,17 +363,18 @@ fn a_subtask_naming_another_task_is_a_contract_violation() {
 }
 
 #[tokio::test]
-async fn the_admin_api_shows_the_skip_list_each_task_was_asked_for_among_its_servers() {
+async fn the_admin_api_shows_the_skip_list_each_task_was_asked_for() {
     let mock = mock_435().await;
     let first = post(mock.address(), README_POST, README_BODY).await;
     assert_eq!(first.status, 200);
-    // Server 1 is not deleted by this call: there is no host of it to leave alone.
-    let second = post(
+    let refused = post(
         mock.address(),
         README_POST,
         r#"{"obproxyServerIds": [4], "skipHostOperationServerIds": [1]}"#,
     )
     .await;
+    assert_eq!(refused.status, 400);
+    let second = post(mock.address(), README_POST, r#"{"obproxyServerIds": [4]}"#).await;
     assert_eq!(second.status, 200);
     let tasks = call(mock.address(), "GET", "/__mock/tasks", &[]).await;
     assert_eq!(tasks.status, 200);

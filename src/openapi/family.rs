@@ -175,7 +175,7 @@ pub fn body(method: &str, pattern: &str) -> Option<Value> {
                     "items": long(),
                     "maxItems": MAX_ITEMS,
                     "uniqueItems": true,
-                    "description": "Servers among obproxyServerIds whose hosts are left alone; another id is ignored.",
+                    "description": "Each one among obproxyServerIds.",
                 })),
             }),
         ),

@@ -39,12 +39,14 @@ pub fn delete_servers(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &C
             "must not be empty",
         ));
     }
-    // A skipped id this call does not delete names no host operation to skip: ignored.
-    let skip: Vec<i64> = id_list(&body, SKIP_HOST_IDS, max)?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|id| server_ids.contains(id))
-        .collect();
+    let skip = id_list(&body, SKIP_HOST_IDS, max)?.unwrap_or_default();
+    if let Some(id) = skip.iter().find(|id| !server_ids.contains(id)) {
+        return Err(OcpError::invalid_parameter(
+            SKIP_HOST_IDS,
+            &id.to_string(),
+            &format!("{id} is not among {SERVER_IDS}"),
+        ));
+    }
     refuse_other_clusters(state, cluster_id, &server_ids)?;
     // Only a 4.3.5 profile documents this route, and it has this task's template.
     let task = state.delete_servers(
