@@ -38,6 +38,8 @@ use crate::ocp::version::OcpVersion;
 use page::{DocFile, Page};
 
 pub use check::{BodyShape, RequestParts};
+#[cfg(test)]
+pub(crate) use params::PARAM_TITLES;
 pub use params::{Kind, Location, Param};
 use sample::LazySample;
 pub use sample::{Origin, SampleResponse};

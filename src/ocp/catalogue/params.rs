@@ -79,8 +79,9 @@ pub struct Param {
 }
 
 #[cfg(test)]
-/// Titles of the tables that list request parameters (lowercased, without a trailing colon).
-const PARAM_TITLES: &[&str] = &[
+/// Titles of the tables that list request parameters (lowercased, without a trailing colon):
+/// the request's, never the answer's.
+pub(crate) const PARAM_TITLES: &[&str] = &[
     "request parameters",
     "path parameters",
     "path",

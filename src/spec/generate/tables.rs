@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::ocp::catalogue::PARAM_TITLES;
+
 /// One documented field, with the fields nested under it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
@@ -45,19 +47,6 @@ pub struct Tables {
     pub structures: Vec<Structure>,
 }
 
-/// Titles of tables that describe the request, never the answer (lowercased, no colon).
-const REQUEST_TITLES: &[&str] = &[
-    "request parameters",
-    "path parameters",
-    "path",
-    "body",
-    "body parameters",
-    "request body parameters",
-    "query parameters",
-    "the following table describes parameters in the request path.",
-    "the following table describes parameters in the request path",
-];
-
 /// Titles of the table that lists the envelope's fields.
 const ENVELOPE_TITLES: &[&str] = &["basic data structure", "response parameters", "response"];
 
@@ -69,7 +58,7 @@ pub fn read(page: &Value) -> Tables {
     for table in list {
         let title = table["title"].as_str().unwrap_or_default().trim();
         let plain = title.trim_end_matches(':').to_ascii_lowercase();
-        if REQUEST_TITLES.contains(&plain.as_str()) {
+        if PARAM_TITLES.contains(&plain.as_str()) {
             continue;
         }
         let fields = fields(table);
