@@ -86,16 +86,16 @@ impl Checker {
         let mut notes: Vec<String> = self.correction.iter().cloned().collect();
         notes.push(self.ocp_version_note());
         let mut probes = vec![self.unauthenticated_call()?, self.wrong_credentials()?];
-        if self.options.all_reads {
-            // Known once the target is known to answer, and before the delete.
-            self.reads_version()?;
-        }
         let list = self.cluster_list()?;
         if list.status == Some(401) {
             return Err(CheckError::Refused {
                 who: self.options.credentials.describe(),
                 request: list.request,
             });
+        }
+        if self.options.all_reads {
+            // Known once the target is known to take the credentials, and before the delete.
+            self.reads_version()?;
         }
         let detail = self.cluster_detail(&list)?;
         probes.extend([

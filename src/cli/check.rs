@@ -101,7 +101,7 @@ pub struct ValidateArgs {
     )]
     endpoint: Option<EndpointRef>,
     /// The OCP release whose schemas --endpoint uses: 3.1.1, 4.2.2, 4.3.4 or 4.3.5 (default 4.3.4)
-    #[arg(long, env = "OCP_MOCK_OCP_VERSION", value_name = "VERSION")]
+    #[arg(long, env = "OCP_MOCK_CHECK_OCP_VERSION", value_name = "VERSION")]
     ocp_version: Option<OcpVersion>,
     /// Saved answers: JSON bodies (plain text for a text endpoint), - for stdin
     #[arg(value_name = "FILE", required = true)]

@@ -68,10 +68,10 @@ fn every_sample_passes_its_schema_or_is_listed_with_its_reason() {
         eprintln!(
             "{version}: {n} schemas, {passing} of {samples} samples pass, {disagreements} disagreements"
         );
-        assert!(
-            passing * 10 >= samples * 9,
-            "{version}: {passing} of {samples}"
-        );
+        // Every sample fits today; one that cannot must be listed above and counted here.
+        let still_failing = generated.iter().filter(|g| !g.failures.is_empty()).count();
+        assert_eq!(passing + still_failing, samples, "{version}");
+        assert_eq!(still_failing, 0, "{version}: a sample fails its schema");
     }
 }
 

@@ -299,12 +299,14 @@ fn a_target_that_names_no_version_it_knows_needs_ocp_version() {
         ),
         other => panic!("not refused for its version: {other:?}"),
     }
-    // Nothing was sent past the version and the two 401 probes that tell the target answers.
+    // Nothing was sent past the version, the two 401 probes that tell the target answers and
+    // the cluster list that tells it takes the credentials.
     let sent: Vec<String> = mock.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
         sent,
         [
             "/api/v2/info",
+            "/api/v2/obproxy/clusters",
             "/api/v2/obproxy/clusters",
             "/api/v2/obproxy/clusters"
         ]
@@ -378,4 +380,17 @@ fn a_read_with_no_answer_in_time_fails_and_three_in_a_row_end_the_reads() {
     assert_eq!(report.exit_code(), 1);
     let (_, _, by_reason) = counts(&report);
     assert!(by_reason[why::GONE] > 10, "{by_reason:?}");
+}
+
+#[test]
+fn refused_credentials_are_said_before_the_version_is_asked_for() {
+    let mock = MockServer::start_blocking();
+    let mut options = options(mock.uri());
+    options.credentials = Credentials::basic("admin", "wrong");
+    match check(&options) {
+        Err(e @ CheckError::Refused { .. }) => {
+            assert!(e.to_string().contains("admin"), "{e}")
+        }
+        other => panic!("not refused for its credentials: {other:?}"),
+    }
 }
