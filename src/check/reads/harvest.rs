@@ -62,7 +62,8 @@ fn value_of(item: &Value, source: &Source) -> Option<String> {
     source.fields.iter().find_map(|field| {
         let text = match item.get(field)? {
             Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-            Value::String(s) if !s.is_empty() => s.clone(),
+            // `.` and `..` are unreserved yet are dot-segments: a path would lose a segment.
+            Value::String(s) if !s.is_empty() && s != "." && s != ".." => s.clone(),
             _ => return None,
         };
         let fits = !source.digits || text.bytes().all(|b| b.is_ascii_digit());
@@ -115,6 +116,9 @@ mod tests {
             learn(&source("id", Items::List, false), &strings).as_deref(),
             Some("abc")
         );
+        // A dot-segment would drop or stay a segment of the path: the next name is taken.
+        let dots = json!({"data": {"contents": [{"name": ".."}, {"name": "."}, {"name": "z1"}]}});
+        assert_eq!(learn(&zone, &dots).as_deref(), Some("z1"));
     }
 
     #[test]
