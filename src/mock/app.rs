@@ -13,7 +13,6 @@ use http::Method;
 use crate::mock::api::profile::{self, Target};
 use crate::mock::api::{self, AdminHandler, Call, Ctx, Data, Outcome, system};
 use crate::mock::auth::{Identity, Role};
-use crate::mock::journal::RecordedRequest;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::router::Router;
 use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
@@ -213,9 +212,10 @@ impl App {
             stamp.trace_id.clear();
             let meta = EnvelopeMeta {
                 duration_ms: 0,
-                ..self.meta(stamp)
+                ..self.meta(&stamp)
             };
-            self.render_meta(meta, lang, outcome)
+            let response = self.render_meta(meta, lang, outcome);
+            Self::traced(response, stamp)
         } else {
             self.render(stamp, lang, outcome)
         };
@@ -315,7 +315,7 @@ impl App {
     }
 
     /// The envelope's `timestamp` and `duration` for a request stamped `stamp`.
-    fn meta(&self, stamp: Stamp) -> EnvelopeMeta {
+    fn meta<'a>(&'a self, stamp: &'a Stamp) -> EnvelopeMeta<'a> {
         let (timestamp_ms, duration_ms) = match self.settings.clock {
             ClockMode::Fixed => (
                 stamp.arrival_ms + self.templates.lead().respond_after_ms,
@@ -329,19 +329,32 @@ impl App {
         EnvelopeMeta {
             timestamp_ms,
             duration_ms,
-            trace_id: stamp.trace_id,
-            server: self.settings.server_name.clone(),
+            trace_id: &stamp.trace_id,
+            server: &self.settings.server_name,
         }
     }
 
     /// Writes the envelope of an outcome, or the bare body of the routes OCP answers without one.
     pub fn render(&self, stamp: Stamp, lang: Language, outcome: Outcome) -> MockResponse {
-        self.render_meta(self.meta(stamp), lang, outcome)
+        let response = self.render_meta(self.meta(&stamp), lang, outcome);
+        Self::traced(response, stamp)
+    }
+
+    /// The answer with the trace id of its stamp, for the request log.
+    fn traced(response: MockResponse, stamp: Stamp) -> MockResponse {
+        MockResponse {
+            trace_id: stamp.trace_id,
+            ..response
+        }
     }
 
     /// Writes the envelope of an outcome with the given bookkeeping.
-    fn render_meta(&self, meta: EnvelopeMeta, lang: Language, outcome: Outcome) -> MockResponse {
-        let trace_id = meta.trace_id.clone();
+    fn render_meta(
+        &self,
+        meta: EnvelopeMeta<'_>,
+        lang: Language,
+        outcome: Outcome,
+    ) -> MockResponse {
         let (status, headers, body): (u16, _, Bytes) = match outcome {
             Ok((status, None)) => {
                 let body = envelope::success(status, meta, None, 0);
@@ -390,7 +403,7 @@ impl App {
             status,
             headers,
             body,
-            trace_id,
+            trace_id: String::new(),
             delay: None,
             drop_connection: false,
         }
@@ -399,6 +412,7 @@ impl App {
 
 /// Records an answered request in the journal: credentials redacted, headers and body bounded.
 fn journal(state: &mut State, req: &MockRequest, status: u16, stamp: &Stamp) {
-    let entry = RecordedRequest::of(req, status, stamp.trace_id.clone(), stamp.arrival_ms);
-    state.journal.record(entry);
+    state
+        .journal
+        .record_request(req, status, &stamp.trace_id, stamp.arrival_ms);
 }

@@ -54,17 +54,39 @@ impl RecordedRequest {
     /// The entry for `request`, answered with `status` under `trace_id` at `at_ms`: path, query,
     /// headers and body redacted and bounded.
     pub fn of(request: &MockRequest, status: u16, trace_id: String, at_ms: i64) -> Self {
+        let mut entry = Self::empty();
+        entry.refill(request, &mut capture::LastAuthorization::default());
         Self {
-            method: request.method.as_str().to_owned(),
-            path: redact_path(&request.path).into_owned(),
-            query: request.query.as_deref().map(redact_query),
-            headers: capture::headers(&request.headers),
-            body: capture::body(&request.body, request.header("content-type")),
-            body_bytes: request.body.len(),
             status,
             trace_id,
             at_ms,
+            ..entry
         }
+    }
+
+    /// An entry of nothing, to be refilled.
+    fn empty() -> Self {
+        Self {
+            method: String::new(),
+            path: String::new(),
+            query: None,
+            headers: Vec::new(),
+            body: None,
+            body_bytes: 0,
+            status: 0,
+            trace_id: String::new(),
+            at_ms: 0,
+        }
+    }
+
+    /// Writes what `request` sent over this entry, in its own buffers (see [`Journal::record_request`]).
+    fn refill(&mut self, request: &MockRequest, last: &mut capture::LastAuthorization) {
+        capture::overwrite(&mut self.method, request.method.as_str());
+        capture::overwrite(&mut self.path, &redact_path(&request.path));
+        self.query = request.query.as_deref().map(redact_query);
+        capture::headers_into(&request.headers, &mut self.headers, last);
+        self.body = capture::body(&request.body, request.header("content-type"));
+        self.body_bytes = request.body.len();
     }
 
     /// A header's value as kept (the first of that name, in any case).
@@ -144,10 +166,16 @@ pub const SECRET_WORDS: [&str; 11] = [
 /// Names too short to look for inside others (`task` holds `sk`): credentials only when whole.
 pub const SECRET_NAMES: [&str; 2] = ["ak", "sk"];
 
-/// Whether a parameter name, as the server reads it, names a credential.
+/// Whether a parameter name, as the server reads it, names a credential (without allocating:
+/// every header of every request is asked).
 fn is_secret_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| name.contains(w)) || SECRET_NAMES.contains(&name.as_str())
+    let name = name.as_bytes();
+    SECRET_WORDS.iter().any(|w| {
+        name.windows(w.len())
+            .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+    }) || SECRET_NAMES
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// Whether a query parameter's name, decoded as the server reads it, names a credential.
@@ -193,6 +221,8 @@ pub struct Journal {
     entries: VecDeque<RecordedRequest>,
     capacity: usize,
     total: u64,
+    /// What the entries keep of the latest `Authorization` value.
+    authorization: capture::LastAuthorization,
 }
 
 impl Journal {
@@ -202,18 +232,33 @@ impl Journal {
             entries: VecDeque::with_capacity(capacity.min(DEFAULT_CAPACITY)),
             capacity,
             total: 0,
+            authorization: capture::LastAuthorization::default(),
         }
     }
 
-    /// Counts a request and keeps it, dropping the oldest when full.
-    pub fn record(&mut self, entry: RecordedRequest) {
+    /// Counts an answered request and keeps what it sent (redacted and bounded, as
+    /// [`RecordedRequest::of`]); when the ring is full, the oldest entry's buffers take it.
+    pub fn record_request(
+        &mut self,
+        request: &MockRequest,
+        status: u16,
+        trace_id: &str,
+        at_ms: i64,
+    ) {
         self.total += 1;
         if self.capacity == 0 {
             return;
         }
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
+        let mut entry = if self.entries.len() == self.capacity {
+            self.entries.pop_front()
+        } else {
+            None
         }
+        .unwrap_or_else(RecordedRequest::empty);
+        entry.refill(request, &mut self.authorization);
+        entry.status = status;
+        capture::overwrite(&mut entry.trace_id, trace_id);
+        entry.at_ms = at_ms;
         self.entries.push_back(entry);
     }
 
@@ -237,29 +282,57 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(n: u16) -> RecordedRequest {
-        RecordedRequest {
-            method: "GET".into(),
-            path: format!("/{n}"),
-            query: None,
-            headers: Vec::new(),
-            body: None,
-            body_bytes: 0,
-            status: 200,
-            trace_id: String::new(),
-            at_ms: 0,
-        }
+    fn delete(id: u16, authorization: &str) -> MockRequest {
+        let path = format!("/api/v2/obproxy/clusters/1/obproxies/{id}");
+        let mut req = MockRequest::new(http::Method::DELETE, &path);
+        req.headers
+            .insert("authorization", authorization.parse().unwrap());
+        req
     }
 
     #[test]
     fn the_ring_keeps_the_newest_and_counts_all() {
         let mut j = Journal::new(2);
         for n in 0..5 {
-            j.record(entry(n));
+            j.record_request(&delete(n, "Basic YWRtaW46YWFBQTExX18="), 200, "t", 0);
         }
         let paths: Vec<&str> = j.entries().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["/3", "/4"]);
+        assert_eq!(
+            paths,
+            [
+                "/api/v2/obproxy/clusters/1/obproxies/3",
+                "/api/v2/obproxy/clusters/1/obproxies/4"
+            ]
+        );
         assert_eq!(j.total(), 5);
+        let mut none = Journal::new(0);
+        none.record_request(&delete(1, "Basic YWRtaW46YWFBQTExX18="), 200, "t", 0);
+        assert_eq!((none.entries().count(), none.total()), (0, 1));
+    }
+
+    #[test]
+    fn a_reused_entry_is_the_entry_a_fresh_one_would_be() {
+        // One slot: every request after the first is written over the one before, whose
+        // headers, query, body and user differ.
+        let mut j = Journal::new(1);
+        let mut first = delete(1, "Basic dXNlcjE6cHcx");
+        first.query = Some("password=p&x=1".into());
+        first.body = bytes::Bytes::from_static(br#"{"secretKey":"s"}"#);
+        first.headers.insert("x-extra", "v".parse().unwrap());
+        first
+            .headers
+            .insert("content-type", "application/json".parse().unwrap());
+        let second = delete(22, "Basic YWRtaW46YWFBQTExX18=");
+        let third = delete(3, "OCP-ACCESS-KEY-HMACSHA1 key:c2ln");
+        let fourth = delete(4, "Basic YWRtaW46YWFBQTExX18=");
+        for (n, req) in [first, second, third, fourth].iter().enumerate() {
+            let trace = format!("{n:016x}");
+            j.record_request(req, 200 + n as u16, &trace, n as i64);
+            let fresh = RecordedRequest::of(req, 200 + n as u16, trace, n as i64);
+            assert_eq!(j.entries().last(), Some(&fresh), "request {n}");
+        }
+        let kept: Vec<_> = j.entries().map(|e| e.header("authorization")).collect();
+        assert_eq!(kept, [Some("Basic admin:[redacted]")]);
     }
 
     #[test]

@@ -8,16 +8,17 @@ use super::holes::{write_int, write_str};
 use super::time::{format_time, write_time};
 use super::version::OcpVersion;
 
-/// The fields every envelope carries besides `data` or `error`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvelopeMeta {
+/// The fields every envelope carries besides `data` or `error`, borrowed: they are written
+/// once per answer, never kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvelopeMeta<'a> {
     pub timestamp_ms: i64,
     pub duration_ms: i64,
-    pub trace_id: String,
-    pub server: String,
+    pub trace_id: &'a str,
+    pub server: &'a str,
 }
 
-impl EnvelopeMeta {
+impl EnvelopeMeta<'_> {
     fn into_map(self, status: u16, successful: bool) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("duration".into(), json!(self.duration_ms));
@@ -39,7 +40,7 @@ pub type WriteData<'a> = dyn FnMut(&mut Vec<u8>) + 'a;
 /// data straight into the answer's one buffer; `size_hint` is the data's expected size.
 pub fn success(
     status: u16,
-    meta: EnvelopeMeta,
+    meta: EnvelopeMeta<'_>,
     write_data: Option<&mut WriteData<'_>>,
     size_hint: usize,
 ) -> Vec<u8> {
@@ -53,13 +54,13 @@ pub fn success(
     out.extend_from_slice(b"\"duration\":");
     write_int(&mut out, meta.duration_ms);
     out.extend_from_slice(b",\"server\":");
-    write_str(&mut out, &meta.server);
+    write_str(&mut out, meta.server);
     out.extend_from_slice(b",\"status\":");
     write_int(&mut out, i64::from(status));
     out.extend_from_slice(b",\"successful\":true,\"timestamp\":");
     write_time(&mut out, meta.timestamp_ms);
     out.extend_from_slice(b",\"traceId\":");
-    write_str(&mut out, &meta.trace_id);
+    write_str(&mut out, meta.trace_id);
     out.push(b'}');
     out
 }
@@ -71,7 +72,7 @@ pub fn error(
     lang: Language,
     version: OcpVersion,
     style: Option<ErrorCodeStyle>,
-    meta: EnvelopeMeta,
+    meta: EnvelopeMeta<'_>,
 ) -> Value {
     let mut e = Map::new();
     e.insert("code".into(), ocp_error::code(err.code.id, version, style));
@@ -92,12 +93,12 @@ mod tests {
     use super::*;
     use crate::ocp::error::{CLUSTER_NOT_FOUND, TASK_NOT_FOUND};
 
-    fn meta() -> EnvelopeMeta {
+    fn meta() -> EnvelopeMeta<'static> {
         EnvelopeMeta {
             timestamp_ms: 0,
             duration_ms: 3,
-            trace_id: "0123456789abcdef".into(),
-            server: "mock".into(),
+            trace_id: "0123456789abcdef",
+            server: "mock",
         }
     }
 

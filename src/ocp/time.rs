@@ -3,18 +3,14 @@
 //! The calendar is the `time` crate's; this file only pins OCP's shape of it: milliseconds,
 //! the server's zone, and an offset written with a colon.
 
+use std::cell::Cell;
+
 use time::format_description::BorrowedFormatItem;
 use time::macros::{format_description, offset};
 use time::{OffsetDateTime, UtcOffset};
 
 /// OCP renders times in the server's zone; the documented examples use +08:00.
 const OFFSET: UtcOffset = offset!(+8);
-
-/// How OCP writes a time, before the fraction's trailing zeros are dropped: milliseconds and a
-/// signed offset with a colon.
-const WRITTEN: &[BorrowedFormatItem<'_>] = format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-);
 
 /// How OCP writes the times it keeps to the second (`createTime` of tasks and clusters).
 const WRITTEN_SECONDS: &[BorrowedFormatItem<'_>] = format_description!(
@@ -62,32 +58,53 @@ pub fn write_time(out: &mut Vec<u8>, epoch_ms: i64) {
 }
 
 fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
-    let nanos = i128::from(epoch_ms.clamp(MIN_MS, MAX_MS)) * 1_000_000;
-    // Both conversions hold for every clamped instant: the calendar covers years -9999 to 9999.
-    if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-        let start = out.len();
-        if at.to_offset(OFFSET).format_into(out, WRITTEN).is_ok() {
-            drop_trailing_zeros(out, start);
-        }
+    let ms = epoch_ms.clamp(MIN_MS, MAX_MS);
+    let (second, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    out.extend_from_slice(&second_text(second));
+    if milli != 0 {
+        // `.780` is `.78`: the fraction's trailing zeros are dropped.
+        let digits = [milli / 100, milli / 10 % 10, milli % 10].map(|d| b'0' + d as u8);
+        let len = digits.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+        out.push(b'.');
+        out.extend_from_slice(&digits[..len]);
     }
+    out.extend_from_slice(OFFSET_TEXT);
 }
 
-/// Where the fraction's dot stands in `YYYY-MM-DDTHH:MM:SS.fff+HH:MM` (years have four digits).
-const DOT: usize = 19;
+/// [`OFFSET`] as written.
+const OFFSET_TEXT: &[u8] = b"+08:00";
 
-/// Drops the trailing zeros of the three fractional digits written from `start`, and the dot
-/// with them when all three are zeros: `.780` is `.78`, `.000` nothing.
-fn drop_trailing_zeros(out: &mut Vec<u8>, start: usize) {
-    let dot = start + DOT;
-    if out.get(dot) != Some(&b'.') {
-        return;
+/// `YYYY-MM-DDTHH:MM:SS`, the part of a time that changes once a second.
+const SECOND: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+
+thread_local! {
+    /// The latest second written and its text: the times of one answer, and of the answers
+    /// after it, mostly fall in the same second, which the calendar then works out once.
+    static LAST_SECOND: Cell<(i64, [u8; 19])> = const { Cell::new((i64::MIN, [0; 19])) };
+}
+
+/// The text of a whole second since the epoch in OCP's zone, for a second within the
+/// four-digit years (`MIN_MS` to `MAX_MS`), which always writes 19 bytes.
+fn second_text(second: i64) -> [u8; 19] {
+    let (cached, text) = LAST_SECOND.get();
+    if cached == second {
+        return text;
     }
-    let digits = out[dot + 1..dot + 4]
-        .iter()
-        .rposition(|&d| d != b'0')
-        .map_or(0, |last| last + 1);
-    let keep = if digits == 0 { dot } else { dot + 1 + digits };
-    out.drain(keep..dot + 4);
+    let mut text = [b'0'; 19];
+    if let Ok(at) = OffsetDateTime::from_unix_timestamp(second) {
+        let mut written = Vec::with_capacity(19);
+        if at
+            .to_offset(OFFSET)
+            .format_into(&mut written, SECOND)
+            .is_ok()
+            && written.len() == 19
+        {
+            text.copy_from_slice(&written);
+        }
+    }
+    LAST_SECOND.set((second, text));
+    text
 }
 
 /// Parses the `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` form the documented examples use (0 to 9

@@ -299,8 +299,8 @@ impl Recorder {
         let meta = EnvelopeMeta {
             timestamp_ms: crate::mock::sim::clock::system_now_ms(),
             duration_ms: 0,
-            trace_id: String::new(),
-            server: "ocp-mock-record".to_owned(),
+            trace_id: "",
+            server: "ocp-mock-record",
         };
         let body = envelope::error(&err, lang, OcpVersion::default(), None, meta);
         MockResponse {

@@ -4,7 +4,11 @@
 //! like credentials (see [`super::SECRET_WORDS`]) are replaced by `[redacted]`.
 //!
 //! Each entry is bounded, so the journal's memory stays bounded by its number of entries: at
-//! most [`HEADER_BYTES`] of header text and [`BODY_BYTES`] of body.
+//! most [`HEADER_BYTES`] of header text and [`BODY_BYTES`] of body. When the ring is full the
+//! oldest entry's buffers take the next request (no allocation per header in a steady run), and
+//! a buffer more than twice the size of what it now keeps is given back ([`overwrite`]).
+
+use std::borrow::Cow;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -19,30 +23,85 @@ pub const HEADER_BYTES: usize = 8 << 10;
 /// The body an entry keeps; a longer body is kept as the text of its first bytes.
 pub const BODY_BYTES: usize = 16 << 10;
 
-/// The headers in the order received, names lowercase, credentials redacted.
-pub fn headers(map: &HeaderMap) -> Vec<(String, String)> {
+/// The headers in the order received, names lowercase, credentials redacted, written over an
+/// older entry's headers in their buffers: the journal keeps a request per answer, and reusing
+/// the ring's oldest entry spares it an allocation per header.
+pub fn headers_into(
+    map: &HeaderMap,
+    kept: &mut Vec<(String, String)>,
+    last: &mut LastAuthorization,
+) {
     let mut budget = HEADER_BYTES;
-    let mut kept = Vec::new();
+    let mut n = 0;
     for (name, value) in map {
         let name = name.as_str();
-        let value = String::from_utf8_lossy(value.as_bytes());
-        let value = redact_header(name, &value);
+        let value = kept_value(name, value.as_bytes(), last);
         let cost = name.len() + value.len();
         if cost > budget {
             continue;
         }
         budget -= cost;
-        kept.push((name.to_owned(), value));
+        if n == kept.len() {
+            kept.push((String::new(), String::new()));
+        }
+        let (kept_name, kept_value) = &mut kept[n];
+        overwrite(kept_name, name);
+        overwrite(kept_value, &value);
+        n += 1;
     }
-    kept
+    kept.truncate(n);
+    if kept.capacity() > 2 * n.max(8) {
+        kept.shrink_to(n);
+    }
+}
+
+/// Replaces `kept` by `text` in its own buffer, unless that buffer is more than twice the size
+/// needed: a reused entry holds about what it keeps, not the most it ever kept.
+pub fn overwrite(kept: &mut String, text: &str) {
+    if kept.capacity() > 2 * text.len().max(32) {
+        *kept = text.to_owned();
+    } else {
+        kept.clear();
+        kept.push_str(text);
+    }
+}
+
+/// The last `Authorization` value sent and what an entry keeps of it: a client sends the same
+/// value on every call, so it is decoded and redacted once, not once per request.
+#[derive(Clone, Default)]
+pub struct LastAuthorization {
+    sent: Vec<u8>,
+    kept: String,
+}
+
+impl LastAuthorization {
+    /// What an entry keeps of the `Authorization` value `sent`.
+    fn kept(&mut self, sent: &[u8]) -> &str {
+        // `kept` is never empty once set: it always holds the scheme and `[redacted]`.
+        if self.kept.is_empty() || self.sent != sent {
+            self.kept = redact_authorization(&String::from_utf8_lossy(sent));
+            self.sent.clear();
+            self.sent.extend_from_slice(sent);
+        }
+        &self.kept
+    }
+}
+
+impl std::fmt::Debug for LastAuthorization {
+    /// The value sent holds a credential: only what an entry keeps of it is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LastAuthorization")
+            .field("kept", &self.kept)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One header's value as kept.
-fn redact_header(name: &str, value: &str) -> String {
+fn kept_value<'a>(name: &str, sent: &'a [u8], last: &'a mut LastAuthorization) -> Cow<'a, str> {
     match name {
-        "authorization" | "proxy-authorization" => redact_authorization(value),
-        _ if is_secret_name(name) => REDACTED.to_owned(),
-        _ => value.to_owned(),
+        "authorization" | "proxy-authorization" => Cow::Borrowed(last.kept(sent)),
+        _ if is_secret_name(name) => Cow::Borrowed(REDACTED),
+        _ => String::from_utf8_lossy(sent),
     }
 }
 
@@ -110,6 +169,12 @@ fn redact_json(value: &mut Value) {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    fn headers(map: &HeaderMap) -> Vec<(String, String)> {
+        let mut kept = Vec::new();
+        headers_into(map, &mut kept, &mut LastAuthorization::default());
+        kept
+    }
     use serde_json::json;
 
     #[test]
@@ -174,5 +239,35 @@ mod tests {
         let total: usize = kept.iter().map(|(n, v)| n.len() + v.len()).sum();
         assert_eq!(kept.len(), 8, "1005 bytes each within {HEADER_BYTES}");
         assert!(total <= HEADER_BYTES);
+    }
+
+    #[test]
+    fn the_remembered_authorization_follows_the_value_sent_and_shows_no_secret() {
+        let mut last = LastAuthorization::default();
+        assert_eq!(
+            last.kept(b"Basic YWRtaW46YWFBQTExX18="),
+            "Basic admin:[redacted]"
+        );
+        assert_eq!(
+            last.kept(b"Basic YWRtaW46YWFBQTExX18="),
+            "Basic admin:[redacted]"
+        );
+        assert_eq!(last.kept(b"Basic dXNlcjE6cHcx"), "Basic user1:[redacted]");
+        assert_eq!(last.kept(b""), " [redacted]");
+        assert_eq!(last.kept(b"Basic dXNlcjE6cHcx"), "Basic user1:[redacted]");
+        let shown = format!("{last:?}");
+        assert!(!shown.contains("dXNlcjE6cHcx"), "{shown}");
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_about_what_it_keeps() {
+        let mut kept = "x".repeat(4096);
+        overwrite(&mut kept, "host");
+        assert_eq!(kept, "host");
+        assert!(kept.capacity() < 64, "{}", kept.capacity());
+        let mut small = String::with_capacity(40);
+        let before = small.as_ptr();
+        overwrite(&mut small, "127.0.0.1:8080");
+        assert_eq!((small.as_str(), small.as_ptr()), ("127.0.0.1:8080", before));
     }
 }

@@ -2,7 +2,6 @@
 //! `App::handle_until_written` before the mock's own routing.
 
 use crate::mock::app::App;
-use crate::mock::journal::RecordedRequest;
 use crate::mock::request::{MockRequest, MockResponse};
 use crate::mock::sim::clock::system_now_ms;
 
@@ -23,8 +22,7 @@ impl App {
         let answer = sequence.next();
         let mut state = self.store.lock();
         let at_ms = state.now_ms();
-        let entry = RecordedRequest::of(req, answer.status, String::new(), at_ms);
-        state.journal.record(entry);
+        state.journal.record_request(req, answer.status, "", at_ms);
         drop(state);
         Some(MockResponse {
             status: answer.status,
