@@ -92,7 +92,7 @@
 //!   answers, reports, and the OCP version a target reports, its error codes judged by it;
 //!   `check/reads/` every documented GET of that version (`--all-reads`), judged by [`spec`].
 //! - [`record`]: `ocp-mock record`, a proxy in front of a real OCP writing each exchange as a
-//!   fixture (on the checker's client; `record/http.rs` its own accept loop), which the mock's
+//!   fixture (served by the mock's adapter, forwarding on the checker's client), which the mock's
 //!   `replay/` (the fixture format, loading and contract check, the pipeline's hook) answers
 //!   again: [`Replay`], [`MockServerBuilder::replay`].
 

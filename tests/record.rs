@@ -345,6 +345,17 @@ async fn the_proxy_bounds_bodies_and_exchanges() {
     )
     .await;
     assert_eq!(refused.status, 413);
+    // The head is bounded as the mock's is: a target past 8 KiB is the proxy's own 414
+    // envelope, never sent on.
+    let long = format!("/api/v2/obproxy/clusters?name={}", "x".repeat(8 * 1024));
+    let too_long = send(proxy, "GET", &long, &auth, "").await;
+    assert_eq!(too_long.status, 414);
+    assert_eq!(too_long.json()["server"], "ocp-mock-record");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "nothing more recorded"
+    );
 }
 
 /// A fixture as `record` writes it, with `response` replaced.

@@ -1,7 +1,8 @@
 //! The HTTP adapter: the only place that knows hyper.
 //!
 //! [`run`] accepts connections on a listener the caller binds, collects each request once into a
-//! [`MockRequest`], hands it to [`App::handle_until_written`] and writes the envelope back. It enforces the
+//! [`MockRequest`], hands it to a [`Service`] (the mock's [`App`], or the recording proxy of
+//! `record`) and writes its answer back. It enforces the
 //! [`Limits`]: target, header and body sizes (414, 431, 413 envelopes), the time to send a
 //! request head (which also bounds an idle keep-alive connection), and connections at once (503). When the caller's
 //! shutdown future completes it stops accepting (new connections are refused), lets in-flight
@@ -30,13 +31,71 @@ use crate::mock::settings::Limits;
 use crate::mock::{journal, log};
 use crate::ocp::error::{INVALID_REQUEST, OcpError};
 
+/// What the adapter serves: the mock's [`App`], or the recording proxy.
+pub(crate) trait Service: Send + Sync + 'static {
+    /// The bounds the adapter holds every connection and request to.
+    fn limits(&self) -> Limits;
+
+    /// The adapter's own answer: a limit passed, a head or body that cannot be read.
+    fn reject(&self, request: &MockRequest, error: OcpError) -> MockResponse;
+
+    /// The answer to a request read whole.
+    fn answer(self: &Arc<Self>, request: &MockRequest)
+    -> impl Future<Output = MockResponse> + Send;
+
+    /// After each answer, before it is written (the request log): nothing by default.
+    fn answered(&self, _request: &MockRequest, _response: &MockResponse, _started: Instant) {}
+
+    /// Once the server has drained: nothing by default.
+    fn stopped(self: &Arc<Self>) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}
+
+impl Service for App {
+    fn limits(&self) -> Limits {
+        self.settings.limits
+    }
+
+    fn reject(&self, request: &MockRequest, error: OcpError) -> MockResponse {
+        App::reject(self, request, error)
+    }
+
+    fn answer(
+        self: &Arc<Self>,
+        request: &MockRequest,
+    ) -> impl Future<Output = MockResponse> + Send {
+        handle(self, request)
+    }
+
+    fn answered(&self, request: &MockRequest, response: &MockResponse, started: Instant) {
+        if self.settings.log_requests {
+            log::request(
+                self.settings.log_format,
+                request.method.as_str(),
+                &journal::redact_path(&request.path),
+                response.status,
+                started.elapsed().as_secs_f64() * 1000.0,
+                &response.trace_id,
+            );
+        }
+    }
+
+    async fn stopped(self: &Arc<Self>) {
+        if self.settings.log_requests {
+            // Off the runtime's threads: the wait is bounded, but it is a blocking one.
+            let _ = tokio::task::spawn_blocking(|| log::flush(LOG_FLUSH_TIMEOUT)).await;
+        }
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
-pub async fn run(
+pub(crate) async fn run<S: Service>(
     listener: TcpListener,
-    app: Arc<App>,
+    app: Arc<S>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let limits = app.settings.limits;
+    let limits = app.limits();
     let (stop_tx, stop_rx) = watch::channel(false);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
@@ -76,10 +135,7 @@ pub async fn run(
     {
         connections.abort_all();
     }
-    if app.settings.log_requests {
-        // Off the runtime's threads: the wait is bounded, but it is a blocking one.
-        let _ = tokio::task::spawn_blocking(|| log::flush(LOG_FLUSH_TIMEOUT)).await;
-    }
+    app.stopped().await;
     Ok(())
 }
 
@@ -87,8 +143,8 @@ pub async fn run(
 const LOG_FLUSH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// One connection past `max_connections`: a 503 envelope, then close.
-async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
-    let limit = app.settings.limits.max_connections;
+async fn refuse_busy<S: Service>(app: Arc<S>, mut stream: TcpStream) {
+    let limit = app.limits().max_connections;
     let req = MockRequest::new(http::Method::GET, "/");
     let response = app.reject(&req, OcpError::too_many_connections(limit));
     let head = format!(
@@ -110,8 +166,12 @@ async fn refuse_busy(app: Arc<App>, mut stream: TcpStream) {
 /// `Connection: close` (so a client that pipelined more sees that they were not read), and a
 /// connection between requests closes at once. One whose first head is still arriving gets a
 /// short grace to finish it: hyper would wait for the rest until the head timeout.
-async fn serve_connection(app: Arc<App>, stream: TcpStream, mut stop_rx: watch::Receiver<bool>) {
-    let limits = app.settings.limits;
+async fn serve_connection<S: Service>(
+    app: Arc<S>,
+    stream: TcpStream,
+    mut stop_rx: watch::Receiver<bool>,
+) {
+    let limits = app.limits();
     let head_timeout = limits.header_read_timeout.min(limits.idle_timeout);
     let started = Arc::new(AtomicUsize::new(0));
     let counter = started.clone();
@@ -205,12 +265,12 @@ fn check_host(parts: &hyper::http::request::Parts) -> Result<(), OcpError> {
     Err(OcpError::new(&INVALID_REQUEST, vec![why.to_owned()]))
 }
 
-async fn serve(
-    app: Arc<App>,
+async fn serve<S: Service>(
+    app: Arc<S>,
     req: hyper::Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let started = Instant::now();
-    let limits = app.settings.limits;
+    let limits = app.limits();
     let (parts, body) = req.into_parts();
     let head_check = check_head(&parts, &limits).and_then(|()| check_host(&parts));
     let mut request = MockRequest {
@@ -223,13 +283,13 @@ async fn serve(
     let response = match head_check {
         Err(e) => app.reject(&request, e),
         // Most calls have no body: no need to wait for one.
-        Ok(()) if body.is_end_stream() => handle(&app, &request).await,
+        Ok(()) if body.is_end_stream() => app.answer(&request).await,
         Ok(()) => {
             let collect = Limited::new(body, limits.max_body_bytes).collect();
             match tokio::time::timeout(limits.header_read_timeout, collect).await {
                 Ok(Ok(collected)) => {
                     request.body = collected.to_bytes();
-                    handle(&app, &request).await
+                    app.answer(&request).await
                 }
                 Ok(Err(e)) if e.is::<LengthLimitError>() => {
                     app.reject(&request, OcpError::payload_too_large(limits.max_body_bytes))
@@ -240,20 +300,11 @@ async fn serve(
             }
         }
     };
-    if app.settings.log_requests {
-        log::request(
-            app.settings.log_format,
-            request.method.as_str(),
-            &journal::redact_path(&request.path),
-            response.status,
-            started.elapsed().as_secs_f64() * 1000.0,
-            &response.trace_id,
-        );
-    }
+    app.answered(&request, &response, started);
     if let Some(delay) = response.delay {
         // A latency scenario never holds a connection slot past the idle timeout that frees
         // slots: a longer latency is cut to it (raise --idle-timeout-ms for longer ones).
-        tokio::time::sleep(delay.min(app.settings.limits.idle_timeout)).await;
+        tokio::time::sleep(delay.min(limits.idle_timeout)).await;
     }
     if response.drop_connection {
         return Err(Dropped);

@@ -11,7 +11,7 @@
 mod api;
 mod app;
 pub mod auth;
-mod http;
+pub(crate) mod http;
 pub mod journal;
 pub mod later;
 mod log;

@@ -11,8 +11,6 @@
 //! on but not recorded, and past `max_exchanges` nothing more is recorded. A target that cannot
 //! be reached is a 502 OCP error envelope, logged on stderr.
 
-mod http;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,9 +22,11 @@ use tokio::net::TcpListener;
 
 use crate::check::CheckError;
 use crate::check::client::{Client, Target};
+use crate::mock::http::{self, Service};
 use crate::mock::journal::redact_path;
 use crate::mock::replay::fixture::{Fixture, RESPONSE_HEADERS};
 use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::settings::Limits;
 use crate::ocp::envelope::{self, EnvelopeMeta};
 use crate::ocp::error::{INJECTED_SERVER_ERROR, Language, OcpError};
 use crate::ocp::signature::{self, SCHEME, SignedParts, Variant};
@@ -319,12 +319,38 @@ impl Recorder {
             eprintln!("ocp-mock record: {} {path} {what}", req.method);
         }
     }
+}
 
-    /// The largest request body the proxy reads.
-    pub(crate) fn max_body_bytes(&self) -> usize {
-        self.options.max_body_bytes
+/// The proxy is served by the mock's HTTP adapter: its bounds, with the proxy's body limit and
+/// the time an exchange may take, since its answers wait on the network.
+impl Service for Recorder {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_body_bytes: self.options.max_body_bytes,
+            header_read_timeout: EXCHANGE_TIMEOUT,
+            idle_timeout: EXCHANGE_TIMEOUT,
+            shutdown_timeout: DRAIN_TIMEOUT,
+            ..Limits::default()
+        }
+    }
+
+    fn reject(&self, request: &MockRequest, error: OcpError) -> MockResponse {
+        self.refuse(request, error)
+    }
+
+    fn answer(
+        self: &Arc<Self>,
+        request: &MockRequest,
+    ) -> impl std::future::Future<Output = MockResponse> + Send {
+        self.forward(request)
     }
 }
+
+/// Time to send a request head, or its body, and for a connection to wait for its next one.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// After shutdown, time left to exchanges in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A target that cannot be reached or answers no HTTP: 502, in OCP's envelope.
 fn bad_gateway(why: String) -> OcpError {
