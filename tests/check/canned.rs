@@ -87,11 +87,62 @@ impl Canned {
 
 pub type Drift = dyn Fn(&Asked, Canned) -> Canned + Send + Sync;
 
+/// A listener on 127.0.0.1 whose connections a thread hands to `on_connection`; stops when
+/// dropped. The test targets (this canned one, the drift proxy) run on it.
+pub struct Listener {
+    address: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl Listener {
+    pub fn spawn(mut on_connection: impl FnMut(TcpStream) + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(tcp) = tcp {
+                    on_connection(tcp);
+                }
+            }
+        });
+        Self { address, stop }
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so that it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.address, Duration::from_millis(200));
+    }
+}
+
+/// A request head, up to its blank line (at most 64 KiB); `None` if the stream ends first.
+pub fn read_head(stream: &mut impl Read) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 64 * 1024 || stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(head)
+}
+
 /// A canned target running on a thread; stops when dropped.
 pub struct Target {
-    address: SocketAddr,
+    listener: Listener,
     secure: bool,
-    stop: Arc<AtomicBool>,
 }
 
 impl Target {
@@ -129,52 +180,30 @@ impl Target {
         secure: bool,
         wrap: impl Fn(TcpStream) -> Box<dyn ReadWrite> + Send + 'static,
     ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let address = listener.local_addr().expect("local address");
-        let stop = Arc::new(AtomicBool::new(false));
         let polls = AtomicUsize::new(0);
-        let stopping = stop.clone();
-        std::thread::spawn(move || {
-            for tcp in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(tcp) = tcp else { continue };
-                let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut stream = wrap(tcp);
-                let Some(mut asked) = read_request(&mut stream) else {
-                    continue;
-                };
-                if asked.is("GET", &format!("{TASK_PATH}{TASK_ID}")) {
-                    asked.poll = polls.fetch_add(1, Ordering::SeqCst) + 1;
-                }
-                let canned = drift(&asked, faithful(&asked));
-                if let Some(stall) = canned.stall {
-                    std::thread::sleep(stall);
-                    continue;
-                }
-                let _ = stream.write_all(&canned.bytes());
-                let _ = stream.flush();
+        let listener = Listener::spawn(move |tcp| {
+            let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut stream = wrap(tcp);
+            let Some(mut asked) = read_request(&mut stream) else {
+                return;
+            };
+            if asked.is("GET", &format!("{TASK_PATH}{TASK_ID}")) {
+                asked.poll = polls.fetch_add(1, Ordering::SeqCst) + 1;
             }
+            let canned = drift(&asked, faithful(&asked));
+            if let Some(stall) = canned.stall {
+                std::thread::sleep(stall);
+                return;
+            }
+            let _ = stream.write_all(&canned.bytes());
+            let _ = stream.flush();
         });
-        Self {
-            address,
-            secure,
-            stop,
-        }
+        Self { listener, secure }
     }
 
     pub fn uri(&self) -> String {
         let scheme = if self.secure { "https" } else { "http" };
-        format!("{scheme}://{}", self.address)
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.address, Duration::from_millis(200));
+        format!("{scheme}://{}", self.listener.address())
     }
 }
 
@@ -182,14 +211,7 @@ pub trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
 fn read_request(stream: &mut Box<dyn ReadWrite>) -> Option<Asked> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > 64 * 1024 || stream.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
+    let head = read_head(stream)?;
     let head = String::from_utf8_lossy(&head);
     let mut lines = head.split("\r\n");
     let mut request_line = lines.next()?.split(' ');

@@ -3,12 +3,12 @@
 //! meets a target that drifted in exactly one known way.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use serde_json::Value;
+
+use super::canned::{Listener, read_head};
 
 /// What the proxy does to the answer of one path (without its query).
 pub enum Change {
@@ -21,41 +21,19 @@ pub enum Change {
 }
 
 /// The proxy, running on a thread; stops when dropped.
-pub struct Proxy {
-    address: SocketAddr,
-    stop: Arc<AtomicBool>,
-}
+pub struct Proxy(Listener);
 
 impl Proxy {
     /// Forwards to `upstream`, changing each answer as `change` says for its path.
     pub fn start(upstream: SocketAddr, change: fn(&str) -> Change) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let address = listener.local_addr().expect("local address");
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(client) = client else { continue };
-                // One thread per call: a stalled answer must not hold the others back.
-                std::thread::spawn(move || serve(client, upstream, change));
-            }
-        });
-        Self { address, stop }
+        // One thread per call: a stalled answer must not hold the others back.
+        Self(Listener::spawn(move |client| {
+            std::thread::spawn(move || serve(client, upstream, change));
+        }))
     }
 
     pub fn uri(&self) -> String {
-        format!("http://{}", self.address)
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.address, Duration::from_millis(200));
+        format!("http://{}", self.0.address())
     }
 }
 
@@ -63,7 +41,7 @@ impl Drop for Proxy {
 /// `Connection: close`, and the answer changed and sent back the same way.
 fn serve(mut client: TcpStream, upstream: SocketAddr, change: fn(&str) -> Change) {
     let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
-    let Some(head) = read_head(&mut client) else {
+    let Some(head) = read_head(&mut client).and_then(|h| String::from_utf8(h).ok()) else {
         return;
     };
     let path = head
@@ -98,18 +76,6 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, change: fn(&str) -> Change
         None => answer,
     };
     let _ = client.write_all(&answer);
-}
-
-fn read_head(stream: &mut TcpStream) -> Option<String> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > 64 * 1024 || stream.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
-    String::from_utf8(head).ok()
 }
 
 /// The answer with its JSON body edited and its `Content-Length` set to match.
