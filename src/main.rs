@@ -64,11 +64,11 @@ fn serve(options: ServeOptions) -> ExitCode {
     if let Err(e) = settings.check_scenarios() {
         return serve_failed(e.into());
     }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = worker_threads {
-        builder.worker_threads(n);
-    }
-    let runtime = match builder.enable_all().build() {
+    let built = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads)
+        .enable_all()
+        .build();
+    let runtime = match built {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ocp-mock: cannot start the runtime: {e}");

@@ -8,8 +8,8 @@
 //!    - the documented DELETE with Basic authentication, every request creating a real task
 //!      (1000 servers cycled; `--task-pace time:0` and `--respawn-deleted` so each deleted server
 //!      comes back), against nginx (one worker, `return 200` with the mock's bytes) and a bare
-//!      hyper server answering the same bytes from memory; the mock with the default runtime
-//!      and with one worker thread;
+//!      hyper server answering the same bytes from memory; the mock with its default worker
+//!      threads (one on 2 cores) and with two;
 //!    - a GET of the catalogue that replays its page's sample, against nginx with those bytes;
 //!
 //!    each with the median requests/s, p99, and the ratio to nginx and to bare hyper per round
@@ -87,7 +87,7 @@ fn main() {
                 "delete-fixed.lua",
                 &wrk::fixed_script("DELETE", DOCUMENTED_PATH),
             ),
-            servers: &[Kind::Nginx, Kind::Bare, Kind::Mock, Kind::MockOneThread],
+            servers: &[Kind::Nginx, Kind::Bare, Kind::Mock, Kind::MockTwoThreads],
         },
         Row {
             name: "GET /api/v2/compute/hostTypes (replayed sample)",

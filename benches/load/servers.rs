@@ -23,15 +23,15 @@ pub enum Kind {
     Nginx,
     /// hyper answering the mock's bytes, precomputed.
     Bare,
-    /// ocp-mock with the runtime's default worker threads.
+    /// ocp-mock with its default worker threads (half the CPUs, at least one).
     Mock,
-    /// ocp-mock with `--worker-threads 1`.
-    MockOneThread,
+    /// ocp-mock with `--worker-threads 2`.
+    MockTwoThreads,
 }
 
 impl Kind {
     pub fn is_mock(self) -> bool {
-        matches!(self, Kind::Mock | Kind::MockOneThread)
+        matches!(self, Kind::Mock | Kind::MockTwoThreads)
     }
 
     pub fn name(self) -> &'static str {
@@ -39,7 +39,7 @@ impl Kind {
             Kind::Nginx => "nginx (1 worker)",
             Kind::Bare => "bare hyper",
             Kind::Mock => "ocp-mock",
-            Kind::MockOneThread => "ocp-mock --worker-threads 1",
+            Kind::MockTwoThreads => "ocp-mock --worker-threads 2",
         }
     }
 }
@@ -67,7 +67,7 @@ impl Server {
                 Self::start_announced(c, false)
             }
             Kind::Mock => Self::start_mock(f.inventory, &[]),
-            Kind::MockOneThread => Self::start_mock(f.inventory, &["--worker-threads", "1"]),
+            Kind::MockTwoThreads => Self::start_mock(f.inventory, &["--worker-threads", "2"]),
         }
     }
 

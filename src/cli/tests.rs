@@ -341,9 +341,17 @@ fn every_form_of_all_interfaces_is_recognised() {
 }
 
 #[test]
-fn worker_threads_are_one_per_cpu_unless_given_from_1_to_256() {
-    assert_eq!(serve(&[]).worker_threads, None);
-    assert_eq!(serve(&["--worker-threads", "1"]).worker_threads, Some(1));
+fn worker_threads_are_half_the_cpus_unless_given_from_1_to_256() {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(
+        serve(&[]).worker_threads,
+        super::serve::default_worker_threads(cpus)
+    );
+    assert_eq!(
+        [1, 2, 3, 8].map(super::serve::default_worker_threads),
+        [1, 1, 1, 4]
+    );
+    assert_eq!(serve(&["--worker-threads", "3"]).worker_threads, 3);
     for bad in ["0", "257", "two"] {
         let why = refused(&["serve", "--worker-threads", bad]);
         assert!(why.contains("--worker-threads"), "{why}");

@@ -26,6 +26,9 @@ use crate::ocp::task::TaskTemplates;
 /// The header that applies scenarios to one request only.
 pub const SCENARIO_HEADER: &str = "x-ocp-mock-scenario";
 
+/// [`SCENARIO_HEADER`] as a header name, which a header map looks up without parsing it.
+static SCENARIO_HEADER_NAME: http::HeaderName = http::HeaderName::from_static(SCENARIO_HEADER);
+
 /// What a Spring controller returning a `String` sends, as OCP does for `GET /api/v2/time`
 /// (its documentation names no type; the body is plain text).
 pub const TEXT_PLAIN: &str = "text/plain;charset=UTF-8";
@@ -107,7 +110,7 @@ impl App {
         if let Some(recorded) = self.replayed(req) {
             return Handled::Answered(recorded);
         }
-        let lang = Language::from_accept_language(req.header("accept-language"));
+        let lang = Language::from_accept_language(req.header(http::header::ACCEPT_LANGUAGE));
         let identity = self.authenticate(req);
         // A caller's own scenarios can make its request expensive (latency): only a caller whose
         // credentials were checked (OCP's API, not its public time) gets them read, and no one
@@ -241,13 +244,13 @@ impl App {
             arrival_ms: self.store.lock().now_ms(),
             trace_id: String::new(),
         };
-        let lang = Language::from_accept_language(req.header("accept-language"));
+        let lang = Language::from_accept_language(req.header(http::header::ACCEPT_LANGUAGE));
         self.render(stamp, lang, outcome)
     }
 
     /// Scenarios of the request's own `X-OCP-Mock-Scenario` header.
     fn own_scenarios(&self, req: &MockRequest) -> Result<Vec<Scenario>, OcpError> {
-        let mut values = req.headers.get_all(SCENARIO_HEADER).iter();
+        let mut values = req.headers.get_all(&SCENARIO_HEADER_NAME).iter();
         let Some(value) = values.next() else {
             return Ok(Vec::new());
         };
@@ -310,7 +313,7 @@ impl App {
         };
         journal(&mut state, req, err.status(), &stamp);
         drop(state);
-        let lang = Language::from_accept_language(req.header("accept-language"));
+        let lang = Language::from_accept_language(req.header(http::header::ACCEPT_LANGUAGE));
         self.render(stamp, lang, Err(err))
     }
 

@@ -85,7 +85,7 @@ impl RecordedRequest {
         capture::overwrite(&mut self.path, &redact_path(&request.path));
         self.query = request.query.as_deref().map(redact_query);
         capture::headers_into(&request.headers, &mut self.headers, last);
-        self.body = capture::body(&request.body, request.header("content-type"));
+        self.body = capture::body(&request.body, request.header(http::header::CONTENT_TYPE));
         self.body_bytes = request.body.len();
     }
 
@@ -353,6 +353,32 @@ mod tests {
         );
         // Whole names only for the short ones: a task or a desk is no secret.
         assert_eq!(redact_query("task=1&desk=2"), "task=1&desk=2");
+    }
+
+    #[test]
+    fn a_name_is_secret_when_a_word_sits_anywhere_in_it_in_any_case() {
+        for name in [
+            "x-api-key",
+            "X-Auth-Token",
+            "token",
+            "xtoken",
+            "cookie",
+            "SK",
+            "my-PWD",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "host",
+            "user-agent",
+            "accept-language",
+            "x-request-id",
+            "ke",
+            "",
+            "tok",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 
     #[test]

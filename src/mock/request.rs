@@ -2,6 +2,7 @@
 //! gets back. Plain data, so handlers can be called in tests without a socket.
 
 use bytes::Bytes;
+use http::header::AsHeaderName;
 use http::{HeaderMap, Method};
 
 /// A request as received, body collected.
@@ -32,8 +33,9 @@ impl MockRequest {
         }
     }
 
-    /// A header's value, when present and visible ASCII.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value, when present and visible ASCII. `name` is a `&str` or, cheaper to
+    /// look up, a `HeaderName` such as `http::header::CONTENT_TYPE`.
+    pub fn header(&self, name: impl AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 

@@ -6,7 +6,7 @@
 //! the mock started with.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::Value;
 
@@ -119,7 +119,9 @@ pub struct State {
     next_subtask_id: i64,
     /// The instant of the latest request: what the admin API reports as "now".
     now_ms: i64,
-    tasks: BTreeMap<i64, TaskRun>,
+    /// Boxed: retiring the oldest task shifts the B-tree's entries, a pointer each (unboxed,
+    /// the shift copied whole tasks: 0.7% of the mock's CPU under the DELETE benchmark).
+    tasks: BTreeMap<i64, Box<TaskRun>>,
     /// Ids of the tasks still RUNNING, so time-paced progress never walks finished ones.
     running: BTreeSet<i64>,
     /// When each running task next changes under a time pace, as (instant, task id): a request
@@ -342,7 +344,7 @@ impl State {
     /// Task `id`, or `TSK10001` naming the path parameter as the route does (`taskInstanceId`,
     /// as the 400 for a malformed id does).
     fn task_mut(&mut self, id: i64) -> Result<&mut TaskRun, OcpError> {
-        self.tasks.get_mut(&id).ok_or_else(|| {
+        self.tasks.get_mut(&id).map(|t| &mut **t).ok_or_else(|| {
             OcpError::new(&TASK_NOT_FOUND, vec![id.to_string()]).with_target("taskInstanceId")
         })
     }
@@ -421,7 +423,7 @@ impl State {
 
     /// The tasks kept, by id: what the admin API shows of what each call asked for.
     pub fn tasks(&self) -> impl Iterator<Item = &TaskRun> {
-        self.tasks.values()
+        self.tasks.values().map(|t| &**t)
     }
 }
 

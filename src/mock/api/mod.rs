@@ -18,6 +18,8 @@ pub mod servers;
 pub mod system;
 pub mod tasks;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::mock::auth::Identity;
@@ -38,7 +40,7 @@ pub enum Data {
     Json(Value),
     /// A task just created: written from the template's precomputed text, after the state lock
     /// is released.
-    NewTask(TaskOrigin),
+    NewTask(Arc<TaskOrigin>),
     /// The whole body, as plain text and without an envelope (`GET /api/v2/time`).
     Text(String),
     /// The whole body, a JSON value without an envelope (`GET /api/v2/info`).

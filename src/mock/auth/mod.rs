@@ -234,7 +234,7 @@ impl AuthSettings {
         if !self.enabled {
             return Ok(self.identity("admin", Role::Admin));
         }
-        let mut values = req.headers.get_all("authorization").iter();
+        let mut values = req.headers.get_all(http::header::AUTHORIZATION).iter();
         let Some(value) = values.next() else {
             return Err(refuse("no Authorization header"));
         };
@@ -305,9 +305,9 @@ impl AuthSettings {
         let mut parts = SignedParts {
             method: req.method.as_str(),
             body: &req.body,
-            content_type: req.header("content-type").unwrap_or(""),
+            content_type: req.header(http::header::CONTENT_TYPE).unwrap_or(""),
             date,
-            host: req.header("host").unwrap_or(""),
+            host: req.header(http::header::HOST).unwrap_or(""),
             ocp_headers,
             path: &req.path,
             query: req.query.as_deref(),
@@ -357,7 +357,7 @@ fn capitalise(name: &str) -> String {
 /// The request's `Date`, which a signature covers: present, RFC 1123, and within
 /// [`MAX_DATE_SKEW_MS`] of the mock's clock (what stops a captured request being replayed).
 fn fresh_date(req: &MockRequest, now_ms: i64) -> Result<&str, OcpError> {
-    let date = match req.headers.get("date") {
+    let date = match req.headers.get(http::header::DATE) {
         None => {
             return Err(refuse(
                 "missing Date header (RFC 1123, required with a signature)",

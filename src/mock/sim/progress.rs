@@ -117,8 +117,9 @@ pub struct TaskOrigin {
 /// A task after creation, moving through its DAG.
 #[derive(Debug, Clone)]
 pub struct TaskRun {
-    /// What it was created from.
-    pub origin: TaskOrigin,
+    /// What it was created from, shared with the answer that announced it and with the effect
+    /// applied once it succeeds (no copy of its strings and lists per request).
+    pub origin: Arc<TaskOrigin>,
     /// Where it stands.
     pub state: TaskStatus,
     finish_ms: Option<i64>,
@@ -137,7 +138,7 @@ pub struct TaskRun {
 impl TaskRun {
     /// Starts following a task just built from `template` for `origin`; `fail_at` names the
     /// subtask (case-insensitively) it fails at once.
-    pub fn new(template: &TaskTemplate, origin: TaskOrigin, fail_at: Option<&str>) -> Self {
+    pub fn new(template: &TaskTemplate, origin: Arc<TaskOrigin>, fail_at: Option<&str>) -> Self {
         let layout = template.layout();
         let nodes: Vec<Node> = layout
             .slots

@@ -31,9 +31,13 @@ impl State {
     /// Creates a task of `spec.kind` with the next task id and fresh subtask ids, and starts it;
     /// returns what the answer is written from. The caller has checked everything: this cannot
     /// fail.
-    pub fn create_task(&mut self, templates: &TaskTemplates, spec: TaskSpec<'_>) -> TaskOrigin {
+    pub fn create_task(
+        &mut self,
+        templates: &TaskTemplates,
+        spec: TaskSpec<'_>,
+    ) -> Arc<TaskOrigin> {
         let template = templates.of(spec.kind);
-        let origin = TaskOrigin {
+        let origin = Arc::new(TaskOrigin {
             task_id: self.next_task_id,
             first_subtask_id: self.next_subtask_id,
             created_ms: spec.start_ms,
@@ -45,12 +49,12 @@ impl State {
             kind: spec.kind,
             skip_host_servers: spec.skip_host_servers,
             effect: spec.effect,
-        };
+        });
         self.next_task_id += 1;
         self.next_subtask_id += template.subtask_ids_needed();
         let task_id = origin.task_id;
         let run = TaskRun::new(template, origin.clone(), spec.fail_at.as_deref());
-        self.tasks.insert(task_id, run);
+        self.tasks.insert(task_id, Box::new(run));
         self.running.insert(task_id);
         self.wake_at(task_id, spec.start_ms);
         self.evict();

@@ -34,7 +34,7 @@ impl State {
         &mut self,
         templates: &TaskTemplates,
         call: DeleteCall<'_>,
-    ) -> Result<TaskOrigin, OcpError> {
+    ) -> Result<Arc<TaskOrigin>, OcpError> {
         let service_name = self.inventory.cluster(call.cluster_id).map_or_else(
             || {
                 Err(OcpError::new(

@@ -243,7 +243,7 @@ impl State {
         &mut self,
         templates: &TaskTemplates,
         call: ClusterCreate<'_>,
-    ) -> Result<TaskOrigin, OcpError> {
+    ) -> Result<Arc<TaskOrigin>, OcpError> {
         let name = call.cluster.name.clone();
         let pending = self.pending_effects().any(|e| match e {
             Effect::CreateCluster(c) => c.name == name,
@@ -285,7 +285,7 @@ impl State {
         templates: &TaskTemplates,
         id: i64,
         caller: Caller<'_>,
-    ) -> Result<TaskOrigin, OcpError> {
+    ) -> Result<Arc<TaskOrigin>, OcpError> {
         let name = self.live_cluster(id)?;
         let ids: Vec<i64> = self.inventory.servers_of(id).map(|s| s.id).collect();
         let servers = ids
@@ -317,7 +317,7 @@ impl State {
         &mut self,
         templates: &TaskTemplates,
         call: ServerAdd<'_>,
-    ) -> Result<Vec<TaskOrigin>, OcpError> {
+    ) -> Result<Vec<Arc<TaskOrigin>>, OcpError> {
         let name = self.live_cluster(call.cluster_id)?;
         let hosts: Vec<i64> = call.hosts.iter().map(|h| h.0).collect();
         self.free_hosts(&hosts, call.target)?;
@@ -356,7 +356,7 @@ impl State {
         &mut self,
         templates: &TaskTemplates,
         call: ServersOperation<'_>,
-    ) -> Result<TaskOrigin, OcpError> {
+    ) -> Result<Arc<TaskOrigin>, OcpError> {
         let name = self.live_cluster(call.cluster_id)?;
         let servers = call
             .server_ids

@@ -96,9 +96,9 @@ impl State {
             }
         };
         let runs: Box<dyn Iterator<Item = &TaskRun>> = if filter.ascending {
-            Box::new(self.tasks.values())
+            Box::new(self.tasks.values().map(|t| &**t))
         } else {
-            Box::new(self.tasks.values().rev())
+            Box::new(self.tasks.values().rev().map(|t| &**t))
         };
         let (mut total, mut page) = (0, Vec::new());
         for run in runs {

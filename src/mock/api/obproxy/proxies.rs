@@ -15,7 +15,10 @@ const TAKE_OVER_EXPORTER_PORT: u16 = 2884;
 
 /// The tasks of a batch call as OCP answers them: a page (`contents`) of tasks, one per
 /// server, as written at creation.
-fn task_page(ctx: Ctx<'_>, tasks: &[crate::mock::sim::progress::TaskOrigin]) -> Value {
+fn task_page(
+    ctx: Ctx<'_>,
+    tasks: &[std::sync::Arc<crate::mock::sim::progress::TaskOrigin>],
+) -> Value {
     let contents: Vec<Value> = tasks
         .iter()
         .map(|t| {

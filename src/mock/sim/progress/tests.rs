@@ -19,7 +19,7 @@ fn documented_run(fail_at: Option<&str>) -> TaskRun {
         skip_host_servers: Vec::new(),
         effect: Effect::RemoveServers,
     };
-    TaskRun::new(&template, origin, fail_at)
+    TaskRun::new(&template, std::sync::Arc::new(origin), fail_at)
 }
 
 fn data(run: &TaskRun) -> Value {

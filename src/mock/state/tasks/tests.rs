@@ -31,10 +31,10 @@ fn failed_task(templates: &TaskTemplates) -> (Store, i64) {
         effect: Effect::RemoveServers,
         skip_host_servers: Vec::new(),
     };
-    let mut run = TaskRun::new(template, origin, Some(FAILING));
+    let mut run = TaskRun::new(template, std::sync::Arc::new(origin), Some(FAILING));
     run.poll(100, 1_000);
     assert_eq!(run.state, TaskStatus::Failed);
-    store.lock().tasks.insert(template.task_id, run);
+    store.lock().tasks.insert(template.task_id, Box::new(run));
     (store, template.task_id)
 }
 
