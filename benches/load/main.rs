@@ -10,7 +10,8 @@
 //!      comes back), against nginx (one worker, `return 200` with the mock's bytes) and a bare
 //!      hyper server answering the same bytes from memory; the mock with its default worker
 //!      threads (one on 2 cores) and with two;
-//!    - a GET of the catalogue that replays its page's sample, against nginx with those bytes;
+//!    - a GET of the catalogue that replays its page's sample, against nginx and bare hyper
+//!      with those bytes;
 //!
 //!    each with the median requests/s, p99, and the ratio to nginx and to bare hyper per round
 //!    (median and spread, min to max);
@@ -93,7 +94,7 @@ fn main() {
             name: "GET /api/v2/compute/hostTypes (replayed sample)",
             script: file("get.lua", &wrk::fixed_script("GET", GET_PATH)),
             nginx_script: file("get-nginx.lua", &wrk::fixed_script("GET", GET_PATH)),
-            servers: &[Kind::Nginx, Kind::Mock],
+            servers: &[Kind::Nginx, Kind::Bare, Kind::Mock],
         },
     ];
     print_load_table(&rows, &fixtures, rounds, seconds);

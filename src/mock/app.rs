@@ -371,6 +371,11 @@ impl App {
                 let body = envelope::success(status, meta, Some(&mut write), 1024);
                 (status, Vec::new(), body.into())
             }
+            Ok((status, Some(Data::JsonText(text)))) => {
+                let mut write = |out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes());
+                let body = envelope::success(status, meta, Some(&mut write), text.len());
+                (status, Vec::new(), body.into())
+            }
             Ok((status, Some(Data::NewTask(origin)))) => {
                 let task = origin.new_task(&self.settings.executor);
                 let template = self.templates.of(origin.kind);

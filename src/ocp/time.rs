@@ -12,11 +12,6 @@ use time::{OffsetDateTime, UtcOffset};
 /// OCP renders times in the server's zone; the documented examples use +08:00.
 const OFFSET: UtcOffset = offset!(+8);
 
-/// How OCP writes the times it keeps to the second (`createTime` of tasks and clusters).
-const WRITTEN_SECONDS: &[BorrowedFormatItem<'_>] = format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
-);
-
 /// What OCP's documentation shows: 0 to 9 fractional digits, any offset with a colon.
 const READ: &[BorrowedFormatItem<'_>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory]:[offset_minute]"
@@ -42,12 +37,11 @@ pub fn format_time(epoch_ms: i64) -> String {
 /// Renders the whole second `epoch_ms` falls in, as OCP writes the times it keeps to the second:
 /// `2021-09-01T16:52:56+08:00`.
 pub fn format_seconds(epoch_ms: i64) -> String {
-    let seconds = epoch_ms.clamp(MIN_MS, MAX_MS).div_euclid(1000);
-    // Holds for every clamped instant, as for `write_digits`.
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|at| at.to_offset(OFFSET).format(WRITTEN_SECONDS).ok())
-        .unwrap_or_default()
+    let second = epoch_ms.clamp(MIN_MS, MAX_MS).div_euclid(1000);
+    let mut out = Vec::with_capacity(25);
+    out.extend_from_slice(&second_text(second));
+    out.extend_from_slice(OFFSET_TEXT);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes the time as a JSON string, without allocating: this runs several times per answer.
@@ -74,36 +68,54 @@ fn write_digits(out: &mut Vec<u8>, epoch_ms: i64) {
 /// [`OFFSET`] as written.
 const OFFSET_TEXT: &[u8] = b"+08:00";
 
-/// `YYYY-MM-DDTHH:MM:SS`, the part of a time that changes once a second.
-const SECOND: &[BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+/// `YYYY-MM-DD`, the part of a time that changes once a day.
+const DAY: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]");
+
+/// [`OFFSET`] in seconds.
+const OFFSET_SECONDS: i64 = 8 * 3600;
 
 thread_local! {
-    /// The latest second written and its text: the times of one answer, and of the answers
-    /// after it, mostly fall in the same second, which the calendar then works out once.
-    static LAST_SECOND: Cell<(i64, [u8; 19])> = const { Cell::new((i64::MIN, [0; 19])) };
+    /// The latest day written (days since the epoch, in OCP's zone) and its date: the fixed
+    /// clock moves a second per request, so the calendar works out a date once a day, not once
+    /// an answer.
+    static LAST_DAY: Cell<(i64, [u8; 10])> = const { Cell::new((i64::MIN, [0; 10])) };
 }
 
-/// The text of a whole second since the epoch in OCP's zone, for a second within the
-/// four-digit years (`MIN_MS` to `MAX_MS`), which always writes 19 bytes.
+/// The text of a whole second since the epoch in OCP's zone, `YYYY-MM-DDTHH:MM:SS`, for a
+/// second within the four-digit years (`MIN_MS` to `MAX_MS`), which always writes 19 bytes.
 fn second_text(second: i64) -> [u8; 19] {
-    let (cached, text) = LAST_SECOND.get();
-    if cached == second {
+    let local = second + OFFSET_SECONDS;
+    let (day, in_day) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let mut text = [b'0'; 19];
+    text[..10].copy_from_slice(&day_text(day, second));
+    text[10] = b'T';
+    for (at, n) in [
+        (11, in_day / 3600),
+        (14, in_day / 60 % 60),
+        (17, in_day % 60),
+    ] {
+        text[at] = b'0' + (n / 10) as u8;
+        text[at + 1] = b'0' + (n % 10) as u8;
+    }
+    text[13] = b':';
+    text[16] = b':';
+    text
+}
+
+/// The date of `day` (days since the epoch in OCP's zone), `second` being a second of it.
+fn day_text(day: i64, second: i64) -> [u8; 10] {
+    let (cached, text) = LAST_DAY.get();
+    if cached == day {
         return text;
     }
-    let mut text = [b'0'; 19];
+    let mut text = [b'0'; 10];
     if let Ok(at) = OffsetDateTime::from_unix_timestamp(second) {
-        let mut written = Vec::with_capacity(19);
-        if at
-            .to_offset(OFFSET)
-            .format_into(&mut written, SECOND)
-            .is_ok()
-            && written.len() == 19
-        {
+        let mut written = Vec::with_capacity(10);
+        if at.to_offset(OFFSET).format_into(&mut written, DAY).is_ok() && written.len() == 10 {
             text.copy_from_slice(&written);
         }
     }
-    LAST_SECOND.set((second, text));
+    LAST_DAY.set((day, text));
     text
 }
 
@@ -157,7 +169,25 @@ mod tests {
             let mut out = Vec::new();
             write_time(&mut out, ms);
             assert_eq!(out, format!("\"{text}\"").into_bytes(), "{ms}");
+            let whole = format!("{}{}", &text[..19], &text[text.len() - 6..]);
+            assert_eq!(format_seconds(ms), whole, "{ms}");
         }
+    }
+
+    #[test]
+    fn seconds_written_one_after_another_cross_midnight_into_the_next_date() {
+        // 2021-12-31T23:59:58+08:00, then a second at a time, as the fixed clock moves.
+        let start = 1_640_966_398_000;
+        let written: Vec<String> = (0..3).map(|i| format_time(start + i * 1000)).collect();
+        assert_eq!(
+            written,
+            [
+                "2021-12-31T23:59:58+08:00",
+                "2021-12-31T23:59:59+08:00",
+                "2022-01-01T00:00:00+08:00"
+            ]
+        );
+        assert_eq!(format_time(start - 86_400_000), "2021-12-30T23:59:58+08:00");
     }
 
     #[test]

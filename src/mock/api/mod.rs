@@ -38,6 +38,8 @@ use crate::ocp::task::TaskTemplates;
 pub enum Data {
     /// Any JSON value, serialised as it is.
     Json(Value),
+    /// JSON text serialised once per process, written as it is (a documented sample's `data`).
+    JsonText(&'static str),
     /// A task just created: written from the template's precomputed text, after the state lock
     /// is released.
     NewTask(Arc<TaskOrigin>),

@@ -115,6 +115,11 @@ impl Endpoint {
         self.sample.get()
     }
 
+    /// The sample answer's `data` as JSON text, serialised once (on the first call).
+    pub fn sample_data_text(&self) -> Option<&str> {
+        self.sample.data_text()
+    }
+
     /// The envelope text of the sample when its `data` is a task (an object with `subtasks`)
     /// or a page of them (`contents`): those endpoints start asynchronous work in OCP.
     pub fn task_sample(&self) -> Option<&str> {

@@ -88,6 +88,8 @@ pub struct LazySample {
     /// Whether `data` is a task (an object with `subtasks`) or a page of them.
     task: bool,
     parsed: OnceLock<SampleResponse>,
+    /// `data` serialised, on first use: what a replay without an id to echo writes.
+    data_text: OnceLock<Option<String>>,
 }
 
 impl LazySample {
@@ -97,6 +99,7 @@ impl LazySample {
             head,
             task,
             parsed: OnceLock::new(),
+            data_text: OnceLock::new(),
         }
     }
 
@@ -126,6 +129,13 @@ impl LazySample {
                 .and_then(|mut v| v.get_mut("data").map(Value::take)),
             ..self.head.clone()
         })
+    }
+
+    /// The answer's `data` as JSON text, serialised on the first call.
+    pub fn data_text(&self) -> Option<&str> {
+        self.data_text
+            .get_or_init(|| self.get().data.as_ref().map(Value::to_string))
+            .as_deref()
     }
 
     /// A page's answer, and whether the page shows a sample envelope of a success (read from
