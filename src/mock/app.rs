@@ -358,48 +358,10 @@ impl App {
         lang: Language,
         outcome: Outcome,
     ) -> MockResponse {
-        let (status, headers, body): (u16, _, Bytes) = match outcome {
-            Ok((status, None)) => {
-                let body = envelope::success(status, meta, None, 0);
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::Json(value)))) => {
-                let mut write = |out: &mut Vec<u8>| {
-                    // Writing JSON into a Vec cannot fail.
-                    let _ = serde_json::to_writer(&mut *out, &value);
-                };
-                let body = envelope::success(status, meta, Some(&mut write), 1024);
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::JsonText(text)))) => {
-                let mut write = |out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes());
-                let body = envelope::success(status, meta, Some(&mut write), text.len());
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::NewTask(origin)))) => {
-                let task = origin.new_task(&self.settings.executor);
-                let template = self.templates.of(origin.kind);
-                let mut write = |out: &mut Vec<u8>| template.write(&task, out);
-                let hint = template.size_hint(origin.servers.len());
-                let body = envelope::success(status, meta, Some(&mut write), hint);
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::Later(later)))) => {
-                let mut write = |out: &mut Vec<u8>| later.write(out);
-                let body = envelope::success(status, meta, Some(&mut write), later.size_hint());
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::Text(text)))) => {
-                let headers = vec![("content-type", TEXT_PLAIN.to_owned())];
-                (status, headers, text.into())
-            }
-            Ok((status, Some(Data::Bare(value)))) => {
-                // Writing JSON into a Vec cannot fail.
-                let body = serde_json::to_vec(&value).unwrap_or_default();
-                (status, Vec::new(), body.into())
-            }
-            Ok((status, Some(Data::Static(text)))) => {
-                (status, Vec::new(), Bytes::from_static(text.as_bytes()))
+        let (status, headers, body) = match outcome {
+            Ok((status, data)) => {
+                let (headers, body) = self.success_body(status, meta, data);
+                (status, headers, body)
             }
             Err(err) => {
                 let (version, style) = (self.settings.ocp_version, self.settings.error_code);
@@ -414,6 +376,54 @@ impl App {
             trace_id: String::new(),
             delay: None,
             drop_connection: false,
+        }
+    }
+
+    /// The headers and body of a success: `data` in an envelope, or the bare body of the few
+    /// answers OCP sends without one.
+    fn success_body(
+        &self,
+        status: u16,
+        meta: EnvelopeMeta<'_>,
+        data: Option<Data>,
+    ) -> (Vec<(&'static str, String)>, Bytes) {
+        let enveloped = |write: Option<&mut envelope::WriteData<'_>>, hint| {
+            (
+                Vec::new(),
+                envelope::success(status, meta, write, hint).into(),
+            )
+        };
+        match data {
+            None => enveloped(None, 0),
+            Some(Data::Json(value)) => {
+                // Writing JSON into a Vec cannot fail.
+                let mut write = |out: &mut Vec<u8>| {
+                    let _ = serde_json::to_writer(&mut *out, &value);
+                };
+                enveloped(Some(&mut write), 1024)
+            }
+            Some(Data::JsonText(text)) => {
+                let mut write = |out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes());
+                enveloped(Some(&mut write), text.len())
+            }
+            Some(Data::NewTask(origin)) => {
+                let task = origin.new_task(&self.settings.executor);
+                let template = self.templates.of(origin.kind);
+                let mut write = |out: &mut Vec<u8>| template.write(&task, out);
+                enveloped(Some(&mut write), template.size_hint(origin.servers.len()))
+            }
+            Some(Data::Later(later)) => {
+                let mut write = |out: &mut Vec<u8>| later.write(out);
+                let hint = later.size_hint();
+                enveloped(Some(&mut write), hint)
+            }
+            Some(Data::Text(text)) => (vec![("content-type", TEXT_PLAIN.to_owned())], text.into()),
+            // Writing JSON into a Vec cannot fail.
+            Some(Data::Bare(value)) => (
+                Vec::new(),
+                serde_json::to_vec(&value).unwrap_or_default().into(),
+            ),
+            Some(Data::Static(text)) => (Vec::new(), Bytes::from_static(text.as_bytes())),
         }
     }
 }

@@ -12,8 +12,9 @@ use crate::mock::api::{Call, Ctx, Data, Outcome};
 use crate::mock::router::Params;
 use crate::mock::sim::effect::Effect;
 use crate::mock::state::{State, TaskSpec};
-use crate::ocp::catalogue::Endpoint;
+use crate::ocp::catalogue::{Endpoint, SampleResponse};
 use crate::ocp::error::OcpError;
+use crate::ocp::task::TaskKind;
 
 /// Any documented endpoint without a handler of its own: checked, then its sample.
 pub fn replay(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> Outcome {
@@ -33,35 +34,7 @@ pub fn replay(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> 
         .templates
         .documented(call.req.method.as_str(), &endpoint.pattern)
     {
-        let origin = state.create_task(
-            ctx.templates,
-            TaskSpec {
-                kind,
-                creator: call.identity,
-                start_ms: call.stamp.arrival_ms,
-                fail_at: call.fail_at.clone(),
-                cluster_id: params.long("id").unwrap_or(0),
-                service_name: String::new(),
-                servers: Vec::new(),
-                skip_host_servers: Vec::new(),
-                effect: Effect::None,
-            },
-        );
-        let in_page = sample
-            .data
-            .as_ref()
-            .is_some_and(|d| d.get("contents").is_some());
-        if in_page {
-            let task = ctx
-                .templates
-                .of(kind)
-                .build(&origin.new_task(&ctx.settings.executor));
-            return Ok((
-                sample.status,
-                Some(Data::Json(json!({ "contents": [task] }))),
-            ));
-        }
-        return Ok((sample.status, Some(Data::NewTask(origin))));
+        return Ok(new_task(ctx, state, params, call, (kind, sample)));
     }
     let echoes = params.iter().any(|(name, requested)| {
         endpoint
@@ -83,6 +56,46 @@ pub fn replay(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> 
         Data::Json(data)
     });
     Ok((sample.status, data))
+}
+
+/// The answer of a documented call that starts a task of `kind`: the task, created, in the
+/// shape of the sample (a task, or a page holding it).
+fn new_task(
+    ctx: Ctx<'_>,
+    state: &mut State,
+    params: &Params,
+    call: &Call,
+    (kind, sample): (TaskKind, &SampleResponse),
+) -> (u16, Option<Data>) {
+    let origin = state.create_task(
+        ctx.templates,
+        TaskSpec {
+            kind,
+            creator: call.identity,
+            start_ms: call.stamp.arrival_ms,
+            fail_at: call.fail_at.clone(),
+            cluster_id: params.long("id").unwrap_or(0),
+            service_name: String::new(),
+            servers: Vec::new(),
+            skip_host_servers: Vec::new(),
+            effect: Effect::None,
+        },
+    );
+    let in_page = sample
+        .data
+        .as_ref()
+        .is_some_and(|d| d.get("contents").is_some());
+    if in_page {
+        let task = ctx
+            .templates
+            .of(kind)
+            .build(&origin.new_task(&ctx.settings.executor));
+        return (
+            sample.status,
+            Some(Data::Json(json!({ "contents": [task] }))),
+        );
+    }
+    (sample.status, Some(Data::NewTask(origin)))
 }
 
 /// One parameter's echo: what the sample's path gave it, what the request gives it, and the
