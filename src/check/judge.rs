@@ -105,13 +105,7 @@ pub(crate) fn read(
         }
     }
     // The schema and the contract may both see one mistake: say it once.
-    let mut unique: Vec<Violation> = Vec::with_capacity(out.len());
-    for violation in out {
-        if !unique.contains(&violation) {
-            unique.push(violation);
-        }
-    }
-    (unique, body)
+    (crate::contract::dedup(out), body)
 }
 
 /// A JSON body, or the violation saying it is not one.

@@ -59,7 +59,7 @@ impl Variant {
 }
 
 /// RFC 3986 unreserved characters stay; everything else is percent-encoded (uppercase hex).
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

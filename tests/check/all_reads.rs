@@ -35,9 +35,9 @@ fn counts(report: &Report) -> (usize, usize, BTreeMap<&'static str, usize>) {
             Outcome::Pass => passed += 1,
             Outcome::Fail(_) => failed += 1,
             Outcome::Skip(reason) => {
-                let kind = why::ALL
+                let (kind, _) = why::ALL
                     .into_iter()
-                    .find(|w| reason.starts_with(w))
+                    .find(|(w, _)| reason.starts_with(w))
                     .unwrap_or_else(|| {
                         panic!("{}: a reason of no known kind: {reason}", read.name)
                     });

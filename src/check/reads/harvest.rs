@@ -1,43 +1,11 @@
 //! Path ids learned from answers: the first item of a list (or of a detail's array field) that
 //! names one, written as a path segment.
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use serde_json::Value;
 
 use super::plan::{Items, Source};
-
-/// What a path segment must escape: everything but RFC 3986's unreserved characters, so a
-/// zone or user name can neither add a segment nor start a query.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'!')
-    .add(b'"')
-    .add(b'#')
-    .add(b'$')
-    .add(b'%')
-    .add(b'&')
-    .add(b'\'')
-    .add(b'(')
-    .add(b')')
-    .add(b'*')
-    .add(b'+')
-    .add(b',')
-    .add(b'/')
-    .add(b':')
-    .add(b';')
-    .add(b'<')
-    .add(b'=')
-    .add(b'>')
-    .add(b'?')
-    .add(b'@')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
+use crate::ocp::signature::RFC3986;
 
 /// The value `source` names in `body` (an answer's whole JSON body), escaped for a path; `None`
 /// when no item has a usable one.
@@ -53,7 +21,9 @@ pub fn learn(source: &Source, body: &Value) -> Option<String> {
         .as_array()?
         .iter()
         .find_map(|item| value_of(item, source))
-        .map(|v| utf8_percent_encode(&v, SEGMENT).to_string())
+        // Everything but RFC 3986's unreserved characters is escaped, so a zone or user name can
+        // neither add a segment nor start a query.
+        .map(|v| utf8_percent_encode(&v, RFC3986).to_string())
 }
 
 /// The first of the source's fields that `item` gives a usable value: an integer, or for a

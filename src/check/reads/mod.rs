@@ -28,17 +28,6 @@ use plan::{Action, Source, Step, why};
 /// Reads in a row that got no answer in time before the run stops.
 const TIMEOUTS_TO_STOP: usize = 3;
 
-/// How the tally names the reads skipped for each reason.
-const TALLY: [(&str, &str); 7] = [
-    (why::NEEDS_QUERY, "need query parameters"),
-    (why::NEEDS_BODY, "need a request body"),
-    (why::NO_SOURCE, "have no documented list of their ids"),
-    (why::NO_SCHEMA, "have no response schema"),
-    (why::NO_ID, "learned no id"),
-    (why::CAP, "are past --max-calls"),
-    (why::GONE, "came after the target stopped answering"),
-];
-
 /// The reads' verdicts in one line, the skipped ones by reason:
 /// `--all-reads: 61 of 73 reads passed, 0 failed, 12 skipped: 5 need query parameters, ...`.
 pub fn tally(reads: &[ProbeResult]) -> String {
@@ -50,7 +39,7 @@ pub fn tally(reads: &[ProbeResult]) -> String {
     );
     let skipped = reads.len() - passed - failed;
     if skipped > 0 {
-        let by_reason: Vec<String> = TALLY
+        let by_reason: Vec<String> = why::ALL
             .iter()
             .filter_map(|(start, label)| {
                 let n = reads

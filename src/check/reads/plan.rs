@@ -74,15 +74,16 @@ pub mod why {
     pub const CAP: &str = "the cap of";
     /// Several calls in a row got no answer in time (decided at run time).
     pub const GONE: &str = "the target stopped answering";
-    /// Every reason, in the order reports count them.
-    pub const ALL: [&str; 7] = [
-        NEEDS_QUERY,
-        NEEDS_BODY,
-        NO_SOURCE,
-        NO_SCHEMA,
-        NO_ID,
-        CAP,
-        GONE,
+    /// Every reason, in the order reports count them, with how the tally names the reads
+    /// skipped for it.
+    pub const ALL: [(&str, &str); 7] = [
+        (NEEDS_QUERY, "need query parameters"),
+        (NEEDS_BODY, "need a request body"),
+        (NO_SOURCE, "have no documented list of their ids"),
+        (NO_SCHEMA, "have no response schema"),
+        (NO_ID, "learned no id"),
+        (CAP, "are past --max-calls"),
+        (GONE, "came after the target stopped answering"),
     ];
 }
 
