@@ -119,7 +119,8 @@ pub use mock::settings::{Limits, LogFormat, Settings};
 pub use mock::sim::clock::ClockMode;
 pub use mock::sim::progress::TaskPace;
 pub use mock::{
-    MockServer, MockServerBuilder, ServeError, UNDOCUMENTED_ROUTES, serve, stateful_routes,
+    MockServer, MockServerBuilder, ServeError, UNDOCUMENTED_ROUTES, default_worker_threads, serve,
+    stateful_routes,
 };
 /// Every endpoint OCP's reference pages document, per version: the routes the mock answers.
 pub use ocp::catalogue;

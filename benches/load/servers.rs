@@ -21,7 +21,7 @@ pub struct Server {
 pub enum Kind {
     /// nginx, one worker process, `return 200` with the mock's bytes.
     Nginx,
-    /// hyper answering the mock's bytes, precomputed.
+    /// hyper answering the mock's bytes, precomputed, with the mock's default worker threads.
     Bare,
     /// ocp-mock with its default worker threads (half the CPUs, at least one).
     Mock,
@@ -244,7 +244,10 @@ pub fn bare_server(delete_body: &Path, get_body: &Path, get_path: String) {
 
     let delete = Bytes::from(std::fs::read(delete_body).expect("the DELETE's body"));
     let get = Bytes::from(std::fs::read(get_body).expect("the GET's body"));
+    // The mock's own default, so that the two differ in the work per request only.
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(ocp_mock::default_worker_threads(cpus))
         .enable_all()
         .build()
         .expect("a runtime");

@@ -168,14 +168,6 @@ pub struct ServeOptions {
     pub worker_threads: usize,
 }
 
-/// The worker threads when `--worker-threads` is not given, for a machine of `cpus` CPUs: half
-/// of them, at least one. The mock shares its machine with the clients that call it (a CI job,
-/// a laptop's tests); on 2 cores under the benchmark's load, one thread answered more than two
-/// in every one of 6 alternating rounds of DELETEs and of GETs (medians: 18% and 21% more).
-pub fn default_worker_threads(cpus: usize) -> usize {
-    (cpus / 2).max(1)
-}
-
 impl ServeArgs {
     /// The settings these flags ask for. `matches` tells which repeatable identities came from
     /// their variable, whose value holds several separated by whitespace.
@@ -221,7 +213,9 @@ impl ServeArgs {
             settings,
             port_file: self.port_file,
             worker_threads: self.worker_threads.unwrap_or_else(|| {
-                default_worker_threads(std::thread::available_parallelism().map_or(1, usize::from))
+                ocp_mock::default_worker_threads(
+                    std::thread::available_parallelism().map_or(1, usize::from),
+                )
             }),
         })
     }

@@ -345,10 +345,10 @@ fn worker_threads_are_half_the_cpus_unless_given_from_1_to_256() {
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     assert_eq!(
         serve(&[]).worker_threads,
-        super::serve::default_worker_threads(cpus)
+        ocp_mock::default_worker_threads(cpus)
     );
     assert_eq!(
-        [1, 2, 3, 8].map(super::serve::default_worker_threads),
+        [1, 2, 3, 8].map(ocp_mock::default_worker_threads),
         [1, 1, 1, 4]
     );
     assert_eq!(serve(&["--worker-threads", "3"]).worker_threads, 3);

@@ -223,10 +223,12 @@ impl App {
             self.render(stamp, lang, outcome)
         };
         if let Some((limit, remaining, reset)) = faults.rate_limit {
+            // Each value is its text's exact size: hyper takes the buffer over without a copy.
+            let text = |n: i64| itoa::Buffer::new().format(n).to_owned();
             response.headers.extend([
-                ("ratelimit-limit", limit.to_string()),
-                ("ratelimit-remaining", remaining.to_string()),
-                ("ratelimit-reset", reset.to_string()),
+                ("ratelimit-limit", text(limit.into())),
+                ("ratelimit-remaining", text(remaining.into())),
+                ("ratelimit-reset", text(reset)),
             ]);
         }
         response.delay = (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms));

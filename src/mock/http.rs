@@ -16,7 +16,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Body, Incoming};
-use hyper::http::{HeaderValue, Response, StatusCode, header};
+use hyper::http::{HeaderName, HeaderValue, Response, StatusCode, header};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -330,6 +330,16 @@ async fn handle(app: &Arc<App>, request: &MockRequest) -> MockResponse {
     }
 }
 
+/// The names of the headers the mock adds to its answers, parsed once: `ratelimit-*` are not
+/// among http's standard names, and a name parsed per answer is copied into a buffer of its own.
+static ADDED_HEADERS: [HeaderName; 5] = [
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("ratelimit-reset"),
+    header::ALLOW,
+    header::CONTENT_TYPE,
+];
+
 fn into_hyper(response: MockResponse) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(response.body));
     *out.status_mut() =
@@ -340,7 +350,15 @@ fn into_hyper(response: MockResponse) -> Response<Full<Bytes>> {
         HeaderValue::from_static("application/json"),
     );
     for (name, value) in response.headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
+        let name = match ADDED_HEADERS.iter().find(|known| known.as_str() == name) {
+            Some(known) => known.clone(),
+            None => match HeaderName::from_bytes(name.as_bytes()) {
+                Ok(parsed) => parsed,
+                Err(_) => continue,
+            },
+        };
+        // The value's own buffer, checked as `from_str` checks it, not copied.
+        if let Ok(value) = HeaderValue::from_maybe_shared(Bytes::from(value)) {
             headers.insert(name, value);
         }
     }

@@ -80,8 +80,9 @@ pub struct TaskTemplates {
     list: Vec<TaskTemplate>,
     /// Whether the profile has OCP 4.3.5's `POST .../servers/delete`.
     servers_delete: bool,
-    /// The documented call that creates each kind: (METHOD, path pattern).
-    calls: BTreeMap<(String, String), TaskKind>,
+    /// The documented calls that create each kind, by path pattern: (METHOD, kind). Keyed by the
+    /// pattern alone so that a replayed call finds its kind without building a key.
+    calls: BTreeMap<String, Vec<(String, TaskKind)>>,
 }
 
 impl TaskTemplates {
@@ -153,8 +154,10 @@ impl TaskTemplates {
     /// The kind of task the documented call `method pattern` creates, if one is registered.
     pub fn documented(&self, method: &str, pattern: &str) -> Option<TaskKind> {
         self.calls
-            .get(&(method.to_ascii_uppercase(), pattern.to_owned()))
-            .copied()
+            .get(pattern)?
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(method))
+            .map(|&(_, kind)| kind)
     }
 
     /// The template tasks of `kind` are built from (a kind the profile lacks is never created;
@@ -185,7 +188,11 @@ impl TaskTemplates {
     }
 
     fn register(&mut self, method: &str, pattern: &str, kind: TaskKind) {
-        self.calls
-            .insert((method.to_ascii_uppercase(), pattern.to_owned()), kind);
+        let methods = self.calls.entry(pattern.to_owned()).or_default();
+        let method = method.to_ascii_uppercase();
+        match methods.iter_mut().find(|(m, _)| *m == method) {
+            Some(entry) => entry.1 = kind,
+            None => methods.push((method, kind)),
+        }
     }
 }
