@@ -15,74 +15,16 @@ use crate::ocp::inventory::{
 use crate::ocp::task::{TASK_SORT_PROPERTIES, TASK_TYPES, TaskStatus};
 
 /// The most ids or items one call's list may hold: the mock's default `--max-ids`.
-const MAX_ITEMS: usize = 1000;
+fn max_items() -> usize {
+    crate::mock::settings::Limits::default().max_ids
+}
 
-/// The routes the mock answers from its state, as (method, pattern): every capture of their
-/// paths is read as a Java `Long` (a list of them for `obproxyIds`), but the name of an
-/// OceanBase cluster.
-pub const STATEFUL: &[(&str, &str)] = &[
-    (
-        "DELETE",
-        "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
-    ),
-    ("POST", "/api/v2/obproxy/clusters/{id}/obproxies/batchAdd"),
-    ("GET", "/api/v2/obproxy/clusters"),
-    ("POST", "/api/v2/obproxy/clusters"),
-    ("GET", "/api/v2/obproxy/clusters/{id}"),
-    ("PATCH", "/api/v2/obproxy/clusters/{id}"),
-    ("DELETE", "/api/v2/obproxy/clusters/{id}"),
-    ("POST", "/api/v2/obproxy/clusters/{id}/takeOver"),
-    (
-        "POST",
-        "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}/restart",
-    ),
-    (
-        "POST",
-        "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}/upgrade",
-    ),
-    ("POST", "/api/v2/obproxy/clusters/{id}/obLinks/batchAdd"),
-    (
-        "DELETE",
-        "/api/v2/obproxy/clusters/{id}/obLinks/{obClusterName}",
-    ),
-    ("GET", "/api/v2/obproxy/clusters/{id}/parameters"),
-    ("POST", "/api/v2/obproxy/clusters/{id}/servers/delete"),
-    ("GET", "/api/v2/tasks/instances"),
-    ("GET", "/api/v2/tasks/instances/{taskInstanceId}"),
-    ("POST", "/api/v2/tasks/instances/{taskInstanceId}/retry"),
-    ("POST", "/api/v2/tasks/instances/{taskInstanceId}/rollback"),
-    (
-        "POST",
-        "/api/v2/tasks/instances/{taskInstanceId}/subtasks/{subtaskInstanceId}/retry",
-    ),
-    (
-        "POST",
-        "/api/v2/tasks/instances/{taskInstanceId}/subtasks/{subtaskInstanceId}/skip",
-    ),
-    (
-        "POST",
-        "/api/v2/tasks/instances/{taskInstanceId}/subtasks/{subtaskInstanceId}/cancel",
-    ),
-    (
-        "GET",
-        "/api/v2/tasks/instances/{taskInstanceId}/subtasks/{subtaskInstanceId}/log",
-    ),
-    ("GET", "/api/v2/time"),
-    ("GET", "/api/v2/info"),
-    ("GET", "/api/v2/compute/hosts"),
-    ("POST", "/api/v2/compute/hosts/batchDelete"),
-    ("GET", "/api/v2/compute/hosts/{hostId}"),
-    ("DELETE", "/api/v2/compute/hosts/{hostId}"),
-    ("GET", "/api/v2/ob/clusters"),
-    ("GET", "/api/v2/ob/clusters/{id}"),
-    ("GET", "/api/v2/ob/clusters/{clusterId}/tenants"),
-    ("GET", "/api/v2/ob/clusters/{clusterId}/tenants/{tenantId}"),
-    ("GET", "/api/v2/ob/cluster/{clusterId}/tenants/{tenantId}"),
-];
-
-/// Whether the mock answers `method` on `pattern` from its state.
+/// Whether the mock answers `method` on `pattern` (a catalogue pattern, captures `{name}`) from
+/// its state: one of the routes its families handle, whose captures are all read as a Java
+/// `Long` (a list of them for `obproxyIds`), but the name of an OceanBase cluster.
 pub fn is_stateful(method: &str, pattern: &str) -> bool {
-    STATEFUL.contains(&(method, pattern))
+    http::Method::from_bytes(method.as_bytes())
+        .is_ok_and(|m| crate::mock::family_handler(&m, pattern).is_some())
 }
 
 /// The schema of a capture of a stateful route.
@@ -173,7 +115,7 @@ pub fn body(method: &str, pattern: &str) -> Option<Value> {
                 "skipHostOperationServerIds": nullable(json!({
                     "type": "array",
                     "items": long(),
-                    "maxItems": MAX_ITEMS,
+                    "maxItems": max_items(),
                     "uniqueItems": true,
                     "description": "Each one among obproxyServerIds.",
                 })),
@@ -236,12 +178,12 @@ fn object(required: &[&str], properties: Value) -> Value {
     json!({"type": "object", "required": required, "properties": properties})
 }
 
-/// A list of 1 to [`MAX_ITEMS`] items.
+/// A list of 1 to [`max_items`] items.
 fn items(item: Value) -> Value {
-    json!({"type": "array", "items": item, "minItems": 1, "maxItems": MAX_ITEMS})
+    json!({"type": "array", "items": item, "minItems": 1, "maxItems": max_items()})
 }
 
-/// A list of 1 to [`MAX_ITEMS`] Longs; `unique` where a repeat is refused.
+/// A list of 1 to [`max_items`] Longs; `unique` where a repeat is refused.
 fn longs(unique: bool) -> Value {
     let mut schema = items(long());
     if unique {
@@ -296,4 +238,30 @@ fn task_sort() -> Value {
         "type": "string",
         "pattern": format!("^( *({properties}) *(, *([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]) *)?)?$"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_routes_a_family_handles_are_stateful_and_replayed_ones_are_not() {
+        for (method, pattern) in [
+            (
+                "DELETE",
+                "/api/v2/obproxy/clusters/{id}/obproxies/{obproxyIds}",
+            ),
+            ("GET", "/api/v2/obproxy/clusters/{id}"),
+            ("GET", "/api/v2/tasks/instances/{taskInstanceId}"),
+        ] {
+            assert!(is_stateful(method, pattern), "{method} {pattern}");
+        }
+        for (method, pattern) in [
+            ("GET", "/api/v2/compute/hostTypes"),
+            ("PUT", "/api/v2/obproxy/clusters/{id}"),
+            ("NOT A METHOD", "/api/v2/obproxy/clusters/{id}"),
+        ] {
+            assert!(!is_stateful(method, pattern), "{method} {pattern}");
+        }
+    }
 }
