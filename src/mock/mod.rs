@@ -27,7 +27,6 @@ pub mod sim;
 pub mod state;
 
 pub use api::profile::UNDOCUMENTED_ROUTES;
-pub(crate) use api::profile::family_handler;
 pub use api::stateful_routes;
 
 use std::net::SocketAddr;

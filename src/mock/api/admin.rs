@@ -264,4 +264,17 @@ mod tests {
         let calls: usize = ROUTES.iter().map(|r| r.methods.len()).sum();
         assert_eq!(calls, DESCRIPTIONS.len(), "a description of no call");
     }
+
+    #[test]
+    fn the_openapi_document_knows_which_routes_the_mock_answers_from_its_state() {
+        use std::collections::HashSet;
+        let mock: HashSet<(&str, String)> = crate::mock::api::stateful_routes()
+            .map(|(m, p)| (m, p.replace("{id:[\\d]+}", "{id}")))
+            .collect();
+        let listed: HashSet<(&str, String)> = crate::openapi::family::STATEFUL
+            .iter()
+            .map(|(m, p)| (*m, (*p).to_owned()))
+            .collect();
+        assert_eq!(listed, mock);
+    }
 }
