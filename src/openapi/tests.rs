@@ -31,7 +31,7 @@ fn every_reference_points_into_the_document() {
     for version in OcpVersion::ALL {
         let doc = document(version);
         let mut found = Vec::new();
-        refs(doc, &mut found);
+        refs(&doc, &mut found);
         assert!(found.len() > 100, "{version}: {} references", found.len());
         for reference in found {
             assert!(
@@ -39,7 +39,7 @@ fn every_reference_points_into_the_document() {
                 "{version}: {reference} points outside the components"
             );
             assert!(
-                target(doc, reference).is_some_and(Value::is_object),
+                target(&doc, reference).is_some_and(Value::is_object),
                 "{version}: {reference} points to nothing"
             );
         }
@@ -50,7 +50,8 @@ fn every_reference_points_into_the_document() {
 fn operation_ids_are_unique_and_every_operation_has_a_summary() {
     for version in OcpVersion::ALL {
         let mut ids = HashSet::new();
-        let paths = document(version)["paths"].as_object().expect("paths");
+        let doc = document(version);
+        let paths = doc["paths"].as_object().expect("paths");
         for (path, item) in paths {
             for (method, op) in item.as_object().expect("a path item") {
                 let id = op["operationId"].as_str().expect("an operationId");
@@ -65,7 +66,8 @@ fn operation_ids_are_unique_and_every_operation_has_a_summary() {
 #[test]
 fn no_two_paths_differ_only_in_their_capture_names() {
     for version in OcpVersion::ALL {
-        let paths = document(version)["paths"].as_object().expect("paths");
+        let doc = document(version);
+        let paths = doc["paths"].as_object().expect("paths");
         let shapes: HashSet<String> = paths.keys().map(|p| shape(p)).collect();
         assert_eq!(shapes.len(), paths.len(), "{version}");
     }
@@ -76,7 +78,7 @@ fn the_text_is_the_document_with_a_final_newline() {
     let text = text(OcpVersion::V4_3_5);
     assert!(text.ends_with("}\n"));
     let parsed: Value = serde_json::from_str(text).expect("JSON");
-    assert_eq!(&parsed, document(OcpVersion::V4_3_5));
+    assert_eq!(parsed, document(OcpVersion::V4_3_5));
 }
 
 #[test]
