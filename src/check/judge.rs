@@ -72,14 +72,7 @@ pub(crate) fn read(
     }
     let content_type = answer.header("content-type").unwrap_or_default();
     let body = if text {
-        match std::str::from_utf8(&answer.body) {
-            // Trailing whitespace is no part of a text answer, as `validate` reads a saved one.
-            Ok(text) => Some(Value::from(text.trim_end())),
-            Err(e) => {
-                out.push(Violation::new("", format!("body is not UTF-8 text ({e})")));
-                None
-            }
-        }
+        decode(&answer.body, true).map_err(|v| out.push(v)).ok()
     } else {
         if !is_json(&content_type) {
             out.push(Violation::new(
@@ -110,17 +103,25 @@ pub(crate) fn read(
 
 /// A JSON body, or the violation saying it is not one.
 fn parse(bytes: &[u8], out: &mut Vec<Violation>) -> Option<Value> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(body) => Some(body),
-        Err(e) => {
-            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
-            out.push(Violation::new(
-                "",
-                format!("body is not JSON ({e}): starts with {}", shown(&start)),
-            ));
-            None
-        }
+    decode(bytes, false).map_err(|v| out.push(v)).ok()
+}
+
+/// A body as the checker judges it: JSON, or, for an endpoint documented as answering text, its
+/// UTF-8 text as a JSON string, trailing whitespace dropped (as for a live answer, so for a
+/// saved one).
+pub(crate) fn decode(bytes: &[u8], text: bool) -> Result<Value, Violation> {
+    if text {
+        return std::str::from_utf8(bytes)
+            .map(|text| Value::from(text.trim_end()))
+            .map_err(|e| Violation::new("", format!("body is not UTF-8 text ({e})")));
     }
+    serde_json::from_slice::<Value>(bytes).map_err(|e| {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+        Violation::new(
+            "",
+            format!("body is not JSON ({e}): starts with {}", shown(&start)),
+        )
+    })
 }
 
 /// `application/json`, with any parameters (`;charset=UTF-8`, as Spring writes it).

@@ -83,15 +83,24 @@ fn read(file: &str) -> Result<Vec<u8>, CheckError> {
     Ok(bytes)
 }
 
-/// Judges one saved body; `name` is how the report calls it.
-pub(crate) fn validate_one(name: &str, bytes: &[u8], options: &ValidateOptions) -> ProbeResult {
+/// The probe of a saved body named `name` (`-` is stdin) for `request`: failed already when the
+/// body is past the size limit, which is then all there is to say of it.
+fn saved(name: &str, request: String, bytes: &[u8]) -> ProbeResult {
     let name = if name == "-" { "stdin" } else { name };
-    let mut probe = ProbeResult::new(name, "saved answer");
+    let mut probe = ProbeResult::new(name, request);
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        probe.judge(vec![crate::contract::Violation::new(
+        probe.judge(vec![Violation::new(
             "",
             format!("larger than the {MAX_FILE_BYTES}-byte limit"),
         )]);
+    }
+    probe
+}
+
+/// Judges one saved body; `name` is how the report calls it.
+pub(crate) fn validate_one(name: &str, bytes: &[u8], options: &ValidateOptions) -> ProbeResult {
+    let mut probe = saved(name, "saved answer".into(), bytes);
+    if !probe.violations().is_empty() {
         return probe;
     }
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
@@ -166,33 +175,15 @@ fn validate_as(
     schema: &EndpointSchema,
     version: OcpVersion,
 ) -> ProbeResult {
-    let name = if name == "-" { "stdin" } else { name };
     let request = format!(
         "saved answer, judged as {} {} (OCP {version})",
         schema.method, schema.path
     );
-    let mut probe = ProbeResult::new(name, request);
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        probe.judge(vec![Violation::new(
-            "",
-            format!("larger than the {MAX_FILE_BYTES}-byte limit"),
-        )]);
+    let mut probe = saved(name, request, bytes);
+    if !probe.violations().is_empty() {
         return probe;
     }
-    let body = if schema.is_text() {
-        std::str::from_utf8(bytes)
-            .map(|text| Value::String(text.trim_end().to_owned()))
-            .map_err(|e| format!("a text answer, but not UTF-8 ({e})"))
-    } else {
-        serde_json::from_slice::<Value>(bytes).map_err(|e| {
-            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
-            format!(
-                "body is not JSON ({e}): starts with {}",
-                judge::shown(&start)
-            )
-        })
-    };
-    match body {
+    match judge::decode(bytes, schema.is_text()) {
         Ok(body) => {
             probe.status = body
                 .get("status")
@@ -201,7 +192,7 @@ fn validate_as(
             probe.judge(schema.judge(&body));
             probe.body = Some(body);
         }
-        Err(why) => probe.judge(vec![Violation::new("", why)]),
+        Err(why) => probe.judge(vec![why]),
     }
     probe
 }
