@@ -48,8 +48,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::contract::Violation;
-use crate::ocp::catalogue::{Catalogue, Segment};
-use crate::ocp::router::{Router, Seg};
+use crate::ocp::catalogue::Catalogue;
+use crate::ocp::router::Router;
 use crate::ocp::version::OcpVersion;
 
 /// What an endpoint answers with.
@@ -215,14 +215,7 @@ impl EndpointSchemas {
             let Some(endpoint) = catalogue.get(&schema.method, &schema.path) else {
                 continue;
             };
-            let segs = endpoint.segments.iter().map(|s| match s {
-                Segment::Literal(text) => Seg::Literal(text.as_str()),
-                Segment::Capture { name, digits } => Seg::Capture {
-                    name: name.as_str(),
-                    digits: *digits,
-                },
-            });
-            router.insert(schema.method.clone(), segs, at);
+            router.insert(schema.method.clone(), endpoint.router_segments(), at);
         }
         router
     }

@@ -10,7 +10,7 @@ use http::Method;
 
 use crate::mock::api::{AdminHandler, Handler, OcpHandler, ROUTES, replay};
 use crate::mock::router::{Router, Seg, segments};
-use crate::ocp::catalogue::{Catalogue, Endpoint, Segment};
+use crate::ocp::catalogue::{Catalogue, Endpoint};
 use crate::ocp::task::TaskTemplates;
 use crate::ocp::version::OcpVersion;
 
@@ -30,7 +30,7 @@ pub fn ocp_router(version: OcpVersion) -> Router<Target> {
         let handler = family_handler(&endpoint.method, &endpoint.pattern).unwrap_or(replay::replay);
         router.insert(
             endpoint.method.clone(),
-            segs(endpoint),
+            endpoint.router_segments(),
             Target {
                 handler,
                 endpoint: Some(endpoint),
@@ -129,17 +129,6 @@ fn plain(pattern: &str) -> String {
             Seg::Capture { name, .. } => format!("/{{{name}}}"),
         })
         .collect()
-}
-
-/// The router's segments of an endpoint.
-fn segs(endpoint: &'static Endpoint) -> impl Iterator<Item = Seg<'static>> {
-    endpoint.segments.iter().map(|s| match s {
-        Segment::Literal(text) => Seg::Literal(text),
-        Segment::Capture { name, digits } => Seg::Capture {
-            name,
-            digits: *digits,
-        },
-    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use std::sync::LazyLock;
 use http::Method;
 use serde_json::Value;
 
+use crate::ocp::router::Seg;
 use crate::ocp::version::OcpVersion;
 #[cfg(test)]
 use page::{DocFile, Page};
@@ -113,6 +114,17 @@ impl Endpoint {
     /// The page's sample answer (parsed on the first call).
     pub fn sample(&self) -> &SampleResponse {
         self.sample.get()
+    }
+
+    /// The path's segments as a router takes them.
+    pub fn router_segments(&self) -> impl Iterator<Item = Seg<'_>> {
+        self.segments.iter().map(|s| match s {
+            Segment::Literal(text) => Seg::Literal(text),
+            Segment::Capture { name, digits } => Seg::Capture {
+                name,
+                digits: *digits,
+            },
+        })
     }
 
     /// The sample answer's `data` as JSON text, serialised once (on the first call).
