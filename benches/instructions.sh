@@ -13,15 +13,23 @@
 # the written envelope), handing the answer to hyper, and the connection's whole user-space work
 # (hyper's dispatcher, which includes both).
 set -euo pipefail
+bin="${OCP_MOCK_BIN:-}"
+if [ -n "$bin" ]; then bin="$(realpath "$bin")"; fi
 cd "$(dirname "$0")/.."
 n="${1:-5000}"
-case "$n" in '' | *[!0-9]*) echo "usage: bash benches/instructions.sh [N]" >&2; exit 2 ;; esac
+case "$n" in
+  [1-9] | [1-9]*[0-9]) case "$n" in *[!0-9]*) n="" ;; esac ;;
+  *) n="" ;;
+esac
+if [ -z "$n" ]; then
+  echo "usage: bash benches/instructions.sh [N]   (N: a whole number of requests, at least 1)" >&2
+  exit 2
+fi
 if ! command -v valgrind >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends valgrind
 fi
-bin="${OCP_MOCK_BIN:-}"
 if [ -z "$bin" ]; then
   cargo build --release --quiet --bin ocp-mock
   bin="${CARGO_TARGET_DIR:-target}/release/ocp-mock"
@@ -62,12 +70,17 @@ for i in range(n):
         sys.exit(f"{kind} {i}: status {answer.status}")
 EOF
 
-# Inclusive instructions of the first function matching $2 in callgrind's output $1, per request.
+# Inclusive instructions of the first function matching $2 in callgrind's output $1, per request;
+# fails, naming the function, when the output has none.
 per_request() {
   local ir
-  ir=$(callgrind_annotate --inclusive=yes "$1" 2>/dev/null | grep -E -m1 "$2" |
-    awk '{ gsub(",", "", $1); print $1 }')
-  echo $(((${ir:-0} + n / 2) / n))
+  ir=$(callgrind_annotate --inclusive=yes "$1" | grep -E -m1 "$2" |
+    awk '{ gsub(",", "", $1); print $1 }') || true
+  if [ -z "$ir" ]; then
+    echo "no $2 in callgrind's output: was the binary built with its symbols?" >&2
+    return 1
+  fi
+  echo $(((ir + n / 2) / n))
 }
 
 echo "instructions per request (callgrind; $n requests of each kind, one keep-alive connection)"
@@ -95,9 +108,9 @@ for kind in delete get; do
   kill -INT "$pid"
   wait "$pid" || true
   pid=""
-  own=$(per_request "$out" 'App::handle_until_written')
-  handing=$(per_request "$out" 'mock::http::into_hyper')
-  connection=$(per_request "$out" 'Dispatcher<.*>::poll_catch')
+  own=$(per_request "$out" 'App::handle_until_written') || exit 1
+  handing=$(per_request "$out" 'mock::http::into_hyper') || exit 1
+  connection=$(per_request "$out" 'Dispatcher<.*>::poll_catch') || exit 1
   case "$kind" in
     delete) name="documented DELETE, a real task" ;;
     *) name="GET /api/v2/compute/hostTypes (replayed sample)" ;;

@@ -487,3 +487,21 @@ fn the_binary_answers_as_the_ocp_version_asked_for_by_flag_or_variable() {
         drop(child); // the guard stops the child
     }
 }
+
+/// The threads of process `pid` that tokio named for its workers.
+fn tokio_workers(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("the child's threads")
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+        .filter(|name| name.starts_with("tokio-"))
+        .count()
+}
+
+#[test]
+fn tokio_s_own_variable_sets_the_worker_threads_unless_the_flag_does() {
+    for (args, expected) in [(&[][..], 3), (&["--worker-threads", "2"][..], 2)] {
+        let (child, _addr) = spawn_serve(args, &[("TOKIO_WORKER_THREADS", "3")]);
+        assert_eq!(tokio_workers(child.id()), expected, "{args:?}");
+    }
+}

@@ -107,7 +107,7 @@ pub struct ServeArgs {
     /// Answer the calls recorded in DIR (by ocp-mock record) first, as recorded
     #[arg(long, env = "OCP_MOCK_REPLAY", value_name = "DIR")]
     replay: Option<PathBuf>,
-    /// Threads answering requests (default: half the CPUs, at least 1)
+    /// Threads answering requests (default: TOKIO_WORKER_THREADS, else half the CPUs, at least 1)
     #[arg(long, env = "OCP_MOCK_WORKER_THREADS", value_name = "N", value_parser = values::threads)]
     worker_threads: Option<usize>,
     #[command(flatten)]
@@ -212,11 +212,19 @@ impl ServeArgs {
             addr: self.addr,
             settings,
             port_file: self.port_file,
-            worker_threads: self.worker_threads.unwrap_or_else(|| {
-                ocp_mock::default_worker_threads(
-                    std::thread::available_parallelism().map_or(1, usize::from),
-                )
-            }),
+            // Without the flag, tokio's own variable is still honoured, as it was before the mock
+            // chose its default.
+            worker_threads: self
+                .worker_threads
+                .or_else(|| {
+                    let tokio = std::env::var("TOKIO_WORKER_THREADS").ok()?;
+                    values::threads(&tokio).ok()
+                })
+                .unwrap_or_else(|| {
+                    ocp_mock::default_worker_threads(
+                        std::thread::available_parallelism().map_or(1, usize::from),
+                    )
+                }),
         })
     }
 }

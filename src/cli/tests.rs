@@ -348,8 +348,8 @@ fn worker_threads_are_half_the_cpus_unless_given_from_1_to_256() {
         ocp_mock::default_worker_threads(cpus)
     );
     assert_eq!(
-        [1, 2, 3, 8].map(ocp_mock::default_worker_threads),
-        [1, 1, 1, 4]
+        [1, 2, 3, 8, 1024].map(ocp_mock::default_worker_threads),
+        [1, 1, 1, 4, 256]
     );
     assert_eq!(serve(&["--worker-threads", "3"]).worker_threads, 3);
     for bad in ["0", "257", "two"] {

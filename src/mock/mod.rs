@@ -406,11 +406,11 @@ impl MockServerBuilder {
 }
 
 /// The worker threads when none are asked for (`ocp-mock serve` without `--worker-threads`), for
-/// a machine of `cpus` CPUs: half of them, at least one. The mock shares its machine with the
+/// a machine of `cpus` CPUs: half of them, from 1 to 256. The mock shares its machine with the
 /// clients that call it (a CI job, a laptop's tests); on 2 cores under the benchmark's load, one thread answered more than two
 /// in every one of 6 alternating rounds of DELETEs and of GETs (medians: 18% and 21% more).
 pub fn default_worker_threads(cpus: usize) -> usize {
-    (cpus / 2).max(1)
+    (cpus / 2).clamp(1, 256)
 }
 
 /// Why [`serve`] could not run.
