@@ -13,7 +13,7 @@ use http::Method;
 use crate::mock::api::profile::{self, Target};
 use crate::mock::api::{self, AdminHandler, Call, Ctx, Data, Outcome, system};
 use crate::mock::auth::{Identity, Role};
-use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::request::{MockRequest, MockResponse, RATE_LIMIT_HEADERS};
 use crate::mock::router::Router;
 use crate::mock::scenario::{self, Fault, Scenario, ScenarioError};
 use crate::mock::settings::Settings;
@@ -226,9 +226,9 @@ impl App {
             // Each value is its text's exact size: hyper takes the buffer over without a copy.
             let text = |n: i64| itoa::Buffer::new().format(n).to_owned();
             response.headers.extend([
-                ("ratelimit-limit", text(limit.into())),
-                ("ratelimit-remaining", text(remaining.into())),
-                ("ratelimit-reset", text(reset)),
+                (RATE_LIMIT_HEADERS[0], text(limit.into())),
+                (RATE_LIMIT_HEADERS[1], text(remaining.into())),
+                (RATE_LIMIT_HEADERS[2], text(reset)),
             ]);
         }
         response.delay = (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms));

@@ -26,7 +26,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::mock::app::{App, Handled};
-use crate::mock::request::{MockRequest, MockResponse};
+use crate::mock::request::{MockRequest, MockResponse, RATE_LIMIT_HEADERS};
 use crate::mock::settings::Limits;
 use crate::mock::{journal, log};
 use crate::ocp::error::{INVALID_REQUEST, OcpError};
@@ -333,9 +333,9 @@ async fn handle(app: &Arc<App>, request: &MockRequest) -> MockResponse {
 /// The names of the headers the mock adds to its answers, parsed once: `ratelimit-*` are not
 /// among http's standard names, and a name parsed per answer is copied into a buffer of its own.
 static ADDED_HEADERS: [HeaderName; 5] = [
-    HeaderName::from_static("ratelimit-limit"),
-    HeaderName::from_static("ratelimit-remaining"),
-    HeaderName::from_static("ratelimit-reset"),
+    HeaderName::from_static(RATE_LIMIT_HEADERS[0]),
+    HeaderName::from_static(RATE_LIMIT_HEADERS[1]),
+    HeaderName::from_static(RATE_LIMIT_HEADERS[2]),
     header::ALLOW,
     header::CONTENT_TYPE,
 ];

@@ -49,6 +49,11 @@ impl MockRequest {
     }
 }
 
+/// The `RateLimit-*` headers the mock adds to an answer (limit, remaining, reset), as named in
+/// [`MockResponse::headers`].
+pub const RATE_LIMIT_HEADERS: [&str; 3] =
+    ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"];
+
 /// An answer: an OCP envelope in JSON, but for the few routes OCP answers without one.
 #[derive(Debug, Clone)]
 pub struct MockResponse {

@@ -17,7 +17,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::mock::journal::{REDACTED, redact_path};
-use crate::mock::request::MockRequest;
+use crate::mock::request::{MockRequest, RATE_LIMIT_HEADERS};
 
 /// Names holding one of these (in any case) are credentials. Narrower than the journal's list:
 /// a recorded answer must stay faithful, and OCP's fields hold `key` (`keyword`, `publicKey`
@@ -40,9 +40,9 @@ const REQUEST_HEADERS: [&str; 3] = ["content-type", "accept", "accept-language"]
 pub const RESPONSE_HEADERS: [&str; 7] = [
     "content-type",
     "allow",
-    "ratelimit-limit",
-    "ratelimit-remaining",
-    "ratelimit-reset",
+    RATE_LIMIT_HEADERS[0],
+    RATE_LIMIT_HEADERS[1],
+    RATE_LIMIT_HEADERS[2],
     "retry-after",
     "location",
 ];
