@@ -36,11 +36,9 @@ pub fn replay(ctx: Ctx<'_>, state: &mut State, params: &Params, call: &Call) -> 
     {
         return Ok(new_task(ctx, state, params, call, (kind, sample)));
     }
-    let echoes = params.iter().any(|(name, requested)| {
-        endpoint
-            .sample_path_value(name)
-            .is_some_and(|sample| sample != requested)
-    });
+    let echoes = params
+        .iter()
+        .any(|(name, requested)| echoed(endpoint, name, requested).is_some());
     if !echoes {
         // Nothing of the request differs from the sample's: its data, serialised once.
         return Ok((
@@ -98,6 +96,14 @@ fn new_task(
     (sample.status, Some(Data::NewTask(origin)))
 }
 
+/// The sample's value of the capture `name`, when the request gives it another: what an echo
+/// replaces.
+fn echoed<'e>(endpoint: &'e Endpoint, name: &str, requested: &str) -> Option<&'e str> {
+    endpoint
+        .sample_path_value(name)
+        .filter(|sample| *sample != requested)
+}
+
 /// One parameter's echo: what the sample's path gave it, what the request gives it, and the
 /// keys that name it.
 struct Echo<'a> {
@@ -111,12 +117,9 @@ struct Echo<'a> {
 
 /// Replaces in `data` the sample's value of the capture `name` by the requested one.
 pub fn echo(endpoint: &Endpoint, name: &str, requested: &str, data: &mut Value) {
-    let Some(sample) = endpoint.sample_path_value(name) else {
+    let Some(sample) = echoed(endpoint, name, requested) else {
         return;
     };
-    if sample == requested {
-        return;
-    }
     let mut keys = Vec::new();
     if name != "id" {
         keys.push(name.to_owned());
